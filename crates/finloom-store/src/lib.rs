@@ -1,1 +1,465 @@
+//! DuckDB access shared by staging, merge and the operations commands.
+//!
+//! Three things live here:
+//!
+//! * opening a database file with an error a user can act on when another process holds
+//!   it (DuckDB allows one read-write process per file);
+//! * the host-owned schema — `filings` and the ledger tables (`finloom_runs`,
+//!   `finloom_filing_stages`, `finloom_failures`) — which no plugin may declare;
+//! * [`TableSpec`], the host's owned copy of a plugin's table declaration, and creating or
+//!   checking production tables from it. Table and column names are validated as plain
+//!   identifiers before they are ever put into SQL text.
+//!
+//! Fact tables get no PRIMARY KEY / UNIQUE constraints on purpose: DuckDB has a long history
+//! of bugs with deleting and re-inserting the same key inside one transaction, which is exactly
+//! what a per-filing merge does. Uniqueness is checked by queries instead (before merge, in
+//! memory; afterwards by `finloom check`).
 
+use duckdb::Connection;
+use finloom_config::is_identifier;
+use finloom_plugin_api::{ColumnType, TableDecl};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use duckdb;
+
+#[derive(thiserror::Error, Debug)]
+pub enum StoreError {
+    #[error(
+        "database {path} is in use by another process: {detail}\n\
+         finloom holds the file for writing only while merging; close the other program \
+         (for example a duckdb shell or a notebook connection) or wait, then retry"
+    )]
+    Locked { path: PathBuf, detail: String },
+    #[error("cannot open database {path}: {detail}")]
+    Open { path: PathBuf, detail: String },
+    #[error("{0:?} is not a plain identifier (letters, digits and _, not starting with a digit)")]
+    BadIdentifier(String),
+    #[error("table {table}: {message}")]
+    Schema { table: String, message: String },
+    #[error("database error: {0}")]
+    Duck(#[from] duckdb::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Whether a DuckDB error means "another process holds the file".
+pub fn is_lock_error(msg: &str) -> bool {
+    msg.contains("Could not set lock") || msg.contains("Conflicting lock")
+}
+
+/// Opens (creating if needed) a database file for reading and writing.
+pub fn open_rw(path: &Path) -> Result<Connection> {
+    if let Some(parent) = path.parent() {
+        if !parent.as_os_str().is_empty() && !parent.exists() {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Open {
+                path: path.to_path_buf(),
+                detail: format!("cannot create folder {}: {e}", parent.display()),
+            })?;
+        }
+    }
+    Connection::open(path).map_err(|e| classify_open_error(path, e))
+}
+
+/// Opens an existing database read-only (fails if it does not exist).
+pub fn open_ro(path: &Path) -> Result<Connection> {
+    if !path.exists() {
+        return Err(StoreError::Open {
+            path: path.to_path_buf(),
+            detail: "no such file (run `finloom run` first, or check --database)".into(),
+        });
+    }
+    let cfg = duckdb::Config::default()
+        .access_mode(duckdb::AccessMode::ReadOnly)
+        .map_err(StoreError::Duck)?;
+    Connection::open_with_flags(path, cfg).map_err(|e| classify_open_error(path, e))
+}
+
+pub fn classify_open_error(path: &Path, e: duckdb::Error) -> StoreError {
+    let msg = e.to_string();
+    if is_lock_error(&msg) {
+        StoreError::Locked {
+            path: path.to_path_buf(),
+            detail: msg,
+        }
+    } else {
+        StoreError::Open {
+            path: path.to_path_buf(),
+            detail: msg,
+        }
+    }
+}
+
+/// Runs `f` until it succeeds or fails with something other than a lock conflict, waiting
+/// up to `wait` in total. Used for the short moments finloom needs the production file.
+pub fn retry_locked<T>(wait: Duration, mut f: impl FnMut() -> Result<T>) -> Result<T> {
+    let start = Instant::now();
+    let mut pause = Duration::from_millis(50);
+    loop {
+        match f() {
+            Err(StoreError::Locked { path, detail }) => {
+                if start.elapsed() >= wait {
+                    return Err(StoreError::Locked { path, detail });
+                }
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(2));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Quotes an identifier after checking it is plain. Never builds SQL from anything else.
+pub fn ident(name: &str) -> Result<String> {
+    if is_identifier(name) {
+        Ok(format!("\"{name}\""))
+    } else {
+        Err(StoreError::BadIdentifier(name.to_string()))
+    }
+}
+
+/// A SQL string literal (for paths in ATTACH, which cannot be a bound parameter).
+pub fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Host-owned tables. A plugin may not declare any of these names, nor any `finloom_` name.
+pub const HOST_TABLES: &[&str] = &[
+    "filings",
+    "finloom_runs",
+    "finloom_filing_stages",
+    "finloom_failures",
+];
+
+pub fn is_reserved_table(name: &str) -> bool {
+    HOST_TABLES.contains(&name) || name.starts_with("finloom_") || name.starts_with("stg_")
+}
+
+/// The host schema. `catalog` is the attached database's name, or "" for the default one.
+pub fn host_schema_sql(catalog: &str) -> String {
+    let p = if catalog.is_empty() {
+        String::new()
+    } else {
+        format!("{catalog}.")
+    };
+    format!(
+        "CREATE TABLE IF NOT EXISTS {p}filings (
+            accession_number VARCHAR NOT NULL,
+            cik VARCHAR,
+            company_name VARCHAR,
+            form_type VARCHAR,
+            filed_date DATE,
+            period_of_report DATE,
+            source_path VARCHAR,
+            source_hash VARCHAR,
+            status VARCHAR NOT NULL,
+            error VARCHAR,
+            sections_processed BOOLEAN NOT NULL DEFAULT FALSE,
+            last_run_id VARCHAR,
+            updated_at TIMESTAMP
+        );
+        CREATE TABLE IF NOT EXISTS {p}finloom_runs (
+            run_id VARCHAR NOT NULL,
+            started_at TIMESTAMP,
+            finished_at TIMESTAMP,
+            status VARCHAR NOT NULL,
+            pipeline_path VARCHAR,
+            config_hash VARCHAR,
+            plugins VARCHAR,
+            forced BOOLEAN,
+            files_seen BIGINT,
+            processed BIGINT,
+            skipped BIGINT,
+            failed BIGINT,
+            rows_merged VARCHAR,
+            wall_seconds DOUBLE,
+            merge_seconds DOUBLE,
+            db_held_seconds DOUBLE,
+            staging_path VARCHAR,
+            message VARCHAR
+        );
+        CREATE TABLE IF NOT EXISTS {p}finloom_filing_stages (
+            accession_number VARCHAR NOT NULL,
+            stage VARCHAR NOT NULL,
+            plugin_name VARCHAR NOT NULL,
+            plugin_version VARCHAR NOT NULL,
+            config_hash VARCHAR NOT NULL,
+            source_hash VARCHAR NOT NULL,
+            fingerprint VARCHAR NOT NULL,
+            tables VARCHAR NOT NULL,
+            row_count BIGINT NOT NULL,
+            run_id VARCHAR NOT NULL,
+            updated_at TIMESTAMP
+        );
+        CREATE TABLE IF NOT EXISTS {p}finloom_failures (
+            run_id VARCHAR NOT NULL,
+            source_path VARCHAR,
+            accession_number VARCHAR,
+            stage VARCHAR,
+            error VARCHAR NOT NULL
+        );"
+    )
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnSpec {
+    pub name: String,
+    pub ty: ColumnType,
+    pub nullable: bool,
+    /// (table, column) in database names, after renames.
+    pub references: Option<(String, String)>,
+}
+
+/// A plugin output table as the host uses it: names validated, renames applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableSpec {
+    /// The name the plugin declared.
+    pub declared: String,
+    /// The name in the database (after `tables = { … }` renames).
+    pub name: String,
+    pub columns: Vec<ColumnSpec>,
+    pub key: Vec<String>,
+}
+
+impl TableSpec {
+    /// Validates a declaration. `rename` maps declared table names to database names.
+    pub fn from_decl(decl: &TableDecl, rename: &dyn Fn(&str) -> String) -> Result<TableSpec> {
+        let declared = decl.name.as_str().to_string();
+        ident(&declared)?;
+        let name = rename(&declared);
+        ident(&name)?;
+        if is_reserved_table(&name) {
+            return Err(StoreError::Schema {
+                table: name,
+                message: "is a name reserved for finloom's own tables".into(),
+            });
+        }
+        let schema_err = |m: String| StoreError::Schema {
+            table: declared.clone(),
+            message: m,
+        };
+        let mut columns = Vec::new();
+        for c in decl.columns.iter() {
+            let cname = c.name.as_str();
+            ident(cname)?;
+            if cname.starts_with('_') {
+                return Err(schema_err(format!(
+                    "column {cname:?}: names starting with _ are reserved for finloom"
+                )));
+            }
+            if columns.iter().any(|x: &ColumnSpec| x.name == cname) {
+                return Err(schema_err(format!("column {cname:?} declared twice")));
+            }
+            let references = if c.references.is_empty() {
+                None
+            } else {
+                let (t, col) = c.references.as_str().split_once('.').ok_or_else(|| {
+                    schema_err(format!(
+                        "column {cname:?}: references {:?} is not `table.column`",
+                        c.references.as_str()
+                    ))
+                })?;
+                ident(t)?;
+                ident(col)?;
+                Some((rename(t), col.to_string()))
+            };
+            columns.push(ColumnSpec {
+                name: cname.to_string(),
+                ty: c.ty,
+                nullable: c.nullable,
+                references,
+            });
+        }
+        match columns.iter().find(|c| c.name == "accession_number") {
+            Some(c) if c.ty == ColumnType::Text => {}
+            _ => {
+                return Err(schema_err(
+                    "must have a Text column `accession_number` (the merge replaces a filing's rows by it)"
+                        .into(),
+                ))
+            }
+        }
+        let key: Vec<String> = decl.key.iter().map(|k| k.as_str().to_string()).collect();
+        if key.is_empty() {
+            return Err(schema_err("declares no key columns".into()));
+        }
+        for k in &key {
+            if !columns.iter().any(|c| &c.name == k) {
+                return Err(schema_err(format!(
+                    "key column {k:?} is not a declared column"
+                )));
+            }
+        }
+        Ok(TableSpec {
+            declared,
+            name,
+            columns,
+            key,
+        })
+    }
+
+    pub fn column(&self, name: &str) -> Option<&ColumnSpec> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// `CREATE TABLE IF NOT EXISTS` for production (no constraints but NOT NULL).
+    pub fn create_sql(&self, catalog: &str) -> String {
+        let cols: Vec<String> = self
+            .columns
+            .iter()
+            .map(|c| {
+                format!(
+                    "\"{}\" {}{}",
+                    c.name,
+                    c.ty.sql(),
+                    if c.nullable { "" } else { " NOT NULL" }
+                )
+            })
+            .collect();
+        let p = if catalog.is_empty() {
+            String::new()
+        } else {
+            format!("{catalog}.")
+        };
+        format!(
+            "CREATE TABLE IF NOT EXISTS {p}\"{}\" ({})",
+            self.name,
+            cols.join(", ")
+        )
+    }
+
+    pub fn column_list(&self) -> String {
+        self.columns
+            .iter()
+            .map(|c| format!("\"{}\"", c.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Creates the table if missing; if present, checks every declared column exists with the
+/// declared type, adding missing nullable columns (so a plugin may grow its schema).
+pub fn ensure_table(conn: &Connection, catalog: &str, spec: &TableSpec) -> Result<()> {
+    let cat = if catalog.is_empty() {
+        current_catalog(conn)?
+    } else {
+        catalog.to_string()
+    };
+    let existing = table_columns(conn, &cat, &spec.name)?;
+    if existing.is_empty() {
+        conn.execute_batch(&spec.create_sql(catalog))?;
+        return Ok(());
+    }
+    for c in &spec.columns {
+        match existing.iter().find(|(n, _)| n == &c.name) {
+            Some((_, ty)) => {
+                if !ty.eq_ignore_ascii_case(c.ty.sql()) {
+                    return Err(StoreError::Schema {
+                        table: spec.name.clone(),
+                        message: format!(
+                            "column {:?} is {ty} in the database but the plugin declares {}; \
+                             migrate or rename the table (stage `tables = {{ … }}`)",
+                            c.name,
+                            c.ty.sql()
+                        ),
+                    });
+                }
+            }
+            None => {
+                let p = if catalog.is_empty() {
+                    String::new()
+                } else {
+                    format!("{catalog}.")
+                };
+                conn.execute_batch(&format!(
+                    "ALTER TABLE {p}\"{}\" ADD COLUMN \"{}\" {}",
+                    spec.name,
+                    c.name,
+                    c.ty.sql()
+                ))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn current_catalog(conn: &Connection) -> Result<String> {
+    Ok(conn.query_row("SELECT current_database()", [], |r| r.get(0))?)
+}
+
+/// (column name, data type) of a table, in order; empty if it does not exist.
+pub fn table_columns(
+    conn: &Connection,
+    catalog: &str,
+    table: &str,
+) -> Result<Vec<(String, String)>> {
+    let mut st = conn.prepare(
+        "SELECT column_name, data_type FROM information_schema.columns \
+         WHERE table_catalog = ? AND table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+    )?;
+    let rows = st.query_map([catalog, table], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+}
+
+/// All base tables of the main schema of a catalog.
+pub fn list_tables(conn: &Connection, catalog: &str) -> Result<Vec<String>> {
+    let mut st = conn.prepare(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = ? \
+         AND table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name",
+    )?;
+    let rows = st.query_map([catalog], |r| r.get(0))?;
+    Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use finloom_plugin_api::{col, col_ref, ColumnType as T};
+
+    fn decl(name: &str) -> TableDecl {
+        TableDecl {
+            name: name.into(),
+            columns: vec![
+                col("id", T::Text, false),
+                col("accession_number", T::Text, false),
+                col_ref("section_id", T::Text, true, "sections.id"),
+            ]
+            .into(),
+            key: vec!["id".into()].into(),
+        }
+    }
+
+    #[test]
+    fn identifiers_are_checked_before_sql() {
+        let id = |s: &str| s.to_string();
+        assert!(TableSpec::from_decl(&decl("x; DROP TABLE filings"), &id).is_err());
+        assert!(TableSpec::from_decl(&decl("filings"), &id).is_err());
+        assert!(TableSpec::from_decl(&decl("finloom_runs"), &id).is_err());
+        let s = TableSpec::from_decl(&decl("chunks"), &id).unwrap();
+        assert_eq!(
+            s.columns[2].references,
+            Some(("sections".into(), "id".into()))
+        );
+    }
+
+    #[test]
+    fn ensure_table_creates_then_checks() {
+        let dir = std::env::temp_dir().join(format!("finloom-store-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.duckdb");
+        let _ = std::fs::remove_file(&path);
+        let conn = open_rw(&path).unwrap();
+        conn.execute_batch(&host_schema_sql("")).unwrap();
+        let spec = TableSpec::from_decl(&decl("chunks"), &|s: &str| s.to_string()).unwrap();
+        ensure_table(&conn, "", &spec).unwrap();
+        ensure_table(&conn, "", &spec).unwrap();
+        let cat = current_catalog(&conn).unwrap();
+        assert_eq!(table_columns(&conn, &cat, "chunks").unwrap().len(), 3);
+        let mut other = spec.clone();
+        other.columns[2].ty = T::BigInt;
+        let e = ensure_table(&conn, "", &other).unwrap_err().to_string();
+        assert!(e.contains("section_id"), "{e}");
+        drop(conn);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

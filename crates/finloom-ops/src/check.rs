@@ -1,0 +1,314 @@
+//! `finloom check`: data-quality checks, the seed plan's verification queries, and the
+//! `data_health` view.
+//!
+//! Violations (exit code 1): duplicate keys, rows whose filing or referenced row does not
+//! exist, filings (status ok) missing a stage, failed filings, and the seed's first and third
+//! queries returning anything. Warnings: leftover staging files of earlier runs (kept on
+//! purpose after failures, for inspection) and filings with no rows in a table (legitimate
+//! for some stages: a short 8-K has no tables).
+
+use crate::{file_size, OpsError, Result, TableKey};
+use duckdb::Connection;
+use finloom_store::{ident, table_columns};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+#[derive(Debug, Serialize)]
+pub struct Duplicates {
+    pub table: String,
+    pub key: Vec<String>,
+    pub duplicate_keys: i64,
+    pub extra_rows: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Orphans {
+    pub table: String,
+    pub column: String,
+    pub references: String,
+    pub rows: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Coverage {
+    pub stage: String,
+    pub form_type: String,
+    /// Filings (status ok) for which the stage has run.
+    pub done: i64,
+    /// Filings with at least one row in the stage's first table.
+    pub with_rows: i64,
+    pub total: i64,
+}
+
+#[derive(Debug, Serialize, Default)]
+pub struct Seed {
+    pub filings_without_sections: Option<i64>,
+    pub filings_without_tables: Option<i64>,
+    pub duplicate_section_keys: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckReport {
+    pub database: String,
+    pub size_bytes: u64,
+    pub filings: i64,
+    pub duplicates: Vec<Duplicates>,
+    pub orphans: Vec<Orphans>,
+    pub coverage: Vec<Coverage>,
+    pub failed_filings: Vec<(String, String)>,
+    pub leftover_staging: Vec<String>,
+    pub seed: Seed,
+    pub violations: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+impl CheckReport {
+    pub fn ok(&self) -> bool {
+        self.violations.is_empty()
+    }
+}
+
+fn count(conn: &Connection, sql: &str) -> Result<i64> {
+    Ok(conn.query_row(sql, [], |r| r.get(0))?)
+}
+
+pub fn check(db: &Path, keys: &[TableKey], staging_dir: &Path) -> Result<CheckReport> {
+    if !db.is_file() {
+        return Err(OpsError::Missing(db.to_path_buf()));
+    }
+    let conn = finloom_store::open_rw(db)?;
+    conn.execute_batch(&finloom_store::host_schema_sql(""))?;
+    let cat = finloom_store::current_catalog(&conn)?;
+    let present: Vec<&TableKey> = keys
+        .iter()
+        .filter(|k| {
+            table_columns(&conn, &cat, &k.table)
+                .map(|c| !c.is_empty())
+                .unwrap_or(false)
+        })
+        .collect();
+    let mut r = CheckReport {
+        database: db.display().to_string(),
+        size_bytes: 0,
+        filings: count(&conn, "SELECT count(*) FROM filings")?,
+        duplicates: vec![],
+        orphans: vec![],
+        coverage: vec![],
+        failed_filings: vec![],
+        leftover_staging: vec![],
+        seed: Seed::default(),
+        violations: vec![],
+        warnings: vec![],
+    };
+    for k in keys {
+        if !present.iter().any(|p| p.table == k.table) {
+            r.warnings
+                .push(format!("table {} does not exist yet", k.table));
+        }
+    }
+
+    // Duplicates per key (filings included).
+    let filings_key = TableKey {
+        table: "filings".into(),
+        key: vec!["accession_number".into()],
+        references: vec![],
+        stage: String::new(),
+    };
+    for k in std::iter::once(&filings_key).chain(present.iter().copied()) {
+        let t = ident(&k.table)?;
+        let cols = k
+            .key
+            .iter()
+            .map(|c| ident(c))
+            .collect::<std::result::Result<Vec<_>, _>>()?
+            .join(", ");
+        let (keys_dup, extra): (i64, i64) = conn.query_row(
+            &format!(
+                "SELECT count(*), coalesce(sum(n - 1), 0)::BIGINT FROM (SELECT count(*) AS n FROM {t} GROUP BY {cols} HAVING count(*) > 1)"
+            ),
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        if keys_dup > 0 {
+            r.violations.push(format!(
+                "{}: {keys_dup} keys ({}) appear more than once ({extra} extra rows); run `finloom dedupe`",
+                k.table,
+                k.key.join(", ")
+            ));
+        }
+        r.duplicates.push(Duplicates {
+            table: k.table.clone(),
+            key: k.key.clone(),
+            duplicate_keys: keys_dup,
+            extra_rows: extra,
+        });
+    }
+
+    // Referential integrity: every row's filing exists; every declared reference resolves.
+    for k in &present {
+        let t = ident(&k.table)?;
+        let n = count(
+            &conn,
+            &format!(
+                "SELECT count(*) FROM {t} x WHERE NOT EXISTS (SELECT 1 FROM filings f WHERE f.accession_number = x.accession_number)"
+            ),
+        )?;
+        r.orphans.push(Orphans {
+            table: k.table.clone(),
+            column: "accession_number".into(),
+            references: "filings.accession_number".into(),
+            rows: n,
+        });
+        if n > 0 {
+            r.violations.push(format!(
+                "{}: {n} rows belong to no filing in `filings`",
+                k.table
+            ));
+        }
+        for (col, rt, rc) in &k.references {
+            if !present.iter().any(|p| &p.table == rt) {
+                continue;
+            }
+            let n = count(
+                &conn,
+                &format!(
+                    "SELECT count(*) FROM {t} x WHERE x.{c} IS NOT NULL AND NOT EXISTS \
+                     (SELECT 1 FROM {rt_} y WHERE y.{rc_} = x.{c})",
+                    c = ident(col)?,
+                    rt_ = ident(rt)?,
+                    rc_ = ident(rc)?
+                ),
+            )?;
+            r.orphans.push(Orphans {
+                table: k.table.clone(),
+                column: col.clone(),
+                references: format!("{rt}.{rc}"),
+                rows: n,
+            });
+            if n > 0 {
+                r.violations.push(format!(
+                    "{}.{col}: {n} rows reference no existing {rt}.{rc}",
+                    k.table
+                ));
+            }
+        }
+    }
+
+    // Coverage per stage and form.
+    let stages: BTreeSet<&str> = present.iter().map(|k| k.stage.as_str()).collect();
+    for stage in stages {
+        let first = present.iter().find(|k| k.stage == stage).unwrap();
+        let t = ident(&first.table)?;
+        let mut st = conn.prepare(&format!(
+            "SELECT coalesce(f.form_type, '?'), count(*), count(s.accession_number), count(w.accession_number) \
+             FROM (SELECT DISTINCT accession_number, form_type FROM filings WHERE status = 'ok') f \
+             LEFT JOIN (SELECT DISTINCT accession_number FROM finloom_filing_stages WHERE stage = ?) s USING (accession_number) \
+             LEFT JOIN (SELECT DISTINCT accession_number FROM {t}) w USING (accession_number) \
+             GROUP BY 1 ORDER BY 1"
+        ))?;
+        let rows = st.query_map([stage], |row| {
+            Ok(Coverage {
+                stage: stage.to_string(),
+                form_type: row.get(0)?,
+                total: row.get(1)?,
+                done: row.get(2)?,
+                with_rows: row.get(3)?,
+            })
+        })?;
+        for c in rows {
+            let c = c?;
+            if c.done < c.total {
+                r.violations.push(format!(
+                    "stage {}: {} of {} {} filings have not been processed by it; run `finloom run` to fill the gap",
+                    c.stage,
+                    c.total - c.done,
+                    c.total,
+                    c.form_type
+                ));
+            }
+            if c.with_rows < c.total {
+                r.warnings.push(format!(
+                    "{}: {} of {} {} filings have no rows",
+                    first.table,
+                    c.total - c.with_rows,
+                    c.total,
+                    c.form_type
+                ));
+            }
+            r.coverage.push(c);
+        }
+    }
+
+    // Failed filings.
+    {
+        let mut st = conn.prepare(
+            "SELECT accession_number, coalesce(error, '') FROM filings WHERE status <> 'ok' ORDER BY 1",
+        )?;
+        let rows = st.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        for f in rows {
+            let (a, e): (String, String) = f?;
+            r.violations.push(format!("filing {a} failed: {e}"));
+            r.failed_filings.push((a, e));
+        }
+    }
+
+    // The seed plan's verification queries, where its tables exist.
+    let has = |t: &str| present.iter().any(|k| k.table == t);
+    if has("sections") {
+        let q1 = count(&conn, "SELECT COUNT(*) FROM filings f LEFT JOIN sections s ON f.accession_number = s.accession_number WHERE s.id IS NULL")?;
+        let q3 = count(&conn, "SELECT count(*) FROM (SELECT accession_number, section_type, COUNT(*) FROM sections GROUP BY 1, 2 HAVING COUNT(*) > 1)")?;
+        if q1 > 0 {
+            r.violations
+                .push(format!("{q1} filings have no sections (seed query 1)"));
+        }
+        if q3 > 0 {
+            r.violations.push(format!(
+                "{q3} (accession_number, section_type) pairs are duplicated (seed query 3)"
+            ));
+        }
+        r.seed.filings_without_sections = Some(q1);
+        r.seed.duplicate_section_keys = Some(q3);
+    }
+    if has("tables") {
+        let q2 = count(&conn, "SELECT COUNT(*) FROM filings f LEFT JOIN tables t ON f.accession_number = t.accession_number WHERE t.id IS NULL")?;
+        r.seed.filings_without_tables = Some(q2);
+    }
+
+    // Leftover staging.
+    if let Ok(rd) = std::fs::read_dir(staging_dir) {
+        let mut left: Vec<String> = rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "duckdb"))
+            .map(|p| p.display().to_string())
+            .collect();
+        left.sort();
+        for l in &left {
+            r.warnings.push(format!(
+                "leftover staging from an earlier run: {l} (delete it once inspected)"
+            ));
+        }
+        r.leftover_staging = left;
+    }
+
+    // The seed's data_health view, generalised to every plugin table, with DuckDB's size.
+    let mut cols: Vec<String> = present
+        .iter()
+        .map(|k| {
+            format!(
+                "(SELECT COUNT(DISTINCT accession_number) FROM \"{0}\") AS filings_with_{0}",
+                k.table
+            )
+        })
+        .collect();
+    cols.push("(SELECT COUNT(*) FROM filings) AS total_filings".into());
+    cols.push("(SELECT database_size FROM pragma_database_size()) AS db_size".into());
+    conn.execute_batch(&format!(
+        "CREATE OR REPLACE VIEW data_health AS SELECT {}",
+        cols.join(", ")
+    ))?;
+    drop(conn);
+    r.size_bytes = file_size(db);
+    Ok(r)
+}

@@ -1,0 +1,110 @@
+//! Operations on a finloom database, beyond `finloom run`: the seed plan's Phase 1 (backup,
+//! remove duplicates, reclaim space, verify) and Phase 5 (quality checks, monitoring).
+//!
+//! Every function takes the database path and, where it needs to know the plugin tables and
+//! their keys, a list of [`TableKey`]s (which the CLI builds from the pipeline's plugins, so
+//! nothing here names a plugin table).
+
+pub mod backup;
+pub mod check;
+pub mod compact;
+pub mod dedupe;
+
+use std::path::PathBuf;
+
+pub use backup::{backup, restore, BackupReport};
+pub use check::{check, CheckReport};
+pub use compact::{compact, CompactReport};
+pub use dedupe::{dedupe, DedupeReport};
+
+/// A table and the columns that identify one of its rows.
+#[derive(Debug, Clone)]
+pub struct TableKey {
+    pub table: String,
+    pub key: Vec<String>,
+    /// (column, referenced table, referenced column)
+    pub references: Vec<(String, String, String)>,
+    /// The stage that writes it.
+    pub stage: String,
+}
+
+#[derive(thiserror::Error, Debug)]
+pub enum OpsError {
+    #[error("no database at {0} (run `finloom run` first, or pass --database)")]
+    Missing(PathBuf),
+    #[error("backup folder {path} is not usable: {detail}")]
+    BackupPath { path: PathBuf, detail: String },
+    #[error("{path} is not a usable finloom backup: {detail}")]
+    BadBackup { path: PathBuf, detail: String },
+    #[error("verification failed: {0}")]
+    Verify(String),
+    #[error("{0}")]
+    Io(String),
+    #[error(transparent)]
+    Store(#[from] finloom_store::StoreError),
+    #[error("database error: {0}")]
+    Duck(#[from] duckdb::Error),
+}
+
+pub type Result<T> = std::result::Result<T, OpsError>;
+
+/// Row count of every base table of an attached catalog, sorted by name.
+pub(crate) fn table_counts(conn: &duckdb::Connection, catalog: &str) -> Result<Vec<(String, i64)>> {
+    let tables = finloom_store::list_tables(conn, catalog)?;
+    let mut out = Vec::new();
+    for t in tables {
+        let n: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM {catalog}.\"{t}\""),
+            [],
+            |r| r.get(0),
+        )?;
+        out.push((t, n));
+    }
+    Ok(out)
+}
+
+/// `YYYYmmddTHHMMSSZ`, for backup file names (a name, never a row id).
+pub(crate) fn timestamp() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Size of a database file plus its WAL, in bytes.
+pub fn file_size(path: &std::path::Path) -> u64 {
+    let wal = PathBuf::from(format!("{}.wal", path.display()));
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+        + std::fs::metadata(wal).map(|m| m.len()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn timestamp_is_well_formed() {
+        let t = super::timestamp();
+        assert_eq!(t.len(), 16, "{t}");
+        assert!(
+            t.starts_with("20") && t.ends_with('Z') && t.as_bytes()[8] == b'T',
+            "{t}"
+        );
+    }
+}

@@ -1,0 +1,864 @@
+//! `footnotes` plugin: the notes to the financial statements, one row per note, and the
+//! footnotes printed under tables, one row per marker.
+//!
+//! Why it is not a regex over the text: "Note 7" appears far more often in running text
+//! ("see Note 7") than as a heading, numbered lists inside notes look like note headings
+//! ("1. The Company…"), a filing may carry two sets of statements whose numbering restarts,
+//! and the notes end where the auditor's report or the next Item begins, not at a heading of
+//! their own. So the plugin:
+//!
+//! 1. limits itself to the financial-statements section (10-K `item_8`, 10-Q `part1_item1`)
+//!    when the `sections` input has it, else to the document after a "Notes to … Financial
+//!    Statements" heading, else the whole document;
+//! 2. cuts that region into *units* — paragraph blocks, and single lines of preformatted
+//!    (plain-text) blocks — and finds heading candidates: short units that are styled or
+//!    clearly formatted ("Note 1 — Title", "NOTE 1. TITLE", "Note 1:" with the title in the
+//!    next unit, a bold "1. Title");
+//! 3. keeps only candidates forming numbered chains 1, 2, 3… (a chain restarts at 1 for a
+//!    second set of statements; headings saying "Note" win over bare numbers);
+//! 4. makes each note span from its heading to the next heading, or to a stop heading (the
+//!    auditor's report, an Item heading, signatures) for the last one;
+//! 5. links each note to the tables inside it and to the inline-XBRL `…TextBlock` fact that
+//!    overlaps it most.
+//!
+//! Table notes: paragraphs right under a table that start with a marker ("(1) Includes …",
+//! "* Not meaningful") become `table_note` rows tied to that table, as do trailing rows of the
+//! table itself holding such a text.
+
+use finloom_plugin_api::{
+    col, col_ref,
+    util::{input, CharIndex},
+    BlockKind, ColumnType, Document, FilingMeta, Manifest, Plugin, Style, TableDecl, TableRows,
+    Value, INTERFACE_VERSION,
+};
+use regex::Regex;
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+/// Stage configuration (`[stages.footnotes]`); all fields default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// `section_type`s holding the financial statements.
+    pub statement_sections: Vec<String>,
+    /// Longest unit (in characters) that may be a note heading.
+    pub max_heading_chars: usize,
+    /// How many blocks under a table to look for its footnotes.
+    pub table_note_lookahead: usize,
+    /// Longest table footnote paragraph, in characters.
+    pub max_table_note_chars: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            statement_sections: vec!["item_8".into(), "part1_item1".into(), "item_15".into()],
+            max_heading_chars: 220,
+            table_note_lookahead: 6,
+            max_table_note_chars: 1500,
+        }
+    }
+}
+
+pub struct FootnotesPlugin;
+
+pub const COLUMNS: &[&str] = &[
+    "id",
+    "accession_number",
+    "section_id",
+    "kind",
+    "note_number",
+    "title",
+    "text",
+    "char_start",
+    "char_end",
+    "table_ids",
+    "xbrl_concept",
+    "ordinal",
+];
+
+impl Plugin for FootnotesPlugin {
+    fn manifest() -> Manifest {
+        use ColumnType::*;
+        let t = TableDecl {
+            name: "footnotes".into(),
+            columns: vec![
+                col("id", Text, false),
+                col("accession_number", Text, false),
+                col_ref("section_id", Text, true, "sections.id"),
+                col("kind", Text, false),
+                col("note_number", Text, true),
+                col("title", Text, true),
+                col("text", Text, false),
+                col("char_start", BigInt, true),
+                col("char_end", BigInt, true),
+                col("table_ids", Text, true),
+                col("xbrl_concept", Text, true),
+                col("ordinal", BigInt, false),
+            ]
+            .into_iter()
+            .collect(),
+            key: vec!["id".into()].into_iter().collect(),
+        };
+        Manifest {
+            name: "footnotes".into(),
+            version: "1.0.0".into(),
+            interface_version: INTERFACE_VERSION,
+            stage: "footnotes".into(),
+            inputs: vec!["sections".into(), "tables".into()]
+                .into_iter()
+                .collect(),
+            outputs: vec![t].into_iter().collect(),
+        }
+    }
+
+    fn extract(
+        filing: &FilingMeta,
+        doc: &Document,
+        inputs: &[TableRows],
+        config_json: &str,
+    ) -> Result<Vec<TableRows>, String> {
+        let cfg: Config = if config_json.trim().is_empty() {
+            Config::default()
+        } else {
+            serde_json::from_str(config_json).map_err(|e| format!("footnotes config: {e}"))?
+        };
+        extract_footnotes(filing, doc, inputs, &cfg).map(|t| vec![t])
+    }
+}
+
+finloom_plugin_api::export_plugin!(FootnotesPlugin);
+
+// ---------------------------------------------------------------------------------------------
+// Units and headings
+
+/// A paragraph block, or one line of a preformatted block.
+#[derive(Debug, Clone)]
+pub struct Unit<'a> {
+    pub start: usize,
+    pub end: usize,
+    pub text: &'a str,
+    pub style: Style,
+    pub is_table: bool,
+    /// A line of preformatted text (no style hints).
+    pub pre: bool,
+    /// Index of the block it comes from.
+    pub block: usize,
+}
+
+/// Cuts the blocks overlapping `[from, to)` (bytes) into units.
+pub fn units(doc: &Document, from: usize, to: usize) -> Vec<Unit<'_>> {
+    let mut out = Vec::new();
+    for (bi, b) in doc.blocks.iter().enumerate() {
+        let (s, e) = (b.start as usize, b.end as usize);
+        if e <= from || s >= to {
+            continue;
+        }
+        let Some(text) = doc.text.get(s..e) else {
+            continue;
+        };
+        match b.kind {
+            BlockKind::Table => out.push(Unit {
+                start: s,
+                end: e,
+                text,
+                style: b.style,
+                is_table: true,
+                pre: false,
+                block: bi,
+            }),
+            BlockKind::Paragraph
+                if doc.format != finloom_plugin_api::DocFormat::Text || !text.contains('\n') =>
+            {
+                out.push(Unit {
+                    start: s,
+                    end: e,
+                    text,
+                    style: b.style,
+                    is_table: false,
+                    pre: false,
+                    block: bi,
+                })
+            }
+            _ => {
+                let mut off = s;
+                for line in text.split('\n') {
+                    let ls = off;
+                    off += line.len() + 1;
+                    if line.trim().is_empty() || ls < from || ls >= to {
+                        continue;
+                    }
+                    out.push(Unit {
+                        start: ls,
+                        end: ls + line.len(),
+                        text: line,
+                        style: Style::default(),
+                        is_table: false,
+                        pre: true,
+                        block: bi,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A note heading found at a unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heading {
+    /// First unit of the heading.
+    pub unit: usize,
+    /// Last unit of the heading (the title may sit in the unit after the number).
+    pub last_unit: usize,
+    /// As written: "1", "12", "A".
+    pub number: String,
+    /// Position in a sequence: 1 for "1" or "A".
+    pub seq: u32,
+    pub title: Option<String>,
+    /// Says "Note" (as opposed to a bare number).
+    pub explicit: bool,
+}
+
+fn note_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^(?i:note)\s+(\d{1,2}|[A-Z])\b\s*(?:[-–—:.)]+\s*)?(.*)$").expect("note regex")
+    })
+}
+
+fn bare_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^(\d{1,2}|[A-Z])\s*(?:[.):]|\s[-–—])\s*(?:[-–—]\s*)?(.*)$")
+            .expect("bare regex")
+    })
+}
+
+fn stop_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)^(report\s+of\s+independent|independent\s+auditor|item\s+\d{1,2}[a-c]?\b|part\s+ii\b|signatures?\s*$|schedule\s+ii\b|exhibit\s+index|index\s+to\s+exhibits|management.s\s+report\s+on\s+internal)").expect("stop regex")
+    })
+}
+
+fn notes_to_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)^\s*notes\s+to\s+(?:the\s+)?(?:unaudited\s+)?(?:condensed\s+)?(?:consolidated\s+)?(?:combined\s+)?financial\s+statements").expect("notes-to regex")
+    })
+}
+
+fn styled(u: &Unit) -> bool {
+    let s = &u.style;
+    s.bold || s.all_caps || s.underline || s.heading_level > 0 || (u.pre && is_caps(u.text))
+}
+
+fn is_caps(t: &str) -> bool {
+    let letters: Vec<char> = t.chars().filter(|c| c.is_alphabetic()).collect();
+    letters.len() >= 3 && letters.iter().all(|c| c.is_uppercase())
+}
+
+/// Most words of four letters or more capitalised, and no sentence ending.
+fn title_like(t: &str) -> bool {
+    let t = t.trim();
+    if t.is_empty() || t.ends_with('.') && !is_caps(t) || t.chars().count() > 200 {
+        return false;
+    }
+    let words: Vec<&str> = t
+        .split_whitespace()
+        .filter(|w| w.chars().count() >= 4)
+        .collect();
+    if words.is_empty() {
+        return t.chars().next().is_some_and(|c| c.is_uppercase());
+    }
+    let cap = words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
+        .count();
+    cap * 10 >= words.len() * 7
+}
+
+fn seq_of(n: &str) -> u32 {
+    if let Ok(v) = n.parse::<u32>() {
+        return v;
+    }
+    n.chars()
+        .next()
+        .filter(|c| c.is_ascii_uppercase())
+        .map(|c| c as u32 - 'A' as u32 + 1)
+        .unwrap_or(0)
+}
+
+/// Is unit `i` a note heading?
+pub fn parse_heading(units: &[Unit], i: usize, max_chars: usize) -> Option<Heading> {
+    let mut u = units[i].clone();
+    // A one-row layout table "5. | Related Party Transactions": the number and title set in
+    // two cells is a formatted heading.
+    let joined;
+    if u.is_table {
+        let t = u.text.trim();
+        if t.contains('\n') || !t.contains(" | ") || t.chars().count() > max_chars {
+            return None;
+        }
+        joined = t
+            .split(" | ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        u.text = &joined;
+        u.is_table = false;
+        u.style.bold = true;
+    }
+    let u = &u;
+    let text = u.text.trim();
+    if text.chars().count() > max_chars {
+        return None;
+    }
+    let next_title = |i: usize| -> Option<String> {
+        let n = units.get(i + 1)?;
+        let t = n.text.trim();
+        if n.is_table || t.chars().count() > 120 || !(styled(n) || title_like(t)) {
+            return None;
+        }
+        if note_re().is_match(t) {
+            return None;
+        }
+        Some(t.to_string())
+    };
+    if let Some(c) = note_re().captures(text) {
+        let number = c.get(1)?.as_str().to_string();
+        let rest = c.get(2).map(|m| m.as_str().trim()).unwrap_or("");
+        if rest.chars().next().is_some_and(|ch| ch.is_lowercase()) {
+            return None; // "Note 7 provides …": running text
+        }
+        if number.len() == 1
+            && number.chars().all(|c| c.is_ascii_alphabetic())
+            && !text.starts_with("Note")
+            && !text.starts_with("NOTE")
+        {
+            return None;
+        }
+        let (title, last_unit) = if rest.is_empty() {
+            match next_title(i) {
+                Some(t) => (Some(t), i + 1),
+                None => (None, i),
+            }
+        } else {
+            (Some(rest.to_string()), i)
+        };
+        // "Note 1" alone must at least be styled or carry a title.
+        if title.is_none() && !styled(u) {
+            return None;
+        }
+        if let Some(t) = &title {
+            if !styled(u) && !title_like(t) && !is_caps(t) {
+                return None;
+            }
+        }
+        return Some(Heading {
+            unit: i,
+            last_unit,
+            seq: seq_of(&number),
+            number,
+            title,
+            explicit: true,
+        });
+    }
+    if let Some(c) = bare_re().captures(text) {
+        let number = c.get(1)?.as_str().to_string();
+        let rest = c.get(2).map(|m| m.as_str().trim()).unwrap_or("");
+        if number.chars().all(|c| c.is_ascii_alphabetic()) && !(styled(u) && !rest.is_empty()) {
+            return None;
+        }
+        let (title, last_unit) = if rest.is_empty() {
+            (next_title(i), i + 1)
+        } else {
+            (Some(rest.to_string()), i)
+        };
+        let title = title?;
+        let ok = if u.pre {
+            is_caps(&title) || title_like(&title) && title.chars().count() <= 70
+        } else {
+            (styled(u) || (rest.is_empty() && styled(&units[last_unit])))
+                && (title_like(&title) || is_caps(&title))
+        };
+        if !ok {
+            return None;
+        }
+        return Some(Heading {
+            unit: i,
+            last_unit,
+            seq: seq_of(&number),
+            number,
+            title: Some(title),
+            explicit: false,
+        });
+    }
+    None
+}
+
+/// Keeps the headings that form numbered chains (1, 2, 3…; a gap of one tolerated; a new
+/// chain at 1). Explicit "Note N" headings are used when they form a chain; bare numbers only
+/// otherwise, so that numbered lists inside notes don't compete.
+pub fn chains(cands: &[Heading], allow_bare: bool) -> Vec<Heading> {
+    let pick = |explicit: bool| -> Vec<Heading> {
+        let mut out: Vec<Vec<Heading>> = Vec::new();
+        let mut cur: Vec<Heading> = Vec::new();
+        for h in cands.iter().filter(|h| h.explicit == explicit) {
+            let last = cur.last().map(|l| l.seq);
+            match last {
+                None if h.seq == 1 => cur.push(h.clone()),
+                None => {}
+                Some(l) if h.seq == l + 1 || h.seq == l + 2 => cur.push(h.clone()),
+                Some(_) if h.seq == 1 => {
+                    // A restart: a second set of statements, or a numbered list inside a note.
+                    // Keep the longer story: close the chain only if it already has substance.
+                    if cur.len() >= 3 {
+                        out.push(std::mem::take(&mut cur));
+                        cur.push(h.clone());
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        if !cur.is_empty() {
+            out.push(cur);
+        }
+        out.into_iter().filter(|c| c.len() >= 2).flatten().collect()
+    };
+    let explicit = pick(true);
+    if explicit.len() >= 2 || !allow_bare {
+        explicit
+    } else {
+        pick(false)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Extraction
+
+struct SectionSpan {
+    id: String,
+    section_type: String,
+    start: usize, // chars
+    end: usize,
+}
+
+fn read_sections(inputs: &[TableRows]) -> Vec<SectionSpan> {
+    let Some(t) = input(inputs, "sections") else {
+        return Vec::new();
+    };
+    t.rows
+        .iter()
+        .filter_map(|r| {
+            Some(SectionSpan {
+                id: t.get(r, "id").as_str()?.to_string(),
+                section_type: t.get(r, "section_type").as_str().unwrap_or("").to_string(),
+                start: usize::try_from(t.get(r, "char_start").as_i64()?).ok()?,
+                end: usize::try_from(t.get(r, "char_end").as_i64()?).ok()?,
+            })
+        })
+        .collect()
+}
+
+/// Byte offset of every character, for character → byte conversion of section ranges.
+fn char_to_byte(text: &str, ch: usize) -> usize {
+    text.char_indices()
+        .nth(ch)
+        .map(|(b, _)| b)
+        .unwrap_or(text.len())
+}
+
+/// A table known to this filing: id and byte range.
+struct TableSpan {
+    id: String,
+    block: Option<usize>,
+    start: usize,
+    end: usize,
+}
+
+fn table_spans(doc: &Document, inputs: &[TableRows], acc: &str) -> Vec<TableSpan> {
+    let mut out: Vec<TableSpan> = doc
+        .tables
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| {
+            let b = doc.blocks.get(t.block as usize)?;
+            Some(TableSpan {
+                id: format!("{acc}/tbl/{i}"),
+                block: Some(t.block as usize),
+                start: b.start as usize,
+                end: b.end as usize,
+            })
+        })
+        .collect();
+    // Tables the tables stage found beyond the model's (in preformatted text).
+    if let Some(t) = input(inputs, "tables") {
+        let mut rows: Vec<(i64, String, i64, i64)> = t
+            .rows
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    t.get(r, "table_index").as_i64()?,
+                    t.get(r, "id").as_str()?.to_string(),
+                    t.get(r, "char_start").as_i64()?,
+                    t.get(r, "char_end").as_i64()?,
+                ))
+            })
+            .filter(|(i, ..)| *i as usize >= doc.tables.len())
+            .collect();
+        rows.sort();
+        for (_, id, cs, ce) in rows {
+            out.push(TableSpan {
+                id,
+                block: None,
+                start: char_to_byte(&doc.text, cs as usize),
+                end: char_to_byte(&doc.text, ce as usize),
+            });
+        }
+    }
+    out
+}
+
+/// One output row before ids are assigned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub kind: &'static str,
+    pub note_number: Option<String>,
+    pub title: Option<String>,
+    pub text: String,
+    /// Byte range, when the note has one of its own.
+    pub span: Option<(usize, usize)>,
+    pub table_ids: Vec<String>,
+    pub xbrl_concept: Option<String>,
+}
+
+/// Finds the notes in the byte region `[from, to)`.
+fn notes_in(
+    doc: &Document,
+    from: usize,
+    to: usize,
+    cfg: &Config,
+    allow_bare: bool,
+    heading_spans: &mut Vec<(usize, usize)>,
+) -> Vec<Note> {
+    let us = units(doc, from, to);
+    let cands: Vec<Heading> = (0..us.len())
+        .filter_map(|i| parse_heading(&us, i, cfg.max_heading_chars))
+        .collect();
+    let heads = chains(&cands, allow_bare);
+    let mut out = Vec::new();
+    for (k, h) in heads.iter().enumerate() {
+        let start = us[h.unit].start;
+        let next = heads.get(k + 1).map(|n| n.unit).unwrap_or(us.len());
+        // A stop heading ends the note early (the last note runs into the auditor's report).
+        let mut end_unit = next;
+        for (j, u) in us.iter().enumerate().take(next).skip(h.last_unit + 1) {
+            let t = u.text.trim();
+            if !u.is_table
+                && t.chars().count() <= 200
+                && stop_re().is_match(t)
+                && (styled(u) || t.chars().count() <= 80)
+            {
+                end_unit = j;
+                break;
+            }
+        }
+        let end = if end_unit == 0 {
+            us[h.last_unit].end
+        } else {
+            us[end_unit - 1].end.max(us[h.last_unit].end)
+        };
+        // The note's text: its units, without the page headers and footers printed between
+        // them ("Apple Inc. | 2024 Form 10-K | 36"), which belong to the page, not the note.
+        let mut parts: Vec<&str> = Vec::new();
+        let mut last_block = usize::MAX;
+        for u in us.iter().take(end_unit.max(h.last_unit + 1)).skip(h.unit) {
+            let t = u.text.trim();
+            if t.is_empty() || is_page_furniture(t) {
+                continue;
+            }
+            if u.pre && u.block == last_block {
+                parts.push("\n");
+            } else if !parts.is_empty() {
+                parts.push("\n\n");
+            }
+            parts.push(if u.pre { u.text.trim_end() } else { t });
+            last_block = u.block;
+        }
+        let text = parts.concat().trim().to_string();
+        if text.is_empty() {
+            continue;
+        }
+        out.push(Note {
+            kind: "note",
+            note_number: Some(h.number.clone()),
+            title: h.title.clone(),
+            text,
+            span: Some((start, end)),
+            table_ids: Vec::new(),
+            xbrl_concept: None,
+        });
+        heading_spans.push((start, us[h.last_unit].end));
+    }
+    out
+}
+
+/// Page headers and footers: "Apple Inc. | 2024 Form 10-K | 36", "- 12 -", "F-7",
+/// "Table of Contents".
+fn is_page_furniture(t: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(?i)^(?:[-–—\s]*\d{1,3}[-–—\s]*|page\s+\d+|.{0,60}\bform\s+10-?[kq]\b.{0,20}|table\s+of\s+contents|[a-z]-\d{1,3})$")
+            .expect("furniture regex")
+    });
+    t.chars().count() <= 100 && re.is_match(t.trim())
+}
+
+fn marker_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^\s*(\(\d{1,2}\)|\([a-z]\)|\d{1,2}\)|\[\d{1,2}\]|[*†‡§]+)\s*(\S.*)$")
+            .expect("marker regex")
+    })
+}
+
+/// Normalises a marker to the form cells carry: "1)" → "(1)", "[1]" → "(1)".
+fn norm_marker(m: &str) -> String {
+    let inner = m.trim_matches(|c| c == '(' || c == ')' || c == '[' || c == ']');
+    if inner.chars().all(|c| c.is_ascii_alphanumeric()) {
+        format!("({inner})")
+    } else {
+        m.to_string()
+    }
+}
+
+/// Does the table text show marker `m`? ("Total (1)", "5.2*", "(1)(2)").
+fn table_has_marker(table_text: &str, m: &str) -> bool {
+    if m.starts_with('(') {
+        table_text.contains(m)
+    } else {
+        table_text.contains(m)
+    }
+}
+
+/// Footnotes under (or at the bottom of) each table.
+fn table_notes(doc: &Document, tables: &[TableSpan], cfg: &Config) -> Vec<Note> {
+    let mut out = Vec::new();
+    for t in tables {
+        let table_text = doc.text.get(t.start..t.end).unwrap_or("");
+        // Trailing rows inside the table holding a footnote text.
+        if let Some(tab) = t
+            .block
+            .and_then(|b| doc.blocks.get(b))
+            .and_then(|b| usize::try_from(b.table).ok())
+            .and_then(|i| doc.tables.get(i))
+        {
+            let mut inside: Vec<Note> = Vec::new();
+            for row in tab.rows.iter().rev() {
+                let ne: Vec<&str> = row
+                    .cells
+                    .iter()
+                    .map(|c| c.text.as_str().trim())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                let joined = ne.join(" ");
+                let Some(c) = marker_re().captures(&joined) else {
+                    break;
+                };
+                if ne.len() > 2 || c[2].split_whitespace().count() < 3 {
+                    break;
+                }
+                inside.push(Note {
+                    kind: "table_note",
+                    note_number: Some(norm_marker(&c[1])),
+                    title: None,
+                    text: joined.clone(),
+                    span: None,
+                    table_ids: vec![t.id.clone()],
+                    xbrl_concept: None,
+                });
+            }
+            inside.reverse();
+            out.extend(inside);
+        }
+        // Paragraphs right under the table.
+        let Some(bi) = t.block else { continue };
+        let mut k = bi + 1;
+        let mut seen = 0;
+        while k < doc.blocks.len() && seen < cfg.table_note_lookahead {
+            let b = &doc.blocks[k];
+            if b.kind == BlockKind::Table {
+                break;
+            }
+            let text = doc
+                .text
+                .get(b.start as usize..b.end as usize)
+                .unwrap_or("")
+                .trim();
+            k += 1;
+            if text.is_empty() {
+                continue;
+            }
+            seen += 1;
+            let Some(c) = marker_re().captures(text) else {
+                break;
+            };
+            if text.chars().count() > cfg.max_table_note_chars
+                || c[2].split_whitespace().count() < 2
+            {
+                break;
+            }
+            let m = norm_marker(&c[1]);
+            if seen > 1 && !table_has_marker(table_text, &m) && !table_has_marker(table_text, &c[1])
+            {
+                break;
+            }
+            out.push(Note {
+                kind: "table_note",
+                note_number: Some(m),
+                title: None,
+                text: text.to_string(),
+                span: Some((b.start as usize, b.end as usize)),
+                table_ids: vec![t.id.clone()],
+                xbrl_concept: None,
+            });
+        }
+    }
+    out
+}
+
+/// Runs the plugin on one filing.
+pub fn extract_footnotes(
+    filing: &FilingMeta,
+    doc: &Document,
+    inputs: &[TableRows],
+    cfg: &Config,
+) -> Result<TableRows, String> {
+    let acc = filing.accession_number.as_str();
+    if acc.is_empty() {
+        return Err("filing has no accession number".into());
+    }
+    let text = doc.text.as_str();
+    let sections = read_sections(inputs);
+    // Regions: the statement sections, in document order.
+    let mut regions: Vec<(usize, usize)> = sections
+        .iter()
+        .filter(|s| cfg.statement_sections.iter().any(|t| t == &s.section_type))
+        .map(|s| (char_to_byte(text, s.start), char_to_byte(text, s.end)))
+        .collect();
+    regions.sort();
+    let mut notes: Vec<Note> = Vec::new();
+    let mut heads: Vec<(usize, usize)> = Vec::new();
+    for &(a, b) in &regions {
+        notes.extend(notes_in(doc, a, b, cfg, true, &mut heads));
+    }
+    if notes.is_empty() {
+        // No section, or the statements are elsewhere (an F-pages appendix): start at the
+        // first "Notes to … Financial Statements" heading, else search the whole document.
+        let all = units(doc, 0, text.len());
+        let from = all
+            .iter()
+            .find(|u| {
+                !u.is_table
+                    && u.text.trim().chars().count() <= 200
+                    && notes_to_re().is_match(u.text)
+            })
+            .map(|u| u.start);
+        // Without either, bare numbers ("1. Financial Statements" in an exhibit list) are
+        // too weak: only "Note N" headings count.
+        heads.clear();
+        notes = notes_in(
+            doc,
+            from.unwrap_or(0),
+            text.len(),
+            cfg,
+            from.is_some(),
+            &mut heads,
+        );
+        if notes.is_empty() && from.is_some() {
+            heads.clear();
+            notes = notes_in(doc, 0, text.len(), cfg, false, &mut heads);
+        }
+    }
+    let tables = table_spans(doc, inputs, acc);
+    // Tables inside notes, and the TextBlock fact overlapping each note most.
+    for (n, &(hs, he)) in notes.iter_mut().zip(heads.iter()) {
+        let Some((s, e)) = n.span else { continue };
+        n.table_ids = tables
+            .iter()
+            .filter(|t| t.start >= s && t.start < e)
+            .map(|t| t.id.clone())
+            .collect();
+        let text_blocks = || {
+            doc.facts
+                .iter()
+                .filter(|f| !f.numeric && f.name.as_str().ends_with("TextBlock"))
+        };
+        // The note's own block starts in its heading (filers wrap the title, or the whole
+        // note, in it); a block split with `continuedAt` may show only that first fragment,
+        // so the heading is the reliable anchor. Otherwise: the block overlapping most.
+        let in_heading = text_blocks()
+            .filter(|f| (f.start as usize) >= hs && (f.start as usize) < he.max(hs + 1))
+            .max_by_key(|f| (f.end - f.start, std::cmp::Reverse(f.start)))
+            .map(|f| f.name.to_string());
+        n.xbrl_concept = in_heading.or_else(|| {
+            text_blocks()
+                .map(|f| {
+                    let ov = (f.end as usize)
+                        .min(e)
+                        .saturating_sub((f.start as usize).max(s));
+                    (ov, f)
+                })
+                .filter(|(ov, _)| *ov > 0)
+                .max_by_key(|(ov, f)| (*ov, std::cmp::Reverse(f.start)))
+                .map(|(_, f)| f.name.to_string())
+        });
+    }
+    notes.extend(table_notes(doc, &tables, cfg));
+    let ci = CharIndex::new(text);
+    let mut rows = TableRows::new("footnotes", COLUMNS);
+    let mut ordinals = std::collections::BTreeMap::<&str, i64>::new();
+    for n in notes {
+        let ord = ordinals.entry(n.kind).or_insert(0);
+        let ordinal = *ord;
+        *ord += 1;
+        let (cs, ce) = match n.span {
+            Some((s, e)) => (
+                Some(ci.chars(text, s) as i64),
+                Some(ci.chars(text, e) as i64),
+            ),
+            None => (None, None),
+        };
+        let section = cs.and_then(|c| {
+            sections
+                .iter()
+                .filter(|s| s.start as i64 <= c && c < s.end as i64)
+                .min_by_key(|s| s.end - s.start)
+        });
+        rows.push(vec![
+            format!("{acc}/fn/{}/{ordinal}", n.kind).into(),
+            acc.into(),
+            section.map(|s| s.id.clone()).into(),
+            n.kind.into(),
+            n.note_number.into(),
+            n.title.into(),
+            n.text.into(),
+            cs.into(),
+            ce.into(),
+            if n.table_ids.is_empty() {
+                Value::Null
+            } else {
+                n.table_ids.join(",").into()
+            },
+            n.xbrl_concept.into(),
+            Value::Int(ordinal),
+        ]);
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests;

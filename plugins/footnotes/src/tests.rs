@@ -1,0 +1,338 @@
+//! Rule tests: hand-built documents in, rows out.
+
+use super::*;
+use finloom_plugin_api::{Block, Cell, IxFact, Row, Table};
+
+pub enum B {
+    /// Plain paragraph.
+    P(&'static str),
+    /// Bold paragraph.
+    H(&'static str),
+    /// A table with the given rows of cell texts.
+    T(Vec<Vec<&'static str>>),
+    Pre(&'static str),
+}
+
+pub fn doc_of(blocks: Vec<B>) -> Document {
+    let mut doc = Document::default();
+    let mut text = String::new();
+    for b in blocks {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        let start = text.len() as u32;
+        let mut style = Style::default();
+        let mut table = -1;
+        let kind = match b {
+            B::P(t) => {
+                text.push_str(t);
+                BlockKind::Paragraph
+            }
+            B::H(t) => {
+                text.push_str(t);
+                style.bold = true;
+                BlockKind::Paragraph
+            }
+            B::Pre(t) => {
+                text.push_str(t);
+                BlockKind::Preformatted
+            }
+            B::T(rows) => {
+                text.push_str(
+                    &rows
+                        .iter()
+                        .map(|r| r.join(" | "))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                );
+                table = doc.tables.len() as i32;
+                doc.tables.push(Table {
+                    block: doc.blocks.len() as u32,
+                    rows: rows
+                        .iter()
+                        .map(|r| Row {
+                            cells: r
+                                .iter()
+                                .map(|t| Cell {
+                                    text: (*t).into(),
+                                    colspan: 1,
+                                    rowspan: 1,
+                                    header: false,
+                                    bold: false,
+                                    align: 0,
+                                    facts: Default::default(),
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                });
+                BlockKind::Table
+            }
+        };
+        doc.blocks.push(Block {
+            kind,
+            start,
+            end: text.len() as u32,
+            style,
+            table,
+        });
+    }
+    doc.text = text.into();
+    doc
+}
+
+fn meta() -> FilingMeta {
+    FilingMeta {
+        accession_number: "0000000000-24-000001".into(),
+        ..Default::default()
+    }
+}
+
+fn run(doc: &Document, inputs: &[TableRows]) -> TableRows {
+    FootnotesPlugin::extract(&meta(), doc, inputs, "{}")
+        .unwrap()
+        .pop()
+        .unwrap()
+}
+
+fn of_kind<'a>(t: &'a TableRows, kind: &str) -> Vec<&'a [Value]> {
+    t.rows
+        .iter()
+        .filter(|r| t.get(r, "kind").as_str() == Some(kind))
+        .map(|r| r.as_slice())
+        .collect()
+}
+
+fn s<'a>(t: &'a TableRows, r: &'a [Value], c: &str) -> Option<&'a str> {
+    t.get(r, c).as_str()
+}
+
+#[test]
+fn manifest_columns_match_rows() {
+    let m = FootnotesPlugin::manifest();
+    let names: Vec<&str> = m.outputs[0]
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, COLUMNS);
+    assert_eq!(m.inputs.len(), 2);
+}
+
+fn basic_notes_doc() -> Document {
+    doc_of(vec![
+        B::H("CONSOLIDATED BALANCE SHEETS"),
+        B::P("See accompanying Notes to Consolidated Financial Statements."),
+        B::H("Notes to Consolidated Financial Statements"),
+        B::H("Note 1 – Summary of Significant Accounting Policies"),
+        B::P("The Company designs and sells things. See Note 2 for revenue."),
+        B::P("Note 2 describes revenue in detail."),
+        B::H("Note 2 – Revenue"),
+        B::P("Net sales by category were as follows (in millions):"),
+        B::T(vec![vec!["", "2024"], vec!["iPhone (1)", "$ 201,183"]]),
+        B::P("(1) Includes AppleCare and accessories sold with iPhone."),
+        B::H("NOTE 3. DEBT"),
+        B::P("The Company has commercial paper outstanding."),
+        B::H("Report of Independent Registered Public Accounting Firm"),
+        B::P("We have audited the accompanying balance sheets."),
+    ])
+}
+
+#[test]
+fn note_headings_in_several_styles_and_running_text_ignored() {
+    let rows = run(&basic_notes_doc(), &[]);
+    let notes = of_kind(&rows, "note");
+    let nums: Vec<&str> = notes
+        .iter()
+        .map(|r| s(&rows, r, "note_number").unwrap())
+        .collect();
+    assert_eq!(nums, ["1", "2", "3"]);
+    assert_eq!(
+        s(&rows, notes[0], "title"),
+        Some("Summary of Significant Accounting Policies")
+    );
+    assert_eq!(s(&rows, notes[2], "title"), Some("DEBT"));
+    assert!(s(&rows, notes[0], "text")
+        .unwrap()
+        .contains("Note 2 describes"));
+    // The last note stops at the auditor's report.
+    assert!(!s(&rows, notes[2], "text").unwrap().contains("audited"));
+    assert_eq!(
+        s(&rows, notes[1], "table_ids"),
+        Some("0000000000-24-000001/tbl/0")
+    );
+    assert_eq!(
+        s(&rows, notes[0], "id"),
+        Some("0000000000-24-000001/fn/note/0")
+    );
+    // Character offsets point at the heading.
+    let doc = basic_notes_doc();
+    let cs = rows.get(notes[1], "char_start").as_i64().unwrap() as usize;
+    let t: String = doc.text.chars().skip(cs).take(6).collect();
+    assert_eq!(t, "Note 2");
+}
+
+#[test]
+fn table_notes_are_linked_to_their_table() {
+    let rows = run(&basic_notes_doc(), &[]);
+    let tn = of_kind(&rows, "table_note");
+    assert_eq!(tn.len(), 1);
+    assert_eq!(s(&rows, tn[0], "note_number"), Some("(1)"));
+    assert_eq!(
+        s(&rows, tn[0], "table_ids"),
+        Some("0000000000-24-000001/tbl/0")
+    );
+    assert!(s(&rows, tn[0], "text").unwrap().starts_with("(1) Includes"));
+}
+
+#[test]
+fn title_in_the_next_block_and_bare_numbers() {
+    let doc = doc_of(vec![
+        B::H("NOTES TO FINANCIAL STATEMENTS"),
+        B::H("1."),
+        B::H("Organization"),
+        B::P("The company was organized in 1990."),
+        B::P("1. This numbered list item is running text and not a heading."),
+        B::H("2. Inventories"),
+        B::P("Inventories are stated at cost."),
+    ]);
+    let rows = run(&doc, &[]);
+    let notes = of_kind(&rows, "note");
+    assert_eq!(notes.len(), 2, "{rows:#?}");
+    assert_eq!(s(&rows, notes[0], "title"), Some("Organization"));
+    assert_eq!(s(&rows, notes[1], "title"), Some("Inventories"));
+}
+
+#[test]
+fn numbering_restarts_for_a_second_set_of_statements() {
+    let doc = doc_of(vec![
+        B::H("Note 1 – Basis"),
+        B::P("a"),
+        B::H("Note 2 – Debt"),
+        B::P("b"),
+        B::H("Note 3 – Taxes"),
+        B::P("c"),
+        B::H("Note 1 – Parent Company Basis"),
+        B::P("d"),
+        B::H("Note 2 – Parent Company Debt"),
+        B::P("e"),
+    ]);
+    let rows = run(&doc, &[]);
+    let nums: Vec<&str> = of_kind(&rows, "note")
+        .iter()
+        .map(|r| s(&rows, r, "note_number").unwrap())
+        .collect();
+    assert_eq!(nums, ["1", "2", "3", "1", "2"]);
+    let ids: std::collections::BTreeSet<&str> = rows
+        .rows
+        .iter()
+        .map(|r| s(&rows, r, "id").unwrap())
+        .collect();
+    assert_eq!(ids.len(), rows.rows.len(), "ids are unique");
+}
+
+#[test]
+fn sections_input_limits_the_region_and_sets_section_id() {
+    let doc = doc_of(vec![
+        B::H("Note 1 – Outside"),
+        B::P("risk factor text"),
+        B::H("Note 2 – Outside too"),
+        B::P("more"),
+        B::H("Item 8. Financial Statements"),
+        B::H("Note 1 – Inside"),
+        B::P("x"),
+        B::H("Note 2 – Inside Again"),
+        B::P("y"),
+    ]);
+    let start = doc.text.find("Item 8").unwrap();
+    let mut sec = TableRows::new(
+        "sections",
+        &["id", "section_type", "char_start", "char_end"],
+    );
+    sec.push(vec![
+        "acc/sec/item_8".into(),
+        "item_8".into(),
+        Value::Int(doc.text[..start].chars().count() as i64),
+        Value::Int(doc.text.chars().count() as i64),
+    ]);
+    let rows = run(&doc, &[sec]);
+    let notes = of_kind(&rows, "note");
+    assert_eq!(notes.len(), 2);
+    assert_eq!(s(&rows, notes[0], "title"), Some("Inside"));
+    assert_eq!(s(&rows, notes[0], "section_id"), Some("acc/sec/item_8"));
+}
+
+#[test]
+fn textblock_fact_overlapping_most_is_linked() {
+    let mut doc = basic_notes_doc();
+    let a = doc.text.find("Summary of Significant").unwrap() as u32;
+    let b = doc.text.find("NOTE 3").unwrap() as u32;
+    let r = doc.text.find("Revenue").unwrap() as u32;
+    doc.facts.push(IxFact {
+        name: "us-gaap:SignificantAccountingPoliciesTextBlock".into(),
+        start: a,
+        end: r,
+        ..Default::default()
+    });
+    doc.facts.push(IxFact {
+        name: "us-gaap:RevenueFromContractWithCustomerTextBlock".into(),
+        start: r,
+        end: b,
+        ..Default::default()
+    });
+    let rows = run(&doc, &[]);
+    let notes = of_kind(&rows, "note");
+    assert_eq!(
+        s(&rows, notes[0], "xbrl_concept"),
+        Some("us-gaap:SignificantAccountingPoliciesTextBlock")
+    );
+    assert_eq!(
+        s(&rows, notes[1], "xbrl_concept"),
+        Some("us-gaap:RevenueFromContractWithCustomerTextBlock")
+    );
+    assert_eq!(s(&rows, notes[2], "xbrl_concept"), None);
+}
+
+#[test]
+fn plain_text_notes_are_found_line_by_line() {
+    let doc = doc_of(vec![B::Pre(
+        "                 NOTES TO CONSOLIDATED FINANCIAL STATEMENTS\n\n1.  SUMMARY OF SIGNIFICANT ACCOUNTING POLICIES\n\n    The Company designs personal computers.\n    See Note 2 below.\n\n2.  INVENTORIES\n\n    Inventories are stated at the lower of cost or market.\n\n3.  INCOME TAXES\n\n    Taxes were paid.\n",
+    )]);
+    let rows = run(&doc, &[]);
+    let notes = of_kind(&rows, "note");
+    let titles: Vec<&str> = notes
+        .iter()
+        .map(|r| s(&rows, r, "title").unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "SUMMARY OF SIGNIFICANT ACCOUNTING POLICIES",
+            "INVENTORIES",
+            "INCOME TAXES"
+        ]
+    );
+    assert!(s(&rows, notes[0], "text")
+        .unwrap()
+        .contains("See Note 2 below."));
+}
+
+#[test]
+fn footnote_rows_inside_a_table() {
+    let doc = doc_of(vec![B::T(vec![
+        vec!["", "2024"],
+        vec!["Revenue*", "1,000"],
+        vec!["* Excludes discontinued operations of the segment.", ""],
+    ])]);
+    let rows = run(&doc, &[]);
+    let tn = of_kind(&rows, "table_note");
+    assert_eq!(tn.len(), 1);
+    assert_eq!(s(&rows, tn[0], "note_number"), Some("*"));
+    assert_eq!(rows.get(tn[0], "char_start"), &Value::Null);
+}
+
+#[test]
+fn deterministic() {
+    let d = basic_notes_doc();
+    assert_eq!(run(&d, &[]), run(&d, &[]));
+}

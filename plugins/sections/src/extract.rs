@@ -1,0 +1,1335 @@
+//! The extraction logic of the `sections` plugin (see the crate docs for the method).
+//!
+//! This module is self-contained (it names no `crate::` items) on purpose: the chunker's
+//! tests compile it directly with `#[path]`, because linking this crate's rlib next to another
+//! plugin would define abi_stable's root-module symbol twice.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use finloom_plugin_api::{
+    col, util::CharIndex, BlockKind, ColumnType, Document, FilingMeta, Manifest, TableDecl,
+    TableRows, Value, INTERFACE_VERSION,
+};
+use regex::Regex;
+use serde::Deserialize;
+
+/// Plugin name as declared in the manifest.
+pub const NAME: &str = "sections";
+/// Plugin version as declared in the manifest.
+pub const VERSION: &str = "1.0.0";
+/// The output table.
+pub const TABLE: &str = "sections";
+
+/// Output columns, in order.
+pub const COLUMNS: &[&str] = &[
+    "id",
+    "accession_number",
+    "section_type",
+    "part",
+    "item",
+    "title",
+    "text",
+    "char_start",
+    "char_end",
+    "word_count",
+    "status",
+    "method",
+    "confidence",
+    "section_index",
+];
+
+/// The stage's config table (`[stages.sections]` in pipeline.toml). Every field has a default,
+/// so `{}` is a valid config.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// End the last section at a `SIGNATURES` heading when there is one.
+    pub stop_at_signatures: bool,
+    /// Units longer than this (in characters) need a heading style or a separator followed
+    /// by a capitalised title to count as a heading.
+    pub max_heading_chars: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            stop_at_signatures: true,
+            max_heading_chars: 200,
+        }
+    }
+}
+
+/// The manifest: stage `sections`, no inputs, one output table keyed by
+/// `(accession_number, section_type)`.
+pub fn manifest() -> Manifest {
+    use ColumnType::*;
+    let columns = vec![
+        col("id", Text, false),
+        col("accession_number", Text, false),
+        col("section_type", Text, false),
+        col("part", Text, true),
+        col("item", Text, false),
+        col("title", Text, true),
+        col("text", Text, false),
+        col("char_start", BigInt, true),
+        col("char_end", BigInt, true),
+        col("word_count", BigInt, true),
+        col("status", Text, false),
+        col("method", Text, false),
+        col("confidence", Double, false),
+        col("section_index", BigInt, false),
+    ];
+    Manifest {
+        name: NAME.into(),
+        version: VERSION.into(),
+        interface_version: INTERFACE_VERSION,
+        stage: "sections".into(),
+        inputs: Default::default(),
+        outputs: vec![TableDecl {
+            name: TABLE.into(),
+            columns: columns.into(),
+            key: vec!["accession_number".into(), "section_type".into()].into(),
+        }]
+        .into(),
+    }
+}
+
+/// Runs the extraction and returns the `sections` table rows.
+pub fn extract_table(
+    filing: &FilingMeta,
+    doc: &Document,
+    config_json: &str,
+) -> Result<TableRows, String> {
+    let config = parse_config(config_json)?;
+    let sections = extract_sections(filing, doc, &config)?;
+    let mut out = TableRows::new(TABLE, COLUMNS);
+    for s in sections {
+        out.push(vec![
+            s.id.into(),
+            s.accession_number.into(),
+            s.section_type.into(),
+            s.part.into(),
+            s.item.into(),
+            s.title.into(),
+            s.text.into(),
+            (s.char_start as i64).into(),
+            (s.char_end as i64).into(),
+            (s.word_count as i64).into(),
+            s.status.into(),
+            s.method.into(),
+            Value::Float(s.confidence),
+            (s.section_index as i64).into(),
+        ]);
+    }
+    Ok(out)
+}
+
+/// Parses the stage config; empty or blank input means defaults.
+pub fn parse_config(config_json: &str) -> Result<Config, String> {
+    if config_json.trim().is_empty() {
+        return Ok(Config::default());
+    }
+    serde_json::from_str(config_json).map_err(|e| format!("sections: bad config: {e}"))
+}
+
+/// One extracted section (one row of the `sections` table).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub id: String,
+    pub accession_number: String,
+    pub section_type: String,
+    pub part: Option<String>,
+    pub item: String,
+    pub title: Option<String>,
+    pub text: String,
+    pub char_start: usize,
+    pub char_end: usize,
+    pub word_count: usize,
+    pub status: &'static str,
+    pub method: &'static str,
+    pub confidence: f64,
+    pub section_index: usize,
+}
+
+/// The form families whose item structure this plugin knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    TenK,
+    TenQ,
+    EightK,
+}
+
+/// Maps an EDGAR form type (`10-K405`, `10-KSB`, `10-Q/A`, `8-K12B`…) to its family.
+pub fn form_family(form_type: &str) -> Option<Form> {
+    let f = form_type.trim().to_ascii_uppercase();
+    if f.starts_with("10-K") {
+        Some(Form::TenK)
+    } else if f.starts_with("10-Q") {
+        Some(Form::TenQ)
+    } else if f.starts_with("8-K") {
+        Some(Form::EightK)
+    } else {
+        None
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Patterns
+
+fn item_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        // `\s` is Unicode-aware, so non-breaking spaces are tolerated. The dotted 8-K form is
+        // tried first so `Item 2.02` is not read as item 2.
+        Regex::new(
+            r"(?i)^[\s\u{200b}]*(?:PART[\s\u{200b}]+(IV|III|II|I)\b[\s\u{200b}]*[.,:;\u{2014}\u{2013}-]?[\s\u{200b}]*)?(ITEMS?)[\s\u{200b}]*(?:NO\.?[\s\u{200b}]*)?(\d{1,2}\.\d{1,2}|\d{1,2}[A-C]?)",
+        )
+        .expect("item regex")
+    })
+}
+
+fn part_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?i)^\s*PART\s+(IV|III|II|I)\b").expect("part regex"))
+}
+
+fn furniture_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?ix)^\s*(?:
+                (?:page\s*)?[-\u{2013}\u{2014}(]?\s*(?:[A-Z]{1,2}\s?-\s?)?\d{1,4}\s*[-\u{2013}\u{2014})]?   # 12, - 12 -, F-12, Page 3
+              | [ivxlc]{1,6}                                      # roman page numbers
+              | (?:back\s+to\s+)?(?:table\s+of\s+contents|contents|index)(?:\s*[>^])?
+              | <page>
+            )\s*$",
+        )
+        .expect("furniture regex")
+    })
+}
+
+fn signature_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?i)^\s*SIGNATURES?\s*:?\s*$").expect("signature regex"))
+}
+
+fn reserved_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)^[\s\[\(.]*(?:removed\s+and\s+)?reserved[\s\]\).]*$").expect("reserved")
+    })
+}
+
+fn ibr_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)incorporated\s+(?:herein\s+|in\s+this\s+\w+\s+)?by\s+reference")
+            .expect("ibr")
+    })
+}
+
+fn ibr_source_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)proxy|information\s+statement|annual\s+report\s+to\s+(?:share|stock)holders",
+        )
+        .expect("ibr source")
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item identifiers
+
+/// An item number as printed: `7`, `7A`, `2.02`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct ItemNo {
+    num: u8,
+    letter: Option<char>,
+    /// The `02` of `2.02` (8-K numbering since 2004).
+    minor: Option<u8>,
+}
+
+impl ItemNo {
+    fn label(&self) -> String {
+        match (self.minor, self.letter) {
+            (Some(m), _) => format!("{}.{:02}", self.num, m),
+            (None, Some(l)) => format!("{}{}", self.num, l),
+            (None, None) => self.num.to_string(),
+        }
+    }
+}
+
+const TEN_K_ITEMS: &[&str] = &[
+    "1", "1A", "1B", "1C", "2", "3", "4", "5", "6", "7", "7A", "8", "9", "9A", "9B", "9C", "10",
+    "11", "12", "13", "14", "15", "16",
+];
+const TEN_Q_PART1: &[&str] = &["1", "2", "3", "4"];
+const TEN_Q_PART2: &[&str] = &["1", "1A", "2", "3", "4", "5", "6"];
+
+/// The 8-K items defined since August 2004.
+fn eight_k_item_valid(num: u8, minor: u8) -> bool {
+    let max = match num {
+        1 => 5,
+        2 => 6,
+        3 => 3,
+        4 => 2,
+        5 => 8,
+        6 => 10,
+        7..=9 => 1,
+        _ => 0,
+    };
+    (1..=max).contains(&minor)
+}
+
+/// Position of an item in the form's canonical order (the order headings must follow), or
+/// `None` when the item does not exist in that form / part.
+fn item_order(form: Form, part: u8, item: &ItemNo) -> Option<u32> {
+    let label = item.label();
+    match form {
+        Form::TenK => {
+            if item.minor.is_some() {
+                return None;
+            }
+            TEN_K_ITEMS
+                .iter()
+                .position(|l| *l == label)
+                .map(|p| p as u32)
+        }
+        Form::TenQ => {
+            if item.minor.is_some() {
+                return None;
+            }
+            let list = if part == 2 { TEN_Q_PART2 } else { TEN_Q_PART1 };
+            list.iter()
+                .position(|l| *l == label)
+                .map(|p| part as u32 * 100 + p as u32)
+        }
+        Form::EightK => match item.minor {
+            Some(m) if eight_k_item_valid(item.num, m) => Some(item.num as u32 * 100 + m as u32),
+            Some(_) => None,
+            // Pre-2004 numbering: Items 1–13.
+            None if item.letter.is_none() && (1..=13).contains(&item.num) => Some(item.num as u32),
+            None => None,
+        },
+    }
+}
+
+/// The standard part of a 10-K item (Part I: 1–4, II: 5–9C, III: 10–14, IV: 15–16).
+fn ten_k_part(item: &ItemNo) -> u8 {
+    match item.num {
+        1..=4 => 1,
+        5..=9 => 2,
+        10..=14 => 3,
+        _ => 4,
+    }
+}
+
+fn roman(s: &str) -> u8 {
+    match s.to_ascii_uppercase().as_str() {
+        "I" => 1,
+        "II" => 2,
+        "III" => 3,
+        "IV" => 4,
+        _ => 0,
+    }
+}
+
+fn part_name(p: u8) -> String {
+    format!("part{p}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Units
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UnitKind {
+    /// A whole paragraph block (no line breaks inside).
+    Para,
+    /// One line of a block that keeps its line breaks (preformatted / plain text).
+    Line,
+    /// A table block; the payload indexes `Document::tables`.
+    Table(usize),
+}
+
+#[derive(Debug, Clone)]
+struct Unit {
+    kind: UnitKind,
+    block: usize,
+    /// Byte range in `Document::text`, trimmed of surrounding white space.
+    start: usize,
+    end: usize,
+    /// First line of a block, or preceded by a blank line.
+    line_start: bool,
+    styled: bool,
+    furniture: bool,
+    /// A table of contents (table whose rows are mostly item entries).
+    toc_table: bool,
+    /// For tables: the text of the first non-empty row, cells joined by spaces.
+    label: Option<String>,
+    /// A `PART II …` heading (short unit starting with PART + roman numeral).
+    part: Option<u8>,
+    signature: bool,
+}
+
+impl Unit {
+    fn text<'a>(&'a self, doc: &'a Document) -> &'a str {
+        match &self.label {
+            Some(l) => l.as_str(),
+            None => &doc.text[self.start..self.end],
+        }
+    }
+
+    /// Length counted when measuring how much content follows a heading.
+    fn content_len(&self) -> usize {
+        if self.furniture || self.toc_table {
+            0
+        } else {
+            self.end - self.start
+        }
+    }
+}
+
+fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let s = &text[start..end];
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if lead == s.len() {
+        return (start, start);
+    }
+    (start + lead, end - trail)
+}
+
+fn is_all_caps(s: &str) -> bool {
+    let mut cased = false;
+    for c in s.chars() {
+        if c.is_lowercase() {
+            return false;
+        }
+        if c.is_uppercase() {
+            cased = true;
+        }
+    }
+    cased
+}
+
+fn row_text(row: &finloom_plugin_api::Row) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for c in row.cells.iter() {
+        let t = c.text.as_str().trim();
+        if !t.is_empty() {
+            parts.push(t);
+        }
+    }
+    parts.join(" ")
+}
+
+/// A table is a table of contents when at least three of its rows start with an item (or
+/// part) entry, or when item entries make up most of its rows.
+fn is_toc_table(t: &finloom_plugin_api::Table) -> bool {
+    let mut items = 0usize;
+    let mut rows = 0usize;
+    for r in t.rows.iter() {
+        let txt = row_text(r);
+        if txt.is_empty() {
+            continue;
+        }
+        rows += 1;
+        if item_re().is_match(&txt) || part_re().is_match(&txt) {
+            items += 1;
+        }
+    }
+    items >= 3 || (items >= 2 && items * 2 > rows)
+}
+
+fn build_units(doc: &Document) -> Vec<Unit> {
+    let text = doc.text.as_str();
+    let mut units = Vec::new();
+    for (bi, b) in doc.blocks.iter().enumerate() {
+        let (bs, be) = (b.start as usize, b.end as usize);
+        if bs > be || be > text.len() || !text.is_char_boundary(bs) || !text.is_char_boundary(be) {
+            continue;
+        }
+        let st = b.style;
+        let styled = st.bold || st.all_caps || st.centered || st.underline || st.heading_level > 0;
+        match b.kind {
+            BlockKind::Table => {
+                let (s, e) = trim_range(text, bs, be);
+                let ti = if b.table >= 0 && (b.table as usize) < doc.tables.len() {
+                    b.table as usize
+                } else {
+                    continue;
+                };
+                let table = &doc.tables[ti];
+                let toc = is_toc_table(table);
+                // Only small tables can be a heading laid out in cells ("Item 1. | Business").
+                let label = if !toc && table.rows.len() <= 3 {
+                    table
+                        .rows
+                        .iter()
+                        .map(row_text)
+                        .find(|t| !t.is_empty())
+                        .unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                units.push(Unit {
+                    kind: UnitKind::Table(ti),
+                    block: bi,
+                    start: s,
+                    end: e,
+                    line_start: true,
+                    styled,
+                    furniture: false,
+                    toc_table: toc,
+                    label: Some(label),
+                    part: None,
+                    signature: false,
+                });
+            }
+            BlockKind::Paragraph | BlockKind::Preformatted => {
+                let bt = &text[bs..be];
+                if !bt.trim().contains('\n') {
+                    let (s, e) = trim_range(text, bs, be);
+                    if s == e {
+                        continue;
+                    }
+                    units.push(Unit {
+                        kind: UnitKind::Para,
+                        block: bi,
+                        start: s,
+                        end: e,
+                        line_start: true,
+                        styled,
+                        furniture: false,
+                        toc_table: false,
+                        label: None,
+                        part: None,
+                        signature: false,
+                    });
+                } else {
+                    let mut prev_blank = true;
+                    let mut off = bs;
+                    for line in bt.split_inclusive('\n') {
+                        let ls = off;
+                        off += line.len();
+                        let (s, e) = trim_range(text, ls, off);
+                        if s == e || text[s..e].chars().all(|c| c == '\u{c}') {
+                            prev_blank = true;
+                            continue;
+                        }
+                        let lt = &text[s..e];
+                        units.push(Unit {
+                            kind: UnitKind::Line,
+                            block: bi,
+                            start: s,
+                            end: e,
+                            line_start: prev_blank,
+                            styled: styled || is_all_caps(lt),
+                            furniture: false,
+                            toc_table: false,
+                            label: None,
+                            part: None,
+                            signature: false,
+                        });
+                        prev_blank = false;
+                    }
+                }
+            }
+        }
+    }
+    mark_furniture(doc, &mut units);
+    for u in units.iter_mut() {
+        if matches!(u.kind, UnitKind::Table(_)) {
+            continue;
+        }
+        let t = &doc.text[u.start..u.end];
+        // Running heads ("PART I" on every page) are furniture but still tell the part.
+        if t.chars().count() <= 120 {
+            if let Some(c) = part_re().captures(t) {
+                u.part = Some(roman(&c[1]));
+            }
+            u.signature = !u.furniture && signature_re().is_match(t);
+        }
+    }
+    units
+}
+
+/// Flags page furniture: page numbers, "Table of Contents" back-links, and short lines
+/// repeated on many pages (running heads and feet such as `Apple Inc. | 2024 Form 10-K | 12`
+/// or `GAMESTOP CORP.`).
+///
+/// A repeated short line counts as furniture when it carries a page number or a `|`
+/// separator (3+ times), when most of its occurrences sit next to a page break (3+ times), or
+/// when it is repeated very often (8+ times). Short answers such as "None." or "Not
+/// applicable." are never furniture, however often they occur.
+fn mark_furniture(doc: &Document, units: &mut [Unit]) {
+    fn key(t: &str) -> Option<String> {
+        if t.chars().count() > 100 {
+            return None;
+        }
+        let k = t
+            .chars()
+            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+            .collect::<String>()
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let bare = k.trim_end_matches(['.', ':', ';']);
+        if bare.is_empty()
+            || matches!(
+                bare,
+                "none" | "not applicable" | "n/a" | "omitted" | "not required" | "[reserved]"
+            )
+        {
+            return None;
+        }
+        Some(k)
+    }
+    // A page break comes right before unit i.
+    let pb_before: Vec<bool> = (0..units.len())
+        .map(|i| {
+            let first_of_block = i == 0 || units[i - 1].block != units[i].block;
+            first_of_block && doc.blocks[units[i].block].style.page_break_before
+        })
+        .collect();
+    let at_page_edge = |i: usize| -> bool {
+        let top = pb_before[i] || (i >= 1 && pb_before[i - 1]);
+        let bottom = pb_before.get(i + 1).copied().unwrap_or(true)
+            || pb_before.get(i + 2).copied().unwrap_or(false);
+        top || bottom
+    };
+    // key -> (occurrences, occurrences at a page edge)
+    let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
+    let keys: Vec<Option<String>> = units
+        .iter()
+        .map(|u| match u.kind {
+            UnitKind::Table(_) => None,
+            _ => key(&doc.text[u.start..u.end]),
+        })
+        .collect();
+    for (i, k) in keys.iter().enumerate() {
+        if let Some(k) = k {
+            let e = counts.entry(k.clone()).or_default();
+            e.0 += 1;
+            if at_page_edge(i) {
+                e.1 += 1;
+            }
+        }
+    }
+    for (i, u) in units.iter_mut().enumerate() {
+        if matches!(u.kind, UnitKind::Table(_)) {
+            continue;
+        }
+        let t = &doc.text[u.start..u.end];
+        if item_re().is_match(t) {
+            continue;
+        }
+        if furniture_re().is_match(t) {
+            u.furniture = true;
+        } else if let Some(k) = &keys[i] {
+            let (n, edge) = counts.get(k).copied().unwrap_or((0, 0));
+            let numbered = k.contains('#') || k.contains('|');
+            let short = k.chars().count() <= 60;
+            if (numbered && n >= 3) || (n >= 3 && edge * 2 > n) || (short && n >= 8) {
+                u.furniture = true;
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Candidates
+
+#[derive(Debug, Clone)]
+struct Candidate {
+    unit: usize,
+    /// Last unit that belongs to the heading (the unit itself, or the next one when the title
+    /// was split over two blocks).
+    title_end_unit: usize,
+    /// Byte offset where the section body starts inside `unit` when the heading shares its
+    /// block with body text; `None` when the body starts with the next unit.
+    body_in_unit: Option<usize>,
+    item: ItemNo,
+    explicit_part: Option<u8>,
+    part: u8,
+    title: String,
+    score: f64,
+    method: &'static str,
+    ord: u32,
+    weight: f64,
+}
+
+fn collapse_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Does `s` look like an item title ("MANAGEMENT'S DISCUSSION…", "Risk Factors") rather
+/// than a sentence of body text?
+fn looks_like_title(s: &str) -> bool {
+    let t = s.trim();
+    if t.is_empty() || t.chars().count() > 200 {
+        return false;
+    }
+    let bare = t.trim_end_matches(['.', ':']).to_ascii_lowercase();
+    if matches!(
+        bare.as_str(),
+        "none" | "not applicable" | "n/a" | "omitted" | "not required"
+    ) {
+        return false;
+    }
+    if is_all_caps(t) || reserved_re().is_match(t) {
+        return true;
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if words.len() > 25 {
+        return false;
+    }
+    let long: Vec<&&str> = words
+        .iter()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+        .collect();
+    if long.is_empty() {
+        return false;
+    }
+    let caps = long
+        .iter()
+        .filter(|w| {
+            w.chars()
+                .find(|c| c.is_alphabetic())
+                .is_some_and(|c| c.is_uppercase())
+        })
+        .count();
+    caps * 10 >= long.len() * 6
+}
+
+/// Whether a heading line stops in the middle of a phrase (ends with "and", "of", a comma…),
+/// i.e. the title continues on the next line.
+fn ends_mid_phrase(title: &str) -> bool {
+    let t = title.trim_end();
+    if t.ends_with([',', '&', '-']) {
+        return true;
+    }
+    let last = t
+        .rsplit(char::is_whitespace)
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(
+        last.as_str(),
+        "and" | "of" | "the" | "for" | "in" | "on" | "to" | "or" | "with" | "by" | "from" | "about"
+    )
+}
+
+/// Parses the item heading at the start of `t`. Returns the item, an explicit part, the
+/// byte offset just after the item number, and whether the item keyword was plural.
+fn parse_item_start(t: &str) -> Option<(ItemNo, Option<u8>, usize)> {
+    let c = item_re().captures(t)?;
+    let numm = c.get(3)?;
+    let mut num_s = numm.as_str();
+    let mut end = numm.end();
+    // "Item 1Business" (no space): the letter is the start of a word, not 1B.
+    if let Some(last) = num_s.chars().last() {
+        if last.is_ascii_alphabetic()
+            && t[end..]
+                .chars()
+                .next()
+                .is_some_and(|n| n.is_ascii_lowercase())
+        {
+            num_s = &num_s[..num_s.len() - 1];
+            end -= 1;
+        }
+    }
+    let next = t[end..].chars().next();
+    if next.is_some_and(|n| n.is_ascii_digit()) {
+        return None;
+    }
+    let item = if let Some((a, b)) = num_s.split_once('.') {
+        if b.len() != 2 {
+            // "Item 1.1" — not a valid form; read as item 1 only when the dot is punctuation.
+            return None;
+        }
+        ItemNo {
+            num: a.parse().ok()?,
+            letter: None,
+            minor: Some(b.parse().ok()?),
+        }
+    } else {
+        let (n, l) = match num_s.chars().last() {
+            Some(ch) if ch.is_ascii_alphabetic() => {
+                (&num_s[..num_s.len() - 1], Some(ch.to_ascii_uppercase()))
+            }
+            _ => (num_s, None),
+        };
+        ItemNo {
+            num: n.parse().ok()?,
+            letter: l,
+            minor: None,
+        }
+    };
+    if item.num == 0 {
+        return None;
+    }
+    let part = c.get(1).map(|m| roman(m.as_str()));
+    Some((item, part, end))
+}
+
+fn not_applicable_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)^(?:are\s+)?(?:not\s+applicable|inapplicable|none|omitted)\b")
+            .expect("not applicable")
+    })
+}
+
+fn sub_item_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"^\([A-Za-z0-9]{1,4}\)").expect("sub item"))
+}
+
+fn plural_tail_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)^(?:\s*(?:,|and|&|through|to|-|\u{2013})\s*(?:\d{1,2}(?:\.\d{2})?[A-C]?))+",
+        )
+        .expect("plural tail")
+    })
+}
+
+/// Checks what follows the item number. Returns (separator seen, rest starts with capital /
+/// is empty, offset where the title words begin) or `None` when the text reads like a
+/// sentence ("Item 7 of this report", "Item 7, above").
+fn heading_tail(t: &str, after: usize, plural: bool) -> Option<(bool, bool, usize)> {
+    let mut pos = after;
+    if plural {
+        if let Some(m) = plural_tail_re().find(&t[pos..]) {
+            pos += m.end();
+        }
+    }
+    let mut sep = false;
+    let mut r = t[pos..].trim_start();
+    // "Item 9A(T)": the temporary smaller-company variant of Item 9A.
+    if r.starts_with("(T)") || r.starts_with("(t)") {
+        r = r[3..].trim_start();
+    }
+    // "Item 14(a)(1)" / "Item 14 (a)(2):" name a sub-item, not the item's heading.
+    if sub_item_re().is_match(r) {
+        return None;
+    }
+    // Separators: "7.", "7:", "7 -", "7 —", "7)".
+    while let Some(c) = r.chars().next() {
+        if matches!(c, '.' | ':' | '-' | '\u{2013}' | '\u{2014}' | ')' | '|') {
+            sep = true;
+            r = &r[c.len_utf8()..];
+            let t2 = r.trim_start();
+            r = t2;
+        } else {
+            break;
+        }
+    }
+    pos = t.len() - r.len();
+    match r.chars().next() {
+        None => Some((sep, true, pos)),
+        Some(c) if c.is_lowercase() => None,
+        Some(',') | Some(';') => None,
+        Some(c)
+            if c.is_uppercase()
+                || c.is_ascii_digit()
+                || matches!(c, '[' | '(' | '"' | '\u{201c}' | '\'' | '\u{2018}' | '&') =>
+        {
+            Some((sep, true, pos))
+        }
+        Some(_) => Some((sep, false, pos)),
+    }
+}
+
+/// The title of a heading that shares its block with body text: up to the end of the first
+/// sentence after the item number (at most ~150 characters).
+fn inline_title_end(t: &str, title_from: usize) -> usize {
+    let rest = &t[title_from..];
+    let mut end = rest.len();
+    for (i, c) in rest.char_indices() {
+        if i > 160 {
+            // No sentence end soon: cut at the last space before the limit.
+            end = rest[..i].rfind(' ').unwrap_or(i);
+            break;
+        }
+        if matches!(c, '.' | ':' | '\n') {
+            let after = &rest[i + c.len_utf8()..];
+            if after.is_empty() || after.starts_with(char::is_whitespace) {
+                end = i + c.len_utf8();
+                break;
+            }
+        }
+    }
+    title_from + end
+}
+
+fn find_candidates(doc: &Document, units: &[Unit], cfg: &Config) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for (ui, u) in units.iter().enumerate() {
+        if u.furniture || u.toc_table {
+            continue;
+        }
+        let t = u.text(doc);
+        if t.is_empty() {
+            continue;
+        }
+        let Some((item, explicit_part, after)) = parse_item_start(t) else {
+            continue;
+        };
+        let plural = item_re()
+            .captures(t)
+            .and_then(|c| c.get(2))
+            .is_some_and(|m| m.as_str().len() == 5);
+        let Some((sep, capital, title_from)) = heading_tail(t, after, plural) else {
+            continue;
+        };
+        // "Items 1 through 4, 6 and 8 Not Applicable." lists absent items; not a heading.
+        if plural && not_applicable_re().is_match(&t[title_from..]) {
+            continue;
+        }
+        let nchars = t.chars().count();
+        let short = nchars <= cfg.max_heading_chars;
+        let (score, method, body_in_unit) = match u.kind {
+            UnitKind::Table(_) => {
+                if !short {
+                    continue;
+                }
+                (0.85, "heading_table", None)
+            }
+            UnitKind::Para => {
+                if short && u.styled {
+                    (1.0, "heading", None)
+                } else if short {
+                    if !(sep || capital) {
+                        continue;
+                    }
+                    (0.8, "heading", None)
+                } else if sep && capital {
+                    (0.5, "heading_text", Some(inline_title_end(t, title_from)))
+                } else {
+                    continue;
+                }
+            }
+            UnitKind::Line => {
+                // A line of plain text: only a heading when it starts a paragraph (after a
+                // blank line) or is in capitals; a wrapped sentence line does neither.
+                if !(u.line_start || u.styled) {
+                    continue;
+                }
+                if !(sep || capital) {
+                    continue;
+                }
+                if short {
+                    (if u.styled { 0.9 } else { 0.75 }, "heading_text", None)
+                } else {
+                    (0.5, "heading_text", Some(inline_title_end(t, title_from)))
+                }
+            }
+        };
+        let title_text = match body_in_unit {
+            Some(e) => &t[..e],
+            None => t,
+        };
+        let mut title = collapse_ws(&title_text.replace(" | ", " "));
+        let mut title_end_unit = ui;
+        // "ITEM 7." alone: the title is the next block.
+        if body_in_unit.is_none() && t[title_from..].trim().is_empty() {
+            if let Some(nu) = units.get(ui + 1) {
+                let nt = nu.text(doc);
+                if !nu.furniture
+                    && !nu.toc_table
+                    && nu.part.is_none()
+                    && !matches!(nu.kind, UnitKind::Table(_))
+                    && parse_item_start(nt).is_none()
+                    && looks_like_title(nt)
+                {
+                    title = collapse_ws(&format!("{title} {nt}"));
+                    title_end_unit = ui + 1;
+                }
+            }
+        }
+        // A plain-text title wrapped onto the next line ("…Financial Condition and" /
+        // "Results of Operations").
+        if title_end_unit == ui && body_in_unit.is_none() && u.kind == UnitKind::Line {
+            if let Some(nu) = units.get(ui + 1) {
+                let nt = nu.text(doc);
+                if nu.kind == UnitKind::Line
+                    && nu.block == u.block
+                    && !nu.line_start
+                    && !nu.furniture
+                    && nt.chars().count() <= 100
+                    && parse_item_start(nt).is_none()
+                    && (ends_mid_phrase(&title) || {
+                        // Or a short title-like line that ends the line run.
+                        let last_of_run = units
+                            .get(ui + 2)
+                            .is_none_or(|n2| n2.block != u.block || n2.line_start);
+                        last_of_run && nt.chars().count() <= 60 && looks_like_title(nt)
+                    })
+                {
+                    title = collapse_ws(&format!("{title} {nt}"));
+                    title_end_unit = ui + 1;
+                }
+            }
+        }
+        let mut score = score;
+        if title.to_ascii_lowercase().contains("continued") {
+            score *= 0.3;
+        }
+        out.push(Candidate {
+            unit: ui,
+            title_end_unit,
+            body_in_unit: body_in_unit.map(|e| u.start + e),
+            item,
+            explicit_part,
+            part: 0,
+            title,
+            score,
+            method,
+            ord: 0,
+            weight: 0.0,
+        });
+    }
+    out
+}
+
+/// Assigns parts (10-Q: from PART headings, or inferred when item numbers restart), drops
+/// items that do not exist in the form, and computes each candidate's order key.
+fn assign_parts(units: &[Unit], cands: Vec<Candidate>, form: Form) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    match form {
+        Form::EightK => {
+            // Since August 2004 8-K items are numbered `N.NN`; older filings use 1–13. A filing
+            // uses one scheme, so dotted headings, when present, win.
+            let dotted = cands.iter().any(|c| c.item.minor.is_some());
+            for mut c in cands {
+                if dotted != c.item.minor.is_some() {
+                    continue;
+                }
+                if let Some(o) = item_order(form, 0, &c.item) {
+                    c.ord = o;
+                    out.push(c);
+                }
+            }
+        }
+        Form::TenK => {
+            for mut c in cands {
+                if let Some(o) = item_order(form, 0, &c.item) {
+                    c.ord = o;
+                    c.part = ten_k_part(&c.item);
+                    // Pre-2003 10-Ks put exhibits in Item 14 of Part IV: honour an explicit
+                    // PART heading for that one ambiguous case.
+                    if c.item.num == 14 && last_part_before(units, c.unit) == Some(4) {
+                        c.part = 4;
+                    }
+                    out.push(c);
+                }
+            }
+        }
+        Form::TenQ => {
+            let mut part: u8 = 1;
+            let mut prev: Option<(usize, u8)> = None; // (unit, item num) of previous candidate
+            let mut ci = 0;
+            let mut seen_part_since_prev = false;
+            for (ui, u) in units.iter().enumerate() {
+                if let Some(p) = u.part {
+                    if p == 1 || p == 2 {
+                        part = p;
+                        seen_part_since_prev = true;
+                    }
+                }
+                while ci < cands.len() && cands[ci].unit == ui {
+                    let mut c = cands[ci].clone();
+                    ci += 1;
+                    if let Some(p) = c.explicit_part {
+                        part = p;
+                    } else if let Some((_, pn)) = prev {
+                        if !seen_part_since_prev && c.item.num < pn {
+                            // Numbers restarted without a PART heading: next part (or, after
+                            // part II, back to part I — a ToC followed by the body).
+                            part = if part == 1 { 2 } else { 1 };
+                        }
+                    }
+                    prev = Some((ui, c.item.num));
+                    seen_part_since_prev = false;
+                    c.part = part;
+                    if let Some(o) = item_order(form, part, &c.item) {
+                        c.ord = o;
+                        out.push(c);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn last_part_before(units: &[Unit], ui: usize) -> Option<u8> {
+    units[..=ui].iter().rev().find_map(|u| u.part)
+}
+
+/// Weights each candidate by how much content follows it before the next candidate and
+/// picks the maximum-weight chain of strictly increasing item order.
+fn choose_chain(units: &[Unit], cands: &mut [Candidate]) -> Vec<usize> {
+    let n = cands.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    // Prefix sums of content length over units.
+    let mut pre = vec![0usize; units.len() + 1];
+    for (i, u) in units.iter().enumerate() {
+        pre[i + 1] = pre[i] + u.content_len();
+    }
+    for i in 0..n {
+        let from = cands[i].title_end_unit + 1;
+        let to = if i + 1 < n {
+            cands[i + 1].unit
+        } else {
+            units.len()
+        };
+        let mut gap = if to > from { pre[to] - pre[from] } else { 0 };
+        if let Some(b) = cands[i].body_in_unit {
+            gap += units[cands[i].unit].end.saturating_sub(b);
+        }
+        let gap_factor = 0.25 + 0.75 * (gap as f64 / 300.0).min(1.0);
+        cands[i].weight = cands[i].score * gap_factor;
+    }
+    let mut best = vec![0f64; n];
+    let mut pred: Vec<Option<usize>> = vec![None; n];
+    for i in 0..n {
+        best[i] = cands[i].weight;
+        for j in 0..i {
+            // Strictly better only: on ties the earlier predecessor wins (a repeated running
+            // head does not steal the start of its section).
+            if cands[j].ord < cands[i].ord && best[j] + cands[i].weight > best[i] + 1e-12 {
+                best[i] = best[j] + cands[i].weight;
+                pred[i] = Some(j);
+            }
+        }
+    }
+    let mut end = 0;
+    for i in 0..n {
+        if best[i] > best[end] + 1e-12 {
+            end = i;
+        }
+    }
+    let mut chain = vec![end];
+    let mut cur = end;
+    while let Some(p) = pred[cur] {
+        chain.push(p);
+        cur = p;
+    }
+    chain.reverse();
+    chain
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+/// Extracts the sections of one filing.
+pub fn extract_sections(
+    filing: &FilingMeta,
+    doc: &Document,
+    cfg: &Config,
+) -> Result<Vec<Section>, String> {
+    let form = form_family(filing.form_type.as_str()).ok_or_else(|| {
+        format!(
+            "sections: unsupported form type {:?} (supported: 10-K, 10-Q, 8-K families)",
+            filing.form_type.as_str()
+        )
+    })?;
+    let acc = filing.accession_number.as_str();
+    let units = build_units(doc);
+    let cands = find_candidates(doc, &units, cfg);
+    let mut cands = assign_parts(&units, cands, form);
+    let chain = choose_chain(&units, &mut cands);
+    let chosen: Vec<&Candidate> = chain.iter().map(|&i| &cands[i]).collect();
+    let cix = CharIndex::new(doc.text.as_str());
+
+    let mut sections = Vec::new();
+    for (k, c) in chosen.iter().enumerate() {
+        let mut end_unit = match chosen.get(k + 1) {
+            Some(n) => n.unit,
+            None => units.len(),
+        };
+        if k + 1 == chosen.len() && cfg.stop_at_signatures {
+            if let Some(s) = (c.title_end_unit + 1..end_unit).find(|&i| units[i].signature) {
+                end_unit = s;
+            }
+        }
+        // Leave a PART heading that introduces the next item out of this section.
+        end_unit = trim_trailing_part_heading(&units, c.title_end_unit + 1, end_unit);
+        let built = build_text(doc, acc, &units, c, end_unit);
+        let start_byte = units[c.unit].start;
+        let end_byte = built.end_byte.max(units[c.title_end_unit].end);
+        let item_label = c.item.label();
+        let section_type = match form {
+            Form::TenQ => format!("part{}_item{}", c.part, item_label.to_ascii_lowercase()),
+            _ => format!("item_{}", item_label.to_ascii_lowercase()),
+        };
+        let part = match form {
+            Form::EightK => None,
+            _ => Some(part_name(c.part)),
+        };
+        let status = status_of(&c.title, &built.text, built.words);
+        sections.push(Section {
+            id: format!("{acc}/sec/{section_type}"),
+            accession_number: acc.to_string(),
+            section_type,
+            part,
+            item: item_label,
+            title: if c.title.is_empty() {
+                None
+            } else {
+                Some(c.title.clone())
+            },
+            text: built.text,
+            char_start: cix.chars(doc.text.as_str(), start_byte),
+            char_end: cix.chars(doc.text.as_str(), end_byte),
+            word_count: built.words,
+            status,
+            method: c.method,
+            confidence: (c.score.clamp(0.0, 1.0) * 1000.0).round() / 1000.0,
+            section_index: k,
+        });
+    }
+    inherit_status_of_shared_body(&mut sections);
+    Ok(sections)
+}
+
+/// "Item 10. …" / "Item 11. …" / "Item 12. …" with no text, followed by one body ("The
+/// information called for by Items 10, 11, 12 and 13 is incorporated by reference…"): the
+/// empty headings share the status of the body that names them.
+fn inherit_status_of_shared_body(sections: &mut [Section]) {
+    for i in 0..sections.len() {
+        if sections[i].word_count != 0 || sections[i].status != "present" {
+            continue;
+        }
+        let Some(body) = sections[i + 1..].iter().find(|s| s.word_count > 0) else {
+            continue;
+        };
+        let lower = body.text.to_ascii_lowercase();
+        let names_it = lower.contains("items")
+            && lower
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|w| w.eq_ignore_ascii_case(&sections[i].item));
+        if names_it {
+            let status = body.status;
+            sections[i].status = status;
+        }
+    }
+}
+
+fn trim_trailing_part_heading(units: &[Unit], from: usize, end: usize) -> usize {
+    // Walk back over furniture and short units; stop at a PART heading.
+    let mut i = end;
+    let mut budget = 300usize;
+    while i > from {
+        let u = &units[i - 1];
+        if u.furniture {
+            i -= 1;
+            continue;
+        }
+        if u.part.is_some() {
+            return i - 1;
+        }
+        let len = u.content_len();
+        if len > budget || matches!(u.kind, UnitKind::Table(_)) {
+            break;
+        }
+        budget -= len;
+        i -= 1;
+    }
+    end
+}
+
+struct Built {
+    text: String,
+    words: usize,
+    end_byte: usize,
+}
+
+fn count_words(s: &str) -> usize {
+    s.split_whitespace()
+        .filter(|w| w.chars().any(|c| c.is_alphanumeric()))
+        .count()
+}
+
+fn build_text(doc: &Document, acc: &str, units: &[Unit], c: &Candidate, end_unit: usize) -> Built {
+    let text = doc.text.as_str();
+    let mut out = String::new();
+    let mut words = 0usize;
+    let mut end_byte = units[c.title_end_unit].end;
+    let mut prev: Option<&Unit> = None;
+    let push = |out: &mut String, piece: &str, u: &Unit, prev: &mut Option<&Unit>| {
+        if !out.is_empty() {
+            let same_run = matches!(
+                (prev.map(|p| p.kind), u.kind),
+                (Some(UnitKind::Line), UnitKind::Line)
+            ) && prev.is_some_and(|p| p.block == u.block)
+                && !u.line_start;
+            out.push_str(if same_run { "\n" } else { "\n\n" });
+        }
+        out.push_str(piece);
+    };
+    if let Some(b) = c.body_in_unit {
+        let u = &units[c.unit];
+        if b < u.end {
+            let piece = text[b..u.end].trim();
+            if !piece.is_empty() {
+                words += count_words(piece);
+                push(&mut out, piece, u, &mut prev);
+                prev = Some(u);
+            }
+        }
+    }
+    for u in units.iter().take(end_unit).skip(c.title_end_unit + 1) {
+        if u.furniture {
+            continue;
+        }
+        match u.kind {
+            UnitKind::Table(ti) => {
+                let ph = format!("[TABLE {acc}/tbl/{ti}]");
+                push(&mut out, &ph, u, &mut prev);
+            }
+            UnitKind::Para | UnitKind::Line => {
+                let piece = &text[u.start..u.end];
+                words += count_words(piece);
+                push(&mut out, piece, u, &mut prev);
+            }
+        }
+        prev = Some(u);
+        end_byte = u.end;
+    }
+    Built {
+        text: out,
+        words,
+        end_byte,
+    }
+}
+
+/// `reserved` for "[Reserved]" items, `incorporated_by_reference` for short bodies that
+/// point to the proxy statement (typical of Part III), else `present`.
+fn status_of(title: &str, body: &str, words: usize) -> &'static str {
+    let body_t = body.trim();
+    if reserved_re().is_match(body_t) && !body_t.is_empty() {
+        return "reserved";
+    }
+    let tl = title.to_ascii_lowercase();
+    if (tl.contains("[reserved]")
+        || tl.contains("(reserved)")
+        || tl.trim_end_matches('.').ends_with("reserved"))
+        && words < 15
+    {
+        return "reserved";
+    }
+    if words <= 200 && ibr_re().is_match(body_t) && ibr_source_re().is_match(body_t) {
+        return "incorporated_by_reference";
+    }
+    "present"
+}

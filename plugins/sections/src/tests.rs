@@ -1,0 +1,562 @@
+//! Unit tests over hand-built documents: one test per hard case.
+
+use super::*;
+use finloom_plugin_api::{Block, BlockKind, Cell, Row, Style, Table};
+
+/// Builds a `Document` the way ingest lays it out: blocks joined by a blank line.
+#[derive(Default)]
+struct Doc {
+    text: String,
+    blocks: Vec<Block>,
+    tables: Vec<Table>,
+}
+
+fn bold() -> Style {
+    Style {
+        bold: true,
+        ..Style::default()
+    }
+}
+
+impl Doc {
+    fn push(mut self, kind: BlockKind, t: &str, style: Style, table: i32) -> Self {
+        if !self.text.is_empty() {
+            self.text.push_str("\n\n");
+        }
+        let start = self.text.len() as u32;
+        self.text.push_str(t);
+        self.blocks.push(Block {
+            kind,
+            start,
+            end: self.text.len() as u32,
+            style,
+            table,
+        });
+        self
+    }
+    fn p(self, t: &str) -> Self {
+        self.push(BlockKind::Paragraph, t, Style::default(), -1)
+    }
+    fn h(self, t: &str) -> Self {
+        self.push(BlockKind::Paragraph, t, bold(), -1)
+    }
+    fn pre(self, t: &str) -> Self {
+        self.push(BlockKind::Preformatted, t, Style::default(), -1)
+    }
+    fn table(mut self, rows: &[&[&str]]) -> Self {
+        let text = rows
+            .iter()
+            .map(|r| r.join(" | "))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let ti = self.tables.len() as i32;
+        self.tables.push(Table {
+            block: self.blocks.len() as u32,
+            rows: rows
+                .iter()
+                .map(|r| Row {
+                    cells: r
+                        .iter()
+                        .map(|c| Cell {
+                            text: (*c).into(),
+                            colspan: 1,
+                            rowspan: 1,
+                            header: false,
+                            bold: false,
+                            align: 0,
+                            facts: Default::default(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        });
+        self.push(BlockKind::Table, &text, Style::default(), ti)
+    }
+    fn build(self) -> Document {
+        Document {
+            text: self.text.into(),
+            blocks: self.blocks.into(),
+            tables: self.tables.into(),
+            ..Document::default()
+        }
+    }
+}
+
+fn meta(form: &str) -> FilingMeta {
+    FilingMeta {
+        accession_number: "0000000000-24-000001".into(),
+        form_type: form.into(),
+        ..FilingMeta::default()
+    }
+}
+
+fn run(form: &str, doc: &Document) -> Vec<Section> {
+    extract_sections(&meta(form), doc, &Config::default()).expect("extract")
+}
+
+fn types(s: &[Section]) -> Vec<String> {
+    s.iter().map(|s| s.section_type.clone()).collect()
+}
+
+const BODY: &str = "The Company designs, manufactures and markets products. It sells them \
+    worldwide through its retail and online stores and its direct sales force, as well as \
+    through third-party cellular network carriers, wholesalers, retailers and resellers. The \
+    Company's fiscal year is the 52- or 53-week period that ends on the last Saturday of \
+    September of each year.";
+
+#[test]
+fn toc_table_is_skipped() {
+    let doc = Doc::default()
+        .p("Annual Report on Form 10-K")
+        .table(&[
+            &["", "Page"],
+            &["Item 1.", "Business", "1"],
+            &["Item 1A.", "Risk Factors", "5"],
+            &["Item 2.", "Properties", "9"],
+            &["Item 7.", "Management's Discussion and Analysis", "12"],
+        ])
+        .h("PART I")
+        .h("Item 1. Business")
+        .p(BODY)
+        .h("Item 1A. Risk Factors")
+        .p(BODY)
+        .h("Item 2. Properties")
+        .p(BODY)
+        .h("PART II")
+        .h("Item 7. Management's Discussion and Analysis")
+        .p(BODY)
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(types(&s), ["item_1", "item_1a", "item_2", "item_7"]);
+    assert_eq!(s[0].title.as_deref(), Some("Item 1. Business"));
+    assert_eq!(s[0].text, BODY);
+    // The PART II heading introduces Item 7; it is not part of Item 2.
+    assert_eq!(s[2].text, BODY);
+    assert_eq!(s[3].part.as_deref(), Some("part2"));
+    assert!(s.iter().all(|x| x.method == "heading"));
+}
+
+#[test]
+fn toc_as_paragraphs_is_skipped() {
+    let doc = Doc::default()
+        .p("TABLE OF CONTENTS")
+        .p("Item 1. Business 3")
+        .p("Item 1A. Risk Factors 8")
+        .p("Item 2. Properties 15")
+        .p("Item 3. Legal Proceedings 16")
+        .h("Item 1. Business")
+        .p(BODY)
+        .h("Item 1A. Risk Factors")
+        .p(BODY)
+        .h("Item 2. Properties")
+        .p(BODY)
+        .h("Item 3. Legal Proceedings")
+        .p(BODY)
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(types(&s), ["item_1", "item_1a", "item_2", "item_3"]);
+    for x in &s {
+        assert_eq!(x.text, BODY, "{}", x.section_type);
+        assert!(!x.title.as_ref().unwrap().ends_with(char::is_numeric));
+    }
+}
+
+#[test]
+fn cross_reference_is_not_a_heading() {
+    let doc = Doc::default()
+        .h("Item 1. Business")
+        .p("For more information, see Item 7 of this report.")
+        .p("Item 7 of this report describes the results of operations in detail.")
+        .p("Item 7, Management's Discussion and Analysis, describes liquidity.")
+        .h("Item 2. Properties")
+        .p(BODY)
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(types(&s), ["item_1", "item_2"]);
+    assert!(s[0].text.contains("Item 7 of this report describes"));
+}
+
+#[test]
+fn split_heading_is_joined() {
+    let doc = Doc::default()
+        .h("ITEM 7.")
+        .h("MANAGEMENT'S DISCUSSION AND ANALYSIS OF FINANCIAL CONDITION AND RESULTS OF OPERATIONS")
+        .p(BODY)
+        .h("ITEM 8.")
+        .h("Financial Statements and Supplementary Data")
+        .p(BODY)
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(types(&s), ["item_7", "item_8"]);
+    assert_eq!(
+        s[0].title.as_deref(),
+        Some("ITEM 7. MANAGEMENT'S DISCUSSION AND ANALYSIS OF FINANCIAL CONDITION AND RESULTS OF OPERATIONS")
+    );
+    assert_eq!(s[0].text, BODY);
+    assert_eq!(
+        s[1].title.as_deref(),
+        Some("ITEM 8. Financial Statements and Supplementary Data")
+    );
+}
+
+#[test]
+fn short_answer_is_not_joined_to_title() {
+    let doc = Doc::default()
+        .h("Item 3.")
+        .h("Legal Proceedings")
+        .p(BODY)
+        .h("Item 4.")
+        .p("None.")
+        .h("Item 5. Market for Registrant's Common Equity")
+        .p(BODY)
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(types(&s), ["item_3", "item_4", "item_5"]);
+    assert_eq!(s[1].title.as_deref(), Some("Item 4."));
+    assert_eq!(s[1].text, "None.");
+    assert_eq!(s[1].status, "present");
+}
+
+#[test]
+fn heading_variants() {
+    let doc = Doc::default()
+        .h("Item No. 1 Business")
+        .p(BODY)
+        .h("Item\u{a0}1A.\u{a0}\u{a0}Risk Factors")
+        .p(BODY)
+        .h("ITEM 2 - PROPERTIES")
+        .p(BODY)
+        .h("Item 3: Legal Proceedings")
+        .p(BODY)
+        .h("ITEM 7A \u{2014} QUANTITATIVE AND QUALITATIVE DISCLOSURES")
+        .p(BODY)
+        .h("ITEM 9A(T). CONTROLS AND PROCEDURES")
+        .p(BODY)
+        .build();
+    let s = run("10-K405", &doc);
+    assert_eq!(
+        types(&s),
+        ["item_1", "item_1a", "item_2", "item_3", "item_7a", "item_9a"]
+    );
+    assert_eq!(s[4].item, "7A");
+    assert_eq!(s[1].title.as_deref(), Some("Item 1A. Risk Factors"));
+}
+
+#[test]
+fn items_heading_takes_first_item() {
+    let doc = Doc::default()
+        .h("Items 1 and 2. Business and Properties")
+        .p(BODY)
+        .h("Item 3. Legal Proceedings")
+        .p(BODY)
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(types(&s), ["item_1", "item_3"]);
+}
+
+#[test]
+fn items_not_applicable_list_is_not_a_heading() {
+    let doc = Doc::default()
+        .p("Items 1 through 4, 6 and 8 Not Applicable.")
+        .p("Item 5. Other Events.")
+        .p(BODY)
+        .build();
+    let s = run("8-K", &doc);
+    assert_eq!(types(&s), ["item_5"]);
+}
+
+#[test]
+fn ten_q_parts() {
+    let doc = Doc::default()
+        .table(&[
+            &["Part I", ""],
+            &["Item 1.", "Financial Statements", "1"],
+            &["Item 2.", "MD&A", "10"],
+            &["Part II", ""],
+            &["Item 1.", "Legal Proceedings", "20"],
+            &["Item 6.", "Exhibits", "22"],
+        ])
+        .h("PART I \u{2014} FINANCIAL INFORMATION")
+        .h("Item 1. Financial Statements")
+        .table(&[
+            &["Net sales", "$", "94,836"],
+            &["Cost of sales", "", "52,860"],
+        ])
+        .p(BODY)
+        .h("Item 2. Management's Discussion and Analysis")
+        .p(BODY)
+        .h("PART II \u{2014} OTHER INFORMATION")
+        .h("Item 1. Legal Proceedings")
+        .p(BODY)
+        .h("Item 1A. Risk Factors")
+        .p(BODY)
+        .h("Item 6. Exhibits")
+        .p(BODY)
+        .build();
+    let s = run("10-Q", &doc);
+    assert_eq!(
+        types(&s),
+        [
+            "part1_item1",
+            "part1_item2",
+            "part2_item1",
+            "part2_item1a",
+            "part2_item6"
+        ]
+    );
+    assert_eq!(s[2].part.as_deref(), Some("part2"));
+    assert_eq!(s[2].item, "1");
+    // Tables become placeholders naming the table id.
+    assert!(s[0]
+        .text
+        .starts_with("[TABLE 0000000000-24-000001/tbl/1]\n\n"));
+    // The PART II heading is not in Item 2's text.
+    assert_eq!(s[1].text, BODY);
+}
+
+#[test]
+fn ten_q_parts_inferred_without_part_headings() {
+    let doc = Doc::default()
+        .h("Item 1. Financial Statements")
+        .p(BODY)
+        .h("Item 4. Controls and Procedures")
+        .p(BODY)
+        .h("Item 1. Legal Proceedings")
+        .p(BODY)
+        .h("Item 1A. Risk Factors")
+        .p(BODY)
+        .build();
+    let s = run("10-Q", &doc);
+    assert_eq!(
+        types(&s),
+        ["part1_item1", "part1_item4", "part2_item1", "part2_item1a"]
+    );
+}
+
+#[test]
+fn eight_k_items_and_signatures() {
+    let doc = Doc::default()
+        .p("FORM 8-K")
+        .p("Check the appropriate box below if the Form 8-K filing is intended to satisfy the filing obligation.")
+        .h("Item 2.02 Results of Operations and Financial Condition.")
+        .p(BODY)
+        .h("Item 9.01 Financial Statements and Exhibits.")
+        .p("(d) Exhibits.")
+        .table(&[&["Exhibit No.", "Description"], &["99.1", "Press release"]])
+        .h("SIGNATURES")
+        .p("Pursuant to the requirements of the Securities Exchange Act of 1934, the registrant has duly caused this report to be signed.")
+        .build();
+    let s = run("8-K", &doc);
+    assert_eq!(types(&s), ["item_2.02", "item_9.01"]);
+    assert_eq!(s[0].item, "2.02");
+    assert_eq!(s[0].part, None);
+    assert_eq!(
+        s[1].text,
+        "(d) Exhibits.\n\n[TABLE 0000000000-24-000001/tbl/0]"
+    );
+}
+
+#[test]
+fn eight_k_old_numbering_and_inline_heading() {
+    let doc = Doc::default()
+        .p("Item 5. Other Events. On January 10, 1997, the Company announced that it had completed the acquisition of the assets of a home health agency located in Pennsylvania, for a purchase price of approximately $3 million.")
+        .p("Item 7. Financial Statements and Exhibits.")
+        .p("(c) Exhibits. 99.1 Press Release.")
+        .build();
+    let s = run("8-K", &doc);
+    assert_eq!(types(&s), ["item_5", "item_7"]);
+    assert_eq!(s[0].method, "heading_text");
+    assert_eq!(s[0].title.as_deref(), Some("Item 5. Other Events."));
+    assert!(s[0].text.starts_with("On January 10, 1997"));
+}
+
+#[test]
+fn plain_text_lines() {
+    let doc = Doc::default()
+        .pre(
+            "                                   PART I\n\
+             \n\
+             ITEM 1.  BUSINESS\n\
+             \n\
+             Apple Computer, Inc. designs, manufactures and markets personal computers\n\
+             and related software. Further discussion appears in\n\
+             Item 7 of this report.\n\
+             \n\
+                                                 12\n\
+             \n\
+             ITEM 2.  PROPERTIES AND\n\
+             FACILITIES\n\
+             \n\
+             The Company's headquarters are located in Cupertino, California.\n",
+        )
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(types(&s), ["item_1", "item_2"]);
+    assert_eq!(s[0].title.as_deref(), Some("ITEM 1. BUSINESS"));
+    assert_eq!(
+        s[0].text,
+        "Apple Computer, Inc. designs, manufactures and markets personal computers\n\
+         and related software. Further discussion appears in\nItem 7 of this report."
+    );
+    assert!(s.iter().all(|x| x.method == "heading_text"));
+    assert_eq!(
+        s[1].title.as_deref(),
+        Some("ITEM 2. PROPERTIES AND FACILITIES")
+    );
+    assert!(s[1].text.starts_with("The Company's headquarters"));
+}
+
+#[test]
+fn page_furniture_is_dropped() {
+    let footer = |n: u32| format!("Apple Inc. | 2024 Form 10-K | {n}");
+    let doc = Doc::default()
+        .h("Item 1. Business")
+        .p(BODY)
+        .p(&footer(1))
+        .p("Table of Contents")
+        .p(BODY)
+        .p("F-12")
+        .p(&footer(2))
+        .p("- 3 -")
+        .p(BODY)
+        .p(&footer(3))
+        .h("Item 2. Properties")
+        .p(BODY)
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(s[0].text, [BODY, BODY, BODY].join("\n\n"));
+}
+
+#[test]
+fn running_heads_at_page_breaks_are_dropped() {
+    let mut d = Doc::default().h("Item 7. Management's Discussion").p(BODY);
+    for _ in 0..3 {
+        d = d.p("GAMESTOP CORP.").p(BODY).p("None.");
+        let i = d.blocks.len() - 3;
+        d.blocks[i].style.page_break_before = true;
+    }
+    let doc = d.h("Item 8. Financial Statements").p(BODY).build();
+    let s = run("10-K", &doc);
+    assert!(!s[0].text.contains("GAMESTOP"));
+    // "None." repeated is content, not furniture.
+    assert_eq!(s[0].text.matches("None.").count(), 3);
+}
+
+#[test]
+fn status_reserved_and_incorporated() {
+    let doc = Doc::default()
+        .h("Item 5. Market for Registrant's Common Equity")
+        .p(BODY)
+        .h("Item 6. [Reserved]")
+        .h("Item 7. Management's Discussion")
+        .p(BODY)
+        .h("Item 9B.")
+        .p("[Reserved]")
+        .h("Item 10. Directors, Executive Officers and Corporate Governance")
+        .p("The information required by this Item will be included in the Company's 2025 Proxy Statement and is incorporated herein by reference.")
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(
+        types(&s),
+        ["item_5", "item_6", "item_7", "item_9b", "item_10"]
+    );
+    let st: Vec<&str> = s.iter().map(|x| x.status).collect();
+    assert_eq!(
+        st,
+        [
+            "present",
+            "reserved",
+            "present",
+            "reserved",
+            "incorporated_by_reference"
+        ]
+    );
+    assert_eq!(s[3].title.as_deref(), Some("Item 9B. [Reserved]"));
+}
+
+#[test]
+fn sub_items_and_shared_bodies() {
+    let doc = Doc::default()
+        .h("Item 10: Directors and Executive Officers of the Registrant")
+        .h("Item 11: Executive Compensation")
+        .h("Item 12: Security Ownership")
+        .p("The information called for by Items 10, 11 and 12 is incorporated by reference to the Company's definitive Proxy Statement.")
+        .h("Item 14: Exhibits, Financial Statement Schedules and Reports on Form 8-K")
+        .h("Item 14(a)(1):")
+        .h("Financial Statements")
+        .p(BODY)
+        .h("Item 14 (a)(2):")
+        .p(BODY)
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(types(&s), ["item_10", "item_11", "item_12", "item_14"]);
+    assert!(s[..3]
+        .iter()
+        .all(|x| x.status == "incorporated_by_reference"));
+    assert_eq!(
+        s[3].title.as_deref(),
+        Some("Item 14: Exhibits, Financial Statement Schedules and Reports on Form 8-K")
+    );
+    assert!(s[3].text.starts_with("Item 14(a)(1):"));
+}
+
+#[test]
+fn invalid_items_for_form_are_ignored() {
+    let doc = Doc::default()
+        .h("Item 1. Business")
+        .p(BODY)
+        .h("Item 17. Something Else")
+        .p(BODY)
+        .h("Item 2.02 Results of Operations")
+        .p(BODY)
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(types(&s), ["item_1"]);
+    assert!(s[0].text.contains("Item 17"));
+}
+
+#[test]
+fn char_offsets_cover_heading_and_body() {
+    let doc = Doc::default()
+        .p("Caf\u{e9} cover page \u{2014} r\u{e9}sum\u{e9}")
+        .h("Item 1. Business")
+        .p(BODY)
+        .h("Item 2. Properties")
+        .p("Cupertino.")
+        .build();
+    let s = run("10-K", &doc);
+    let chars: Vec<char> = doc.text.chars().collect();
+    let sec: String = chars[s[0].char_start..s[0].char_end].iter().collect();
+    assert_eq!(sec, format!("Item 1. Business\n\n{BODY}"));
+    let sec: String = chars[s[1].char_start..s[1].char_end].iter().collect();
+    assert_eq!(sec, "Item 2. Properties\n\nCupertino.");
+    assert_eq!(s[1].word_count, 1);
+    assert_eq!(s[1].section_index, 1);
+    assert_eq!(s[1].id, "0000000000-24-000001/sec/item_2");
+}
+
+#[test]
+fn unsupported_form_is_an_error_and_output_is_deterministic() {
+    let doc = Doc::default().h("Item 1. Business").p(BODY).build();
+    assert!(extract_sections(&meta("S-1"), &doc, &Config::default()).is_err());
+    let a = extract_table(&meta("10-K"), &doc, "{}").unwrap();
+    let b = extract_table(&meta("10-K"), &doc, "").unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.rows.len(), 1);
+    assert!(parse_config("{\"stop_at_signatures\": false}").is_ok());
+    assert!(parse_config("[").is_err());
+}
+
+#[test]
+fn manifest_declares_sections_table() {
+    let m = manifest();
+    assert_eq!(m.name.as_str(), "sections");
+    assert_eq!(m.stage.as_str(), "sections");
+    assert!(m.inputs.is_empty());
+    let t = &m.outputs[0];
+    assert_eq!(t.name.as_str(), "sections");
+    let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, COLUMNS);
+    let keys: Vec<&str> = t.key.iter().map(|k| k.as_str()).collect();
+    assert_eq!(keys, ["accession_number", "section_type"]);
+}

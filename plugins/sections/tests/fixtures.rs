@@ -1,0 +1,253 @@
+//! Fixtures in, rows out: real EDGAR filings from `tests/fixtures/filings/` are read with
+//! `finloom_ingest::read_filing` and split into sections; the item sets are compared with
+//! what peer tools found (`tests/fixtures/expected/`). Each test prints a comparison table
+//! (`cargo test -- --nocapture` to see it).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use finloom_sections_v1::{extract_sections, Config, Section};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+}
+
+fn run(rel: &str) -> Vec<Section> {
+    let path = fixtures().join(rel);
+    let filing = finloom_ingest::read_filing(&path)
+        .unwrap_or_else(|e| panic!("read_filing({}): {e}", path.display()));
+    extract_sections(&filing.meta, &filing.document, &Config::default())
+        .unwrap_or_else(|e| panic!("extract_sections({rel}): {e}"))
+}
+
+/// Peer item sets from `expected/sections.jsonl`, by (file, source).
+fn peer_items() -> BTreeMap<(String, String), BTreeSet<String>> {
+    let text = std::fs::read_to_string(fixtures().join("expected/sections.jsonl")).unwrap();
+    let mut out: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let key = (
+            v["file"].as_str().unwrap().to_string(),
+            v["source"].as_str().unwrap().to_string(),
+        );
+        out.entry(key)
+            .or_default()
+            .insert(v["item"].as_str().unwrap().to_string());
+    }
+    out
+}
+
+/// Non-empty `item_*` keys of an edgar-crawler 8-K JSON.
+fn edgar_crawler_items(name: &str) -> BTreeSet<String> {
+    let p = fixtures().join("expected/edgar-crawler-8k").join(name);
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    v.as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, v)| k.starts_with("item_") && v.as_str().is_some_and(|s| !s.trim().is_empty()))
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+fn ours(s: &[Section]) -> BTreeSet<String> {
+    s.iter().map(|s| s.section_type.clone()).collect()
+}
+
+fn fmt(set: &BTreeSet<String>) -> String {
+    set.iter().cloned().collect::<Vec<_>>().join(",")
+}
+
+/// Prints one comparison line per filing and returns the filings that differ.
+fn compare(rows: &[(String, BTreeSet<String>, BTreeSet<String>)]) -> Vec<String> {
+    println!("\n{:<55} {:<6} ours / peer (diff)", "filing", "match");
+    let mut bad = Vec::new();
+    for (name, ours, peer) in rows {
+        let ok = ours == peer;
+        let missing: Vec<_> = peer.difference(ours).cloned().collect();
+        let extra: Vec<_> = ours.difference(peer).cloned().collect();
+        println!(
+            "{name:<55} {:<6} {} / {}{}",
+            if ok { "yes" } else { "NO" },
+            fmt(ours),
+            fmt(peer),
+            if ok {
+                String::new()
+            } else {
+                format!("  (missing {missing:?}, extra {extra:?})")
+            }
+        );
+        if !ok {
+            bad.push(name.clone());
+        }
+    }
+    bad
+}
+
+#[test]
+fn eight_k_item_sets_match_edgar_crawler() {
+    let files = [
+        "1000180_0000950123-10-080629.htm",
+        "1000685_0001000685-97-000006.txt",
+        "1001258_0001125282-04-000379.txt",
+        "1001426_0001275287-05-004848.htm",
+        "1002022_0000912057-00-043726.txt",
+        "1002047_0001564590-21-031393.htm",
+        "1002517_0000950135-08-006327.htm",
+        "108516_0001193125-23-289222.htm",
+    ];
+    let mut rows = Vec::new();
+    for f in files {
+        let stem = f.rsplit_once('.').unwrap().0;
+        let peer = edgar_crawler_items(&format!("{stem}.json"));
+        let s = run(&format!("filings/8-K/{f}"));
+        rows.push((f.to_string(), ours(&s), peer));
+    }
+    let bad = compare(&rows);
+    assert!(
+        bad.is_empty(),
+        "8-K item sets differ from edgar-crawler: {bad:?}"
+    );
+}
+
+#[test]
+fn ten_k_item_sets_match_secapi() {
+    let peers = peer_items();
+    let mut rows = Vec::new();
+    for f in [
+        "AAPL_0000320193-24-000123.html",
+        "GME_0001326380-24-000012.html",
+        "IBM_0000051143-24-000012.html",
+    ] {
+        let rel = format!("filings/10-K/{f}");
+        let peer = peers[&(rel.clone(), "secapi".to_string())].clone();
+        // sec-api never reports Items 1C, 9C and 16 (see the fixtures README).
+        let mine: BTreeSet<String> = ours(&run(&rel))
+            .into_iter()
+            .filter(|t| !matches!(t.as_str(), "item_1c" | "item_9c" | "item_16"))
+            .collect();
+        rows.push((f.to_string(), mine, peer));
+    }
+    let bad = compare(&rows);
+    assert!(
+        bad.is_empty(),
+        "10-K item sets differ from sec-api: {bad:?}"
+    );
+}
+
+#[test]
+fn ten_q_item_sets_match_sec_parser() {
+    let peers = peer_items();
+    let mut rows = Vec::new();
+    for (f, source) in [
+        ("AAPL_0000320193-23-000077.html", "sec-parser"),
+        ("META_0001326801-19-000037.html", "sec-parser"),
+        ("AA_0001193125-18-236766.html", "secapi"),
+    ] {
+        let rel = format!("filings/10-Q/{f}");
+        let peer = peers[&(rel.clone(), source.to_string())].clone();
+        rows.push((format!("{f} ({source})"), ours(&run(&rel)), peer));
+    }
+    let bad = compare(&rows);
+    assert!(bad.is_empty(), "10-Q item sets differ from peers: {bad:?}");
+}
+
+/// Invariants every filing of the corpus must satisfy.
+#[test]
+fn all_fixtures_invariants() {
+    let mut files = Vec::new();
+    for form in ["10-K", "10-Q", "8-K"] {
+        let dir = fixtures().join("filings").join(form);
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        names.sort();
+        files.extend(names.into_iter().map(|n| format!("filings/{form}/{n}")));
+    }
+    println!();
+    for rel in files {
+        let path = fixtures().join(&rel);
+        let filing = finloom_ingest::read_filing(&path).unwrap();
+        let doc = &filing.document;
+        let a = extract_sections(&filing.meta, doc, &Config::default()).unwrap();
+        let b = extract_sections(&filing.meta, doc, &Config::default()).unwrap();
+        assert_eq!(a, b, "{rel}: not deterministic");
+        println!(
+            "{rel:<55} {}",
+            a.iter()
+                .map(|s| s.section_type.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let total_chars = doc.text.chars().count();
+        let mut seen = BTreeSet::new();
+        let mut prev_end = 0;
+        for (i, s) in a.iter().enumerate() {
+            assert!(
+                seen.insert(s.section_type.clone()),
+                "{rel}: duplicate {}",
+                s.section_type
+            );
+            assert_eq!(s.section_index, i);
+            assert!(
+                s.char_start < s.char_end && s.char_end <= total_chars,
+                "{rel}: offsets"
+            );
+            assert!(s.char_start >= prev_end, "{rel}: sections overlap");
+            prev_end = s.char_end;
+            assert!((0.0..=1.0).contains(&s.confidence));
+            assert!(s.id.ends_with(&format!("/sec/{}", s.section_type)));
+            // The heading is where char_start points.
+            let head: String = doc.text.chars().skip(s.char_start).take(60).collect();
+            assert!(
+                head.to_ascii_lowercase().contains("item"),
+                "{rel}: {} starts with {head:?}",
+                s.section_type
+            );
+        }
+    }
+}
+
+fn snapshot_of(rel: &str) -> String {
+    run(rel)
+        .iter()
+        .map(|s| {
+            format!(
+                "{:<14} {:<25} {:>6}  {:<13} {}",
+                s.section_type,
+                s.status,
+                s.word_count,
+                s.method,
+                s.title.as_deref().unwrap_or("")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn snapshot_aapl_10k_2024() {
+    insta::assert_snapshot!(snapshot_of("filings/10-K/AAPL_0000320193-24-000123.html"));
+}
+
+#[test]
+fn snapshot_aapl_10k_1994_plain_text() {
+    insta::assert_snapshot!(snapshot_of("filings/10-K/AAPL_0000320193-94-000016.txt"));
+}
+
+#[test]
+fn snapshot_medicis_10k_1999() {
+    insta::assert_snapshot!(snapshot_of(
+        "filings/10-K/MEDICIS_0000950153-99-001234.html"
+    ));
+}
+
+#[test]
+fn snapshot_aapl_10q_1997_plain_text() {
+    insta::assert_snapshot!(snapshot_of("filings/10-Q/AAPL_0000320193-97-000011.txt"));
+}
+
+#[test]
+fn snapshot_lge_ku_8k_2003() {
+    insta::assert_snapshot!(snapshot_of("filings/8-K/LGE-KU_0001104659-03-004925.html"));
+}

@@ -1,0 +1,570 @@
+//! From HTML rows-with-spans to a clean rectangular grid.
+//!
+//! Filing tables are typeset, not data: one logical column is often three HTML columns (a `$`
+//! cell, the number, a `)` or `%` cell), spacer columns separate the years, headers span the
+//! columns beneath them, and amounts sometimes span the `$` column (`colspan=2`) while the row
+//! above keeps `$` apart. The steps here, in order:
+//!
+//! 1. expand `colspan`/`rowspan` into a grid, clamping absurd spans (real filings carry
+//!    `colspan="376967340"`);
+//! 2. find the header block (leading rows of column titles, years, periods);
+//! 3. place every cell at an *anchor* column: numbers in data rows at the last column of their
+//!    span (amounts are right-aligned, so `colspan=2` over `$`+number lines up with the number
+//!    column of the rows that split them), everything else at the first;
+//! 4. glue a `$` cell to the number on its right and a `)`/`%` cell to the number on its left;
+//! 5. drop columns where nothing is anchored and rows that are empty;
+//! 6. compute each column's header path (multi-row headers joined with `" / "`) and each
+//!    row's label.
+
+use crate::number::parse_cell_number;
+use finloom_plugin_api::Table;
+
+/// One source cell after span clamping.
+#[derive(Debug, Clone)]
+struct SrcCell {
+    text: String,
+    header_flag: bool,
+    bold: bool,
+    facts: Vec<u32>,
+    row: usize,
+    col: usize,
+    colspan: usize,
+    rowspan: usize,
+    anchor: usize,
+}
+
+/// A cell of the cleaned grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutCell {
+    pub row: usize,
+    pub col: usize,
+    pub text: String,
+    pub is_header: bool,
+    pub bold: bool,
+    pub facts: Vec<u32>,
+}
+
+/// The cleaned table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CleanTable {
+    pub n_rows: usize,
+    pub n_cols: usize,
+    /// The first `header_rows` rows are the header block.
+    pub header_rows: usize,
+    /// Non-empty cells in row-major order.
+    pub cells: Vec<OutCell>,
+    /// Per column: the header path, if any.
+    pub col_headers: Vec<Option<String>>,
+    /// Per row: the row label (text of the label column), if any.
+    pub row_labels: Vec<Option<String>>,
+    /// Whether column 0 holds row labels rather than values.
+    pub label_col: bool,
+}
+
+impl CleanTable {
+    pub fn cell(&self, row: usize, col: usize) -> Option<&OutCell> {
+        self.cells.iter().find(|c| c.row == row && c.col == col)
+    }
+    /// All texts of one row, in column order.
+    pub fn row_texts(&self, row: usize) -> Vec<&str> {
+        self.cells
+            .iter()
+            .filter(|c| c.row == row)
+            .map(|c| c.text.as_str())
+            .collect()
+    }
+}
+
+/// Grid width cap: with spans clamped to `max_span` a pathological row could still be very
+/// wide; past this nothing sensible is left to recover.
+const MAX_COLS: usize = 512;
+
+fn is_year_like(t: &str) -> bool {
+    let t = t.trim();
+    t.len() == 4
+        && t.chars().all(|c| c.is_ascii_digit())
+        && (1900..=2100).contains(&t.parse::<u32>().unwrap_or(0))
+}
+
+/// "September 28, 2024", "Fiscal 2023", "Q3 2024": a period title.
+fn has_year_suffix(t: &str) -> bool {
+    let t = t.trim();
+    t.len() > 4 && t.is_char_boundary(t.len() - 4) && is_year_like(&t[t.len() - 4..])
+}
+
+fn is_symbol_only(t: &str, set: &[&str]) -> bool {
+    set.contains(&t.trim())
+}
+
+/// Is a source row part of the header block? `None` for blank rows (they neither start nor
+/// end the block).
+fn header_like(cells: &[SrcCell], first_in_table: bool) -> Option<bool> {
+    let nonempty: Vec<&SrcCell> = cells.iter().filter(|c| !c.text.trim().is_empty()).collect();
+    if nonempty.is_empty() {
+        return None;
+    }
+    if nonempty.iter().all(|c| c.header_flag) {
+        return Some(true);
+    }
+    let first_col_text = nonempty[0].col == 0;
+    let mut has_amount = false;
+    let mut has_year_other = false;
+    for c in &nonempty {
+        let p = parse_cell_number(&c.text);
+        if p.numeric_like && !is_year_like(&c.text) {
+            has_amount = true;
+        } else if c.col != 0 && (is_year_like(&c.text) || has_year_suffix(&c.text)) {
+            has_year_other = true;
+        }
+    }
+    if has_amount {
+        return Some(false);
+    }
+    if !first_col_text || has_year_other {
+        // Only column titles / years / periods, nothing but a caption in the label column.
+        return Some(true);
+    }
+    // A first row of all-text titles ("Name | Age | Position").
+    Some(first_in_table && nonempty.len() >= 2)
+}
+
+/// Builds the clean grid. `max_span` clamps colspan/rowspan.
+pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
+    let max_span = max_span.max(1);
+    let nsrc = table.rows.len();
+    // 1. Expand spans.
+    let mut cells: Vec<SrcCell> = Vec::new();
+    let mut occupied: Vec<Vec<bool>> = vec![Vec::new(); nsrc];
+    let mut width = 0usize;
+    for (r, row) in table.rows.iter().enumerate() {
+        let mut c = 0usize;
+        for cell in row.cells.iter() {
+            while c < MAX_COLS && occupied[r].get(c).copied().unwrap_or(false) {
+                c += 1;
+            }
+            if c >= MAX_COLS {
+                break;
+            }
+            let cs = (cell.colspan as usize).clamp(1, max_span).min(MAX_COLS - c);
+            let rs = (cell.rowspan as usize).clamp(1, max_span).min(nsrc - r);
+            for occ in occupied.iter_mut().skip(r).take(rs) {
+                if occ.len() < c + cs {
+                    occ.resize(c + cs, false);
+                }
+                for o in occ.iter_mut().skip(c).take(cs) {
+                    *o = true;
+                }
+            }
+            width = width.max(c + cs);
+            cells.push(SrcCell {
+                text: cell.text.as_str().trim().to_string(),
+                header_flag: cell.header,
+                bold: cell.bold,
+                facts: cell.facts.iter().copied().collect(),
+                row: r,
+                col: c,
+                colspan: cs,
+                rowspan: rs,
+                anchor: c,
+            });
+            c += cs;
+        }
+    }
+    if width == 0 || cells.is_empty() {
+        return CleanTable::default();
+    }
+    // 2. Header block.
+    let mut by_row: Vec<Vec<usize>> = vec![Vec::new(); nsrc];
+    for (i, c) in cells.iter().enumerate() {
+        by_row[c.row].push(i);
+    }
+    let mut header_end = 0usize; // source rows < header_end are header rows
+    let mut seen_nonblank = false;
+    let mut found_data = false;
+    for (r, ids) in by_row.iter().enumerate() {
+        let row_cells: Vec<SrcCell> = ids.iter().map(|&i| cells[i].clone()).collect();
+        match header_like(&row_cells, !seen_nonblank) {
+            None => continue,
+            Some(true) => {
+                seen_nonblank = true;
+                header_end = r + 1;
+            }
+            Some(false) => {
+                found_data = true;
+                break;
+            }
+        }
+    }
+    if !found_data {
+        // No data rows at all: only keep rows the source itself marks as header.
+        header_end = by_row
+            .iter()
+            .take_while(|ids| {
+                let ne: Vec<&usize> = ids.iter().filter(|&&i| !cells[i].text.is_empty()).collect();
+                ne.is_empty() || ne.iter().all(|&&i| cells[i].header_flag)
+            })
+            .count();
+        if by_row
+            .iter()
+            .take(header_end)
+            .all(|ids| ids.iter().all(|&i| cells[i].text.is_empty()))
+        {
+            header_end = 0;
+        }
+    }
+    let is_header_row = |r: usize| r < header_end;
+    // 3. Anchors.
+    for c in cells.iter_mut() {
+        if !is_header_row(c.row) && c.colspan > 1 && parse_cell_number(&c.text).numeric_like {
+            c.anchor = c.col + c.colspan - 1;
+        }
+    }
+    // 4. Glue `$` / `)` / `%` cells to their numbers.
+    for ids in by_row.iter() {
+        let mut order: Vec<usize> = ids.clone();
+        order.sort_by_key(|&i| cells[i].anchor);
+        for k in 0..order.len() {
+            let i = order[k];
+            if is_header_row(cells[i].row) || cells[i].text.is_empty() {
+                continue;
+            }
+            let t = cells[i].text.clone();
+            if is_symbol_only(&t, &["$", "US$", "€", "£", "¥", "$(", "($", "("]) {
+                if let Some(&j) = order[k + 1..].iter().find(|&&j| !cells[j].text.is_empty()) {
+                    if parse_cell_number(&format!("{}{}", t, cells[j].text)).numeric_like
+                        || parse_cell_number(&cells[j].text).numeric_like
+                    {
+                        cells[j].text = format!("{} {}", t, cells[j].text);
+                        cells[i].text.clear();
+                    }
+                }
+            } else if is_symbol_only(&t, &[")", "%", ")%", "%)", "pts", "bps", "x"]) {
+                if let Some(&j) = order[..k]
+                    .iter()
+                    .rev()
+                    .find(|&&j| !cells[j].text.is_empty())
+                {
+                    let prev = &cells[j].text;
+                    if prev
+                        .chars()
+                        .rev()
+                        .find(|c| !c.is_whitespace())
+                        .is_some_and(|c| c.is_ascii_digit() || "—–-".contains(c))
+                    {
+                        cells[j].text = format!("{}{}", prev, t);
+                        cells[i].text.clear();
+                    }
+                }
+            }
+        }
+    }
+    // 5. Keep columns where some non-empty cell is anchored (wide header spans don't count:
+    //    they sit over columns, they don't make one).
+    let mut keep_col = vec![false; width];
+    for c in cells.iter() {
+        if c.text.is_empty() {
+            continue;
+        }
+        if is_header_row(c.row) && c.colspan > 1 {
+            continue;
+        }
+        keep_col[c.anchor] = true;
+    }
+    if !keep_col.iter().any(|k| *k) {
+        for c in cells.iter().filter(|c| !c.text.is_empty()) {
+            keep_col[c.col] = true;
+        }
+    }
+    let col_map: Vec<Option<usize>> = {
+        let mut n = 0;
+        keep_col
+            .iter()
+            .map(|&k| {
+                if k {
+                    n += 1;
+                    Some(n - 1)
+                } else {
+                    None
+                }
+            })
+            .collect()
+    };
+    let n_cols = keep_col.iter().filter(|k| **k).count();
+    // Where each cell lands: its anchor if kept, else the nearest kept column in its span.
+    let place = |c: &SrcCell| -> Option<usize> {
+        if let Some(m) = col_map[c.anchor] {
+            return Some(m);
+        }
+        let span = c.col..c.col + c.colspan;
+        if c.anchor == c.col {
+            span.clone().find_map(|x| col_map[x])
+        } else {
+            span.rev().find_map(|x| col_map[x])
+        }
+    };
+    let mut keep_row = vec![false; nsrc];
+    for c in cells.iter() {
+        if !c.text.is_empty() && place(c).is_some() {
+            keep_row[c.row] = true;
+        }
+    }
+    let row_map: Vec<Option<usize>> = {
+        let mut n = 0;
+        keep_row
+            .iter()
+            .map(|&k| {
+                if k {
+                    n += 1;
+                    Some(n - 1)
+                } else {
+                    None
+                }
+            })
+            .collect()
+    };
+    let n_rows = keep_row.iter().filter(|k| **k).count();
+    let header_rows = (0..header_end).filter(|&r| keep_row[r]).count();
+    // Cover map (for header paths and row labels): which cell covers each kept position.
+    let mut cover: Vec<Vec<Option<usize>>> = vec![vec![None; n_cols]; n_rows];
+    for (i, c) in cells.iter().enumerate() {
+        if c.text.is_empty() {
+            continue;
+        }
+        for r in c.row..c.row + c.rowspan {
+            let Some(rr) = row_map[r] else { continue };
+            for x in c.col..c.col + c.colspan {
+                if let Some(cc) = col_map[x] {
+                    cover[rr][cc] = Some(i);
+                }
+            }
+        }
+    }
+    let mut out: Vec<OutCell> = Vec::new();
+    for c in cells.iter() {
+        if c.text.is_empty() {
+            continue;
+        }
+        let (Some(rr), Some(cc)) = (row_map[c.row], place(c)) else {
+            continue;
+        };
+        out.push(OutCell {
+            row: rr,
+            col: cc,
+            text: c.text.clone(),
+            is_header: c.row < header_end || c.header_flag,
+            bold: c.bold,
+            facts: c.facts.clone(),
+        });
+    }
+    out.sort_by_key(|c| (c.row, c.col));
+    out.dedup_by_key(|c| (c.row, c.col));
+    // 6. Header paths and row labels.
+    let mut col_headers = vec![None; n_cols];
+    for (cc, ch) in col_headers.iter_mut().enumerate() {
+        let mut parts: Vec<&str> = Vec::new();
+        for row in cover.iter().take(header_rows) {
+            if let Some(i) = row[cc] {
+                let t = cells[i].text.as_str();
+                if parts.last() != Some(&t) {
+                    parts.push(t);
+                }
+            }
+        }
+        if !parts.is_empty() {
+            *ch = Some(parts.join(" / "));
+        }
+    }
+    let (mut text0, mut num0) = (0, 0);
+    for c in out.iter().filter(|c| c.col == 0 && c.row >= header_rows) {
+        if parse_cell_number(&c.text).numeric_like {
+            num0 += 1;
+        } else {
+            text0 += 1;
+        }
+    }
+    let label_col = n_cols > 1 && text0 > num0;
+    let mut row_labels = vec![None; n_rows];
+    if label_col {
+        for (r, lbl) in row_labels.iter_mut().enumerate().skip(header_rows) {
+            if let Some(i) = cover[r][0] {
+                *lbl = Some(cells[i].text.clone());
+            }
+        }
+    }
+    CleanTable {
+        n_rows,
+        n_cols,
+        header_rows,
+        cells: out,
+        col_headers,
+        row_labels,
+        label_col,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use finloom_plugin_api::{Cell, Row};
+
+    /// Test helper: a cell `text` with `colspan`.
+    pub fn c(text: &str, colspan: u32) -> Cell {
+        Cell {
+            text: text.into(),
+            colspan,
+            rowspan: 1,
+            header: false,
+            bold: false,
+            align: 0,
+            facts: Default::default(),
+        }
+    }
+
+    pub fn table(rows: Vec<Vec<Cell>>) -> Table {
+        Table {
+            block: 0,
+            rows: rows
+                .into_iter()
+                .map(|cells| Row {
+                    cells: cells.into_iter().collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The Apple statement layout: spacer row, "Years ended" over three year columns, `$`
+    /// in its own cell in one row and spanned by the number in the next.
+    pub fn apple_like() -> Table {
+        table(vec![
+            vec![
+                c("", 1),
+                c("", 1),
+                c("", 1),
+                c("", 1),
+                c("", 1),
+                c("", 1),
+                c("", 1),
+            ],
+            vec![c("", 1), c("Years ended", 6)],
+            vec![c("", 1), c("2024", 3), c("2023", 3)],
+            vec![c("Net sales:", 1), c("", 3), c("", 3)],
+            vec![
+                c("Products", 1),
+                c("$", 1),
+                c("294,866", 1),
+                c("", 1),
+                c("$", 1),
+                c("298,085", 1),
+                c("", 1),
+            ],
+            vec![
+                c("Services", 1),
+                c("96,169", 2),
+                c("", 1),
+                c("85,200", 2),
+                c("", 1),
+            ],
+            vec![
+                c("Other", 1),
+                c("(1,234", 2),
+                c(")", 1),
+                c("—", 2),
+                c("", 1),
+            ],
+        ])
+    }
+
+    fn text_at(t: &CleanTable, r: usize, col: usize) -> Option<&str> {
+        t.cell(r, col).map(|c| c.text.as_str())
+    }
+
+    #[test]
+    fn apple_layout_collapses_to_label_plus_two_columns() {
+        let t = clean_table(&apple_like(), 64);
+        assert_eq!(t.n_cols, 3, "{t:#?}");
+        assert_eq!(t.n_rows, 6);
+        assert_eq!(t.header_rows, 2);
+        assert_eq!(text_at(&t, 3, 1), Some("$ 294,866"));
+        assert_eq!(text_at(&t, 4, 1), Some("96,169"));
+        assert_eq!(text_at(&t, 4, 2), Some("85,200"));
+        assert_eq!(text_at(&t, 5, 1), Some("(1,234)"));
+        assert_eq!(t.col_headers[1].as_deref(), Some("Years ended / 2024"));
+        assert_eq!(t.col_headers[2].as_deref(), Some("Years ended / 2023"));
+        assert_eq!(t.row_labels[4].as_deref(), Some("Services"));
+        assert!(t.label_col);
+    }
+
+    #[test]
+    fn absurd_colspan_is_clamped() {
+        let t = clean_table(
+            &table(vec![
+                vec![c("A", 376967340), c("1", 1)],
+                vec![c("B", 1), c("2", 1)],
+            ]),
+            64,
+        );
+        assert!(t.n_cols <= 3, "{t:#?}");
+        assert_eq!(t.n_rows, 2);
+    }
+
+    #[test]
+    fn percent_cell_joins_left_number() {
+        let t = clean_table(
+            &table(vec![
+                vec![c("", 1), c("2024", 2)],
+                vec![c("Gross margin", 1), c("46.2", 1), c("%", 1)],
+            ]),
+            64,
+        );
+        assert_eq!(text_at(&t, 1, 1), Some("46.2%"));
+        assert_eq!(t.n_cols, 2);
+    }
+
+    #[test]
+    fn text_table_first_row_is_header() {
+        let t = clean_table(
+            &table(vec![
+                vec![c("Name", 1), c("Age", 1), c("Position", 1)],
+                vec![
+                    c("Tim Cook", 1),
+                    c("63", 1),
+                    c("Chief Executive Officer", 1),
+                ],
+            ]),
+            64,
+        );
+        assert_eq!(t.header_rows, 1);
+        assert_eq!(t.col_headers[2].as_deref(), Some("Position"));
+    }
+
+    #[test]
+    fn rowspan_keeps_columns_aligned() {
+        let mut first = c("Group", 1);
+        first.rowspan = 2;
+        let t = clean_table(
+            &table(vec![
+                vec![c("", 1), c("2024", 1), c("2023", 1)],
+                vec![first, c("1", 1), c("2", 1)],
+                vec![c("3", 1), c("4", 1)],
+            ]),
+            64,
+        );
+        assert_eq!(text_at(&t, 2, 1), Some("3"));
+        assert_eq!(text_at(&t, 2, 2), Some("4"));
+        assert_eq!(t.row_labels[2].as_deref(), Some("Group"));
+    }
+
+    #[test]
+    fn caption_cell_beside_years_is_a_header_row() {
+        let t = clean_table(
+            &table(vec![
+                vec![c("(In millions)", 1), c("2024", 1), c("2023", 1)],
+                vec![c("Cash", 1), c("100", 1), c("90", 1)],
+            ]),
+            64,
+        );
+        assert_eq!(t.header_rows, 1);
+        assert_eq!(t.col_headers[1].as_deref(), Some("2024"));
+        assert_eq!(t.row_labels[1].as_deref(), Some("Cash"));
+    }
+}

@@ -1,0 +1,638 @@
+//! `tables` plugin: every table of a filing as a `tables` row, and the cells of the tables
+//! that hold data as `table_cells` rows with parsed values.
+//!
+//! Why the work is needed: filing tables are typeset for print. A statement's column is three
+//! HTML columns, years sit in header rows spanning them, signs are parentheses, "—" means no
+//! amount, and the scale ("in millions, except per-share amounts") is written above the table.
+//! This plugin turns that into a grid one can query: `value` is the number as displayed with
+//! its sign, `value_normalized` applies the table's scale except to rows the scale does not
+//! apply to, and the inline-XBRL fact inside the cell (if any) is kept alongside as an
+//! independent check (`xbrl_concept`, `xbrl_value`).
+//!
+//! Modules: [`number`] parses one cell text, [`grid`] expands spans and cleans the grid,
+//! [`scale`] reads scale notes and exemptions, [`pre`] finds space-aligned tables in
+//! preformatted (1990s plain-text) documents.
+//!
+//! Ids: a table is `{accession}/tbl/{table_index}` with `table_index` its index in
+//! `Document::tables` (the sections plugin writes placeholders with the same id); tables found
+//! in preformatted text continue the numbering after the HTML tables, in document order. A
+//! cell is `{table_id}/r{row}/c{col}` in the cleaned grid.
+
+pub mod grid;
+pub mod number;
+pub mod pre;
+pub mod scale;
+
+use finloom_plugin_api::{
+    col, col_ref,
+    util::{input, CharIndex},
+    BlockKind, ColumnType, Document, FilingMeta, Manifest, Plugin, Table, TableDecl, TableRows,
+    Value, INTERFACE_VERSION,
+};
+use grid::{clean_table, CleanTable};
+use number::{parse_cell_number, parse_fact_display};
+use regex::Regex;
+use scale::{find_scale, measure_of, Measure, ScaleInfo};
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+/// The stage's configuration (`[stages.tables]` in pipeline.toml); every field has a default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Colspan/rowspan clamp.
+    pub max_span: usize,
+    /// How many blocks before a table to look for its caption and scale note.
+    pub caption_lookback: usize,
+    /// Longest text (in characters) still taken as a caption.
+    pub max_caption_chars: usize,
+    /// Look for space-aligned tables in preformatted blocks.
+    pub preformatted_tables: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_span: 64,
+            caption_lookback: 3,
+            max_caption_chars: 250,
+            preformatted_tables: true,
+        }
+    }
+}
+
+pub struct TablesPlugin;
+
+pub const TABLES_COLUMNS: &[&str] = &[
+    "id",
+    "accession_number",
+    "section_id",
+    "section_type",
+    "table_index",
+    "caption",
+    "n_rows",
+    "n_cols",
+    "kind",
+    "scale",
+    "scale_note",
+    "char_start",
+    "char_end",
+];
+
+pub const CELLS_COLUMNS: &[&str] = &[
+    "id",
+    "accession_number",
+    "table_id",
+    "table_index",
+    "row_index",
+    "col_index",
+    "raw_text",
+    "is_header",
+    "row_label",
+    "column_header",
+    "value",
+    "footnote_marker",
+    "unit",
+    "scale",
+    "value_normalized",
+    "xbrl_concept",
+    "xbrl_value",
+];
+
+impl Plugin for TablesPlugin {
+    fn manifest() -> Manifest {
+        use ColumnType::*;
+        let tables = TableDecl {
+            name: "tables".into(),
+            columns: vec![
+                col("id", Text, false),
+                col("accession_number", Text, false),
+                col_ref("section_id", Text, true, "sections.id"),
+                col("section_type", Text, true),
+                col("table_index", BigInt, false),
+                col("caption", Text, true),
+                col("n_rows", BigInt, true),
+                col("n_cols", BigInt, true),
+                col("kind", Text, false),
+                col("scale", BigInt, false),
+                col("scale_note", Text, true),
+                col("char_start", BigInt, true),
+                col("char_end", BigInt, true),
+            ]
+            .into_iter()
+            .collect(),
+            key: vec!["id".into()].into_iter().collect(),
+        };
+        let cells = TableDecl {
+            name: "table_cells".into(),
+            columns: vec![
+                col("id", Text, false),
+                col("accession_number", Text, false),
+                col_ref("table_id", Text, false, "tables.id"),
+                col("table_index", BigInt, false),
+                col("row_index", BigInt, false),
+                col("col_index", BigInt, false),
+                col("raw_text", Text, true),
+                col("is_header", Boolean, false),
+                col("row_label", Text, true),
+                col("column_header", Text, true),
+                col("value", Double, true),
+                col("footnote_marker", Text, true),
+                col("unit", Text, true),
+                col("scale", BigInt, true),
+                col("value_normalized", Double, true),
+                col("xbrl_concept", Text, true),
+                col("xbrl_value", Double, true),
+            ]
+            .into_iter()
+            .collect(),
+            key: vec!["id".into()].into_iter().collect(),
+        };
+        Manifest {
+            name: "tables".into(),
+            version: "1.0.0".into(),
+            interface_version: INTERFACE_VERSION,
+            stage: "tables".into(),
+            inputs: vec!["sections".into()].into_iter().collect(),
+            outputs: vec![tables, cells].into_iter().collect(),
+        }
+    }
+
+    fn extract(
+        filing: &FilingMeta,
+        doc: &Document,
+        inputs: &[TableRows],
+        config_json: &str,
+    ) -> Result<Vec<TableRows>, String> {
+        let cfg: Config = if config_json.trim().is_empty() {
+            Config::default()
+        } else {
+            serde_json::from_str(config_json).map_err(|e| format!("tables config: {e}"))?
+        };
+        extract_tables(filing, doc, inputs, &cfg)
+    }
+}
+
+finloom_plugin_api::export_plugin!(TablesPlugin);
+
+/// A table to emit: an HTML table of the model, or one found in preformatted text.
+struct Source<'a> {
+    table: Cow<'a, Table>,
+    /// Index of the block the table is (or sits in).
+    block: Option<usize>,
+    /// Byte range in `Document::text`.
+    start: usize,
+    end: usize,
+    synthetic: bool,
+}
+
+/// A section from the `sections` input, in character offsets.
+struct SectionSpan {
+    id: String,
+    section_type: String,
+    start: i64,
+    end: i64,
+}
+
+fn read_sections(inputs: &[TableRows]) -> Vec<SectionSpan> {
+    let Some(t) = input(inputs, "sections") else {
+        return Vec::new();
+    };
+    t.rows
+        .iter()
+        .filter_map(|r| {
+            let id = t.get(r, "id").as_str()?.to_string();
+            let start = t.get(r, "char_start").as_i64()?;
+            let end = t.get(r, "char_end").as_i64()?;
+            Some(SectionSpan {
+                id,
+                section_type: t.get(r, "section_type").as_str().unwrap_or("").to_string(),
+                start,
+                end,
+            })
+        })
+        .collect()
+}
+
+/// The innermost section whose character range contains `pos`.
+fn section_at(sections: &[SectionSpan], pos: i64) -> Option<&SectionSpan> {
+    sections
+        .iter()
+        .filter(|s| s.start <= pos && pos < s.end)
+        .min_by_key(|s| (s.end - s.start, s.start))
+}
+
+fn block_text<'a>(doc: &'a Document, bi: usize) -> &'a str {
+    doc.blocks
+        .get(bi)
+        .and_then(|b| doc.text.get(b.start as usize..b.end as usize))
+        .unwrap_or("")
+}
+
+/// Caption and scale from the blocks before a table and its header rows.
+///
+/// The caption is the nearest short paragraph above the table (a statement title, "Table 3:
+/// …"), skipping a bare scale note such as "(In millions)" which is kept as the scale note
+/// instead. A long introductory paragraph ends the search but may still carry the scale at its
+/// end ("… as follows (in millions):").
+fn caption_and_scale(
+    doc: &Document,
+    block: Option<usize>,
+    clean: &CleanTable,
+    cfg: &Config,
+    previous: &std::collections::HashMap<usize, ScaleInfo>,
+) -> (Option<String>, ScaleInfo) {
+    let mut caption: Option<String> = None;
+    let mut scale: Option<ScaleInfo> = None;
+    // The table's own header block and first rows.
+    for c in clean
+        .cells
+        .iter()
+        .filter(|c| c.row < clean.header_rows.max(2))
+    {
+        if let Some(s) = find_scale(&c.text) {
+            scale = Some(s);
+            break;
+        }
+    }
+    if let Some(bi) = block {
+        let mut seen = 0;
+        let mut k = bi;
+        while k > 0 && seen < cfg.caption_lookback {
+            k -= 1;
+            let b = &doc.blocks[k];
+            if b.kind == BlockKind::Table {
+                // A table continued after a page break ("… (continued)", or the second year
+                // of a two-page schedule) keeps the scale of the part before it, when only
+                // page furniture separates them.
+                if scale.is_none() {
+                    scale = previous.get(&k).cloned();
+                }
+                break;
+            }
+            let text = block_text(doc, k).trim();
+            if text.is_empty() || is_page_furniture(text) {
+                continue;
+            }
+            seen += 1;
+            let n = text.chars().count();
+            if n <= cfg.max_caption_chars {
+                let s = find_scale(text);
+                let bare_note = s.is_some() && n <= 160 && text.starts_with('(');
+                if scale.is_none() {
+                    scale = s;
+                }
+                if !bare_note && caption.is_none() {
+                    caption = Some(text.to_string());
+                }
+                if caption.is_some() && scale.is_some() {
+                    break;
+                }
+            } else {
+                if scale.is_none() {
+                    let tail_start = text
+                        .char_indices()
+                        .rev()
+                        .nth(300)
+                        .map(|(i, _)| i)
+                        .unwrap_or(0);
+                    scale = find_scale(&text[tail_start..]);
+                }
+                break;
+            }
+            if b.style.page_break_before {
+                break;
+            }
+        }
+    }
+    (caption, scale.unwrap_or_default())
+}
+
+/// Page headers and footers: "Apple Inc. | 2024 Form 10-K | 36", "- 12 -", "Page 7",
+/// "Table of Contents" links.
+fn is_page_furniture(t: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(?i)^(?:[-–—\s]*\d{1,3}[-–—\s]*|page\s+\d+|.{0,60}\bform\s+10-?[kq]\b.{0,20}|table\s+of\s+contents|[a-z]-\d{1,3})$")
+            .expect("furniture regex")
+    });
+    t.chars().count() <= 100 && re.is_match(t.trim())
+}
+
+fn toc_item_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?i)^\s*(item|part)\s+[0-9ivx]+[a-c]?\b").expect("toc regex"))
+}
+
+/// `layout`, `financial` or `text`.
+///
+/// Layout tables carry no data: a single cell or row (a boxed paragraph, a page footer), a
+/// signature block, a table of contents (rows of "Item N" and page numbers), a page header.
+/// A table is financial when numbers dominate the data cells.
+pub fn classify(clean: &CleanTable, caption: Option<&str>) -> &'static str {
+    if clean.n_rows <= 1 || clean.n_cols <= 1 {
+        return "layout";
+    }
+    let all_text: Vec<&str> = clean.cells.iter().map(|c| c.text.as_str()).collect();
+    let joined = all_text.join(" ").to_ascii_lowercase();
+    if all_text
+        .iter()
+        .any(|t| t.starts_with("/s/") || t.starts_with("By:") || t.starts_with("By /s/"))
+    {
+        return "layout";
+    }
+    if joined.contains("table of contents")
+        || caption.is_some_and(|c| c.to_ascii_lowercase().contains("table of contents"))
+    {
+        return "layout";
+    }
+    let item_rows = (0..clean.n_rows)
+        .filter(|&r| clean.row_texts(r).iter().any(|t| toc_item_re().is_match(t)))
+        .count();
+    if item_rows >= 3 && item_rows * 5 >= clean.n_rows * 2 {
+        return "layout";
+    }
+    if clean.n_rows <= 2
+        && (joined.contains("form 10-k") || joined.contains("form 10-q") || joined.contains("page"))
+    {
+        return "layout";
+    }
+    let (mut num, mut text) = (0usize, 0usize);
+    for c in clean.cells.iter() {
+        if c.is_header || (clean.label_col && c.col == 0) {
+            continue;
+        }
+        if parse_cell_number(&c.text).numeric_like {
+            num += 1;
+        } else {
+            text += 1;
+        }
+    }
+    if num >= 2 && num >= text {
+        "financial"
+    } else {
+        "text"
+    }
+}
+
+fn label_marker_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?:\s|[A-Za-z.,:])(\(\d{1,2}\)|\([a-z]\)|[*†‡§]+)\s*$").expect("marker regex")
+    })
+}
+
+/// A footnote marker at the end of a text cell ("Total revenue (1)", "Other*").
+fn text_marker(t: &str) -> Option<String> {
+    label_marker_re()
+        .captures(t)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().to_string())
+}
+
+fn pow10(e: i32) -> f64 {
+    10f64.powi(e)
+}
+
+/// Runs the plugin on one filing.
+pub fn extract_tables(
+    filing: &FilingMeta,
+    doc: &Document,
+    inputs: &[TableRows],
+    cfg: &Config,
+) -> Result<Vec<TableRows>, String> {
+    let acc = filing.accession_number.as_str();
+    if acc.is_empty() {
+        return Err("filing has no accession number".into());
+    }
+    let ci = CharIndex::new(&doc.text);
+    let sections = read_sections(inputs);
+    let mut sources: Vec<Source> = Vec::new();
+    for t in doc.tables.iter() {
+        let bi = t.block as usize;
+        let (start, end) = doc
+            .blocks
+            .get(bi)
+            .map(|b| (b.start as usize, b.end as usize))
+            .unwrap_or((0, 0));
+        sources.push(Source {
+            table: Cow::Borrowed(t),
+            block: doc.blocks.get(bi).map(|_| bi),
+            start,
+            end,
+            synthetic: false,
+        });
+    }
+    if cfg.preformatted_tables {
+        for (bi, b) in doc.blocks.iter().enumerate() {
+            if b.kind != BlockKind::Preformatted {
+                continue;
+            }
+            for pt in pre::find_tables(block_text(doc, bi), b.start as usize) {
+                sources.push(Source {
+                    table: Cow::Owned(pt.table),
+                    block: Some(bi),
+                    start: pt.start,
+                    end: pt.end,
+                    synthetic: true,
+                });
+            }
+        }
+    }
+    let mut scales_by_block: std::collections::HashMap<usize, ScaleInfo> = Default::default();
+    let mut tables = TableRows::new("tables", TABLES_COLUMNS);
+    let mut cells_out = TableRows::new("table_cells", CELLS_COLUMNS);
+    for (index, src) in sources.iter().enumerate() {
+        let table_id = format!("{acc}/tbl/{index}");
+        let clean = clean_table(&src.table, cfg.max_span);
+        // A synthetic table's caption is looked for in its own block's lines above it only
+        // through its header rows; blocks before it are still the best guess for HTML.
+        let caption_block = if src.synthetic { None } else { src.block };
+        let (mut caption, mut scale_info) =
+            caption_and_scale(doc, caption_block, &clean, cfg, &scales_by_block);
+        if src.synthetic && scale_info.scale == 0 {
+            // Plain-text statements put "(in thousands)" in the lines above the columns.
+            let before = doc
+                .text
+                .get(src.start.saturating_sub(600)..src.start)
+                .unwrap_or("");
+            let before_start = before.char_indices().next().map(|_| 0).unwrap_or(0);
+            if let Some(s) = find_scale(&before[before_start..]) {
+                scale_info = s;
+            }
+            if caption.is_none() {
+                caption = before
+                    .lines()
+                    .rev()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty() && l.chars().count() <= cfg.max_caption_chars)
+                    .map(str::to_string);
+            }
+        }
+        if let (Some(b), false) = (src.block, src.synthetic) {
+            scales_by_block.insert(b, scale_info.clone());
+        }
+        let kind = classify(&clean, caption.as_deref());
+        let char_start = ci.chars(&doc.text, src.start) as i64;
+        let char_end = ci.chars(&doc.text, src.end) as i64;
+        let section = section_at(&sections, char_start);
+        tables.push(vec![
+            table_id.clone().into(),
+            acc.into(),
+            section.map(|s| s.id.clone()).into(),
+            section.map(|s| s.section_type.clone()).into(),
+            Value::Int(index as i64),
+            caption.clone().into(),
+            Value::Int(clean.n_rows as i64),
+            Value::Int(clean.n_cols as i64),
+            kind.into(),
+            Value::Int(scale_info.scale as i64),
+            scale_info.note.clone().into(),
+            Value::Int(char_start),
+            Value::Int(char_end),
+        ]);
+        if kind == "layout" {
+            continue;
+        }
+        emit_cells(
+            doc,
+            acc,
+            &table_id,
+            index,
+            &clean,
+            &scale_info,
+            &mut cells_out,
+        );
+    }
+    Ok(vec![tables, cells_out])
+}
+
+/// Writes the cells of one cleaned table.
+fn emit_cells(
+    doc: &Document,
+    acc: &str,
+    table_id: &str,
+    index: usize,
+    clean: &CleanTable,
+    scale_info: &ScaleInfo,
+    out: &mut TableRows,
+) {
+    // Row measures: a row's own label, else the label-only row above it ("Earnings per
+    // share:" over "Basic" / "Diluted").
+    let mut row_measure: Vec<Option<Measure>> = vec![None; clean.n_rows];
+    let mut section_label: Option<String> = None;
+    for (r, rm) in row_measure.iter_mut().enumerate().skip(clean.header_rows) {
+        let label = clean.row_labels[r].clone();
+        let has_values = clean
+            .cells
+            .iter()
+            .any(|c| c.row == r && c.col > 0 && parse_cell_number(&c.text).numeric_like);
+        if !has_values {
+            if label.is_some() {
+                section_label = label;
+            }
+            continue;
+        }
+        *rm = label
+            .as_deref()
+            .and_then(measure_of)
+            .or_else(|| section_label.as_deref().and_then(measure_of));
+    }
+    let col_measure: Vec<Option<Measure>> = clean
+        .col_headers
+        .iter()
+        .map(|h| h.as_deref().and_then(measure_of))
+        .collect();
+    // A column or row may state its own scale: "Aggregate Fair Value (in millions)" in a
+    // table of RSU counts in thousands.
+    let col_scale: Vec<Option<i32>> = clean
+        .col_headers
+        .iter()
+        .map(|h| h.as_deref().and_then(find_scale).map(|s| s.scale))
+        .collect();
+    let row_scale: Vec<Option<i32>> = clean
+        .row_labels
+        .iter()
+        .map(|h| h.as_deref().and_then(find_scale).map(|s| s.scale))
+        .collect();
+    for c in clean.cells.iter() {
+        let id = format!("{table_id}/r{}/c{}", c.row, c.col);
+        let own_scale = row_scale
+            .get(c.row)
+            .copied()
+            .flatten()
+            .or(col_scale.get(c.col).copied().flatten());
+        let is_label = clean.label_col && c.col == 0;
+        let parsed = if c.is_header || is_label {
+            Default::default()
+        } else {
+            parse_cell_number(&c.text)
+        };
+        let marker = parsed.marker.clone().or_else(|| {
+            if parsed.value.is_none() {
+                text_marker(&c.text)
+            } else {
+                None
+            }
+        });
+        let rm = row_measure.get(c.row).copied().flatten();
+        let cm = col_measure.get(c.col).copied().flatten();
+        // The more specific reading wins: a per-share column ("Weighted-Average Grant Date
+        // Fair Value Per RSU") over a share row ("RSUs granted").
+        let measure = if parsed.unit.as_deref() == Some("%") {
+            Some(Measure::Percent)
+        } else if rm == Some(Measure::PerShare) || cm == Some(Measure::PerShare) {
+            Some(Measure::PerShare)
+        } else {
+            rm.or(cm)
+        };
+        let eff_scale = match measure {
+            // A percentage is normalised to a ratio (24.1% → 0.241), as XBRL states it.
+            Some(Measure::Percent) => -2,
+            Some(Measure::PerShare) => 0,
+            Some(Measure::Shares) => own_scale
+                .or(scale_info.shares_scale)
+                .unwrap_or(scale_info.scale),
+            None => own_scale.unwrap_or(scale_info.scale),
+        };
+        let value_normalized = parsed.value.map(|v| v * pow10(eff_scale));
+        let fact = c.facts.iter().find_map(|&i| doc.facts.get(i as usize));
+        let xbrl_value = fact.and_then(|f| {
+            parse_fact_display(f.display.as_str(), f.format.as_str()).map(|v| {
+                let v = v * pow10(f.scale);
+                if f.negative {
+                    -v
+                } else {
+                    v
+                }
+            })
+        });
+        out.push(vec![
+            id.into(),
+            acc.into(),
+            table_id.into(),
+            Value::Int(index as i64),
+            Value::Int(c.row as i64),
+            Value::Int(c.col as i64),
+            c.text.clone().into(),
+            Value::Bool(c.is_header),
+            if is_label {
+                Value::Null
+            } else {
+                clean.row_labels.get(c.row).cloned().flatten().into()
+            },
+            clean.col_headers.get(c.col).cloned().flatten().into(),
+            parsed.value.into(),
+            marker.into(),
+            parsed.unit.clone().into(),
+            Value::Int(eff_scale as i64),
+            value_normalized.into(),
+            fact.map(|f| f.name.to_string()).into(),
+            xbrl_value.into(),
+        ]);
+    }
+}
+
+#[cfg(test)]
+mod tests;

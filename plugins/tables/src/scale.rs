@@ -1,0 +1,257 @@
+//! Scale notes ("in millions, except per-share amounts") and the rows they exempt.
+//!
+//! A statement's numbers are printed in thousands or millions and the note saying so sits
+//! above the table, in its header, or at the end of the sentence introducing it. The same
+//! note says which rows are *not* scaled: per-share amounts, share counts (sometimes in a
+//! different scale of their own: Apple prints "except number of shares, which are reflected in
+//! thousands"). Percentages are never scaled, and per-share amounts never are either —
+//! earnings of "$6.11 million per share" do not exist — so those two exemptions hold even when
+//! the note forgets to state them.
+
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// What a scale note says.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ScaleInfo {
+    /// Power of ten of the table's amounts.
+    pub scale: i32,
+    /// The text the scale was read from.
+    pub note: Option<String>,
+    /// Scale of share-count rows: `Some(0)` when the note exempts share data, `Some(3)` when it
+    /// says shares are in thousands, `None` when it says nothing about shares (they follow the
+    /// table's scale).
+    pub shares_scale: Option<i32>,
+}
+
+fn scale_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?ix)
+            \b(?:in|of)\s+(?:u\.?s\.?\s+)?(?P<w1>thousands|millions|billions)\b
+          | \(\s*(?:\$|us\$|dollars|usd|amounts)?\s*(?P<w2>thousands|millions|billions)\s*\)
+          | \(\s*\$?\s*(?P<z>000,000|000)(?:'?s)?(?:\s+omitted)?\s*\)
+          | \b(?P<w3>thousands|millions)\s+of\s+(?:u\.?s\.?\s+)?dollars\b
+          | \bdollars\s+in\s+(?P<w4>thousands|millions|billions)\b",
+        )
+        .expect("scale regex")
+    })
+}
+
+fn shares_phrase_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\bshares?\s+(?:are\s+|data\s+|amounts\s+)?in\s+(thousands|millions)\b|\b(thousands|millions)\s+of\s+shares\b")
+            .expect("shares phrase regex")
+    })
+}
+
+fn word_scale(w: &str) -> i32 {
+    match w.to_ascii_lowercase().as_str() {
+        "thousands" | "000" => 3,
+        "millions" | "000,000" => 6,
+        "billions" => 9,
+        _ => 0,
+    }
+}
+
+/// Finds a scale statement in `text`. Returns the scale, the byte range of the match and the
+/// text after it (for the "except" clause).
+pub fn find_scale(text: &str) -> Option<ScaleInfo> {
+    let caps = scale_re().captures(text)?;
+    let m = caps.get(0)?;
+    let w = ["w1", "w2", "z", "w3", "w4"]
+        .iter()
+        .find_map(|n| caps.name(n))
+        .map(|g| g.as_str())
+        .unwrap_or("");
+    let scale = word_scale(w);
+    if scale == 0 {
+        return None;
+    }
+    // The except clause: from the match to the end of the parenthesis or sentence.
+    let after = &text[m.end()..];
+    let clause_end = after
+        .find([')', '.', ';', '\n'])
+        .map(|i| {
+            // "(in millions, except number of shares, which are reflected in thousands, and
+            // per-share amounts)": a parenthesis closes the clause.
+            i
+        })
+        .unwrap_or(after.len());
+    let clause = after[..clause_end].to_ascii_lowercase();
+    let mut shares_scale = None;
+    if let Some(ex) = clause.find("except") {
+        let ex = &clause[ex..];
+        let without_per_share = ex
+            .replace("per-share", "")
+            .replace("per share", "")
+            .replace("per unit", "");
+        if without_per_share.contains("share") || without_per_share.contains("unit") {
+            shares_scale = Some(if without_per_share.contains("thousand") {
+                3
+            } else if without_per_share.contains("million") {
+                6
+            } else {
+                0
+            });
+        }
+    }
+    // "(net income in millions and shares in thousands)", "shares in thousands".
+    if shares_scale.is_none() {
+        if let Some(c) = shares_phrase_re().captures(text) {
+            let w = c.get(1).or(c.get(2)).map(|m| m.as_str()).unwrap_or("");
+            shares_scale = Some(word_scale(w));
+        }
+    }
+    // The note: the whole text when short, else the matched phrase with its clause.
+    let note = if text.chars().count() <= 200 {
+        text.trim().to_string()
+    } else {
+        let start = text[..m.start()]
+            .rfind('(')
+            .filter(|&p| m.start() - p < 40)
+            .unwrap_or(m.start());
+        let end = m.end() + clause_end + usize::from(after[clause_end..].starts_with(')'));
+        text[start..end.min(text.len())].trim().to_string()
+    };
+    Some(ScaleInfo {
+        scale,
+        note: Some(note),
+        shares_scale,
+    })
+}
+
+/// What a row (or column) holds, for scale exemptions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    PerShare,
+    Shares,
+    Percent,
+}
+
+fn per_share_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\bper\s+(?:basic\s+|diluted\s+|common\s+|ordinary\s+|limited\s+partner\s+)*(?:share|unit|ads)\b|per-share|\beps\b|\bearnings\s+per\b|dividends?\s+declared\s+per|price\s+per|fair\s+value\s+per|exercise\s+price")
+            .expect("per share regex")
+    })
+}
+
+fn shares_first_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)^\s*(?:total\s+)?(?:weighted[- ]average\s+)?(?:number\s+of\s+)?(?:common\s+|ordinary\s+|diluted\s+|basic\s+|restricted\s+)*(?:shares|units|rsus?|psus?|options|stock\s+options)\b|^\s*effect\s+of\s+dilutive\b|^\s*(?:dilutive|incremental)\s+(?:common\s+)?shares\b")
+            .expect("shares regex")
+    })
+}
+
+/// Classifies a row label or column header.
+pub fn measure_of(label: &str) -> Option<Measure> {
+    if label.trim().is_empty() {
+        return None;
+    }
+    let l = label.to_ascii_lowercase();
+    // Amounts about shares ("Common stock, $0.00001 par value: 50,400,000 shares
+    // authorized") are amounts.
+    let about_money = l.contains('$')
+        || l.contains("par value")
+        || l.contains("amount")
+        || l.contains("paid-in")
+        || l.contains("cost")
+        || l.contains("proceeds");
+    if shares_first_re().is_match(label) && !about_money {
+        return Some(Measure::Shares);
+    }
+    if per_share_re().is_match(label) {
+        return Some(Measure::PerShare);
+    }
+    if l.contains("percent") || l.contains("margin %") || l.ends_with('%') {
+        return Some(Measure::Percent);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_common_scale_notes() {
+        assert_eq!(find_scale("(In millions)").unwrap().scale, 6);
+        assert_eq!(find_scale("(Dollars in thousands)").unwrap().scale, 3);
+        assert_eq!(find_scale("($ in billions)").unwrap().scale, 9);
+        assert_eq!(find_scale("(000's omitted)").unwrap().scale, 3);
+        assert_eq!(find_scale("(millions)").unwrap().scale, 6);
+        assert_eq!(
+            find_scale("Amounts in thousands of U.S. dollars")
+                .unwrap()
+                .scale,
+            3
+        );
+        assert!(find_scale("Revenue grew 5% in fiscal 2024").is_none());
+    }
+
+    #[test]
+    fn except_clauses() {
+        let s = find_scale("(In millions, except number of shares, which are reflected in thousands, and per-share amounts)").unwrap();
+        assert_eq!(s.scale, 6);
+        assert_eq!(s.shares_scale, Some(3));
+        let s = find_scale("(in thousands, except per share data)").unwrap();
+        assert_eq!(s.shares_scale, None);
+        let s = find_scale("(net income in millions and shares in thousands):").unwrap();
+        assert_eq!((s.scale, s.shares_scale), (6, Some(3)));
+        let s = find_scale("(in thousands, except share and per share data)").unwrap();
+        assert_eq!(s.shares_scale, Some(0));
+    }
+
+    #[test]
+    fn long_paragraph_note_is_the_phrase() {
+        let p = format!(
+            "{} The following table shows revenue by category (in millions):",
+            "Lorem ipsum. ".repeat(30)
+        );
+        let s = find_scale(&p).unwrap();
+        assert_eq!(s.scale, 6);
+        assert_eq!(s.note.as_deref(), Some("(in millions)"));
+    }
+
+    #[test]
+    fn measures() {
+        assert_eq!(
+            measure_of("Diluted earnings per share"),
+            Some(Measure::PerShare)
+        );
+        assert_eq!(
+            measure_of("Shares used in computing earnings per share:"),
+            Some(Measure::Shares)
+        );
+        assert_eq!(
+            measure_of("Weighted-average shares outstanding"),
+            Some(Measure::Shares)
+        );
+        assert_eq!(
+            measure_of("Cash dividends declared per share"),
+            Some(Measure::PerShare)
+        );
+        assert_eq!(
+            measure_of("Gross margin percentage"),
+            Some(Measure::Percent)
+        );
+        assert_eq!(measure_of("Total net sales"), None);
+        assert_eq!(measure_of("RSUs granted"), Some(Measure::Shares));
+        assert_eq!(
+            measure_of("Effect of dilutive share-based awards"),
+            Some(Measure::Shares)
+        );
+        assert_eq!(
+            measure_of("Common stock and additional paid-in capital, $0.00001 par value: 50,400,000 shares authorized; 15,116,786 shares issued"),
+            None
+        );
+        assert_eq!(
+            measure_of("Weighted-Average Grant Date Fair Value Per RSU"),
+            Some(Measure::PerShare)
+        );
+    }
+}

@@ -1,0 +1,327 @@
+//! Plugin-level tests: hand-built documents in, rows out.
+
+use super::*;
+use crate::grid::tests::{apple_like, c, table};
+use finloom_plugin_api::{Block, IxFact, Style};
+
+pub enum B {
+    P(&'static str),
+    T(Table),
+    Pre(&'static str),
+}
+
+/// Builds a document the way ingest lays it out: blocks joined by a blank line, a table's text
+/// its rows with cells separated by " | ".
+pub fn doc_of(blocks: Vec<B>) -> Document {
+    let mut doc = Document::default();
+    let mut text = String::new();
+    for b in blocks {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        let start = text.len() as u32;
+        let (kind, table_idx) = match b {
+            B::P(t) => {
+                text.push_str(t);
+                (BlockKind::Paragraph, -1)
+            }
+            B::Pre(t) => {
+                text.push_str(t);
+                (BlockKind::Preformatted, -1)
+            }
+            B::T(mut t) => {
+                let rows: Vec<String> = t
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        r.cells
+                            .iter()
+                            .map(|c| c.text.to_string())
+                            .collect::<Vec<_>>()
+                            .join(" | ")
+                    })
+                    .collect();
+                text.push_str(&rows.join("\n"));
+                t.block = doc.blocks.len() as u32;
+                doc.tables.push(t);
+                (BlockKind::Table, doc.tables.len() as i32 - 1)
+            }
+        };
+        doc.blocks.push(Block {
+            kind,
+            start,
+            end: text.len() as u32,
+            style: Style::default(),
+            table: table_idx,
+        });
+    }
+    doc.text = text.into();
+    doc
+}
+
+fn meta() -> FilingMeta {
+    FilingMeta {
+        accession_number: "0000320193-24-000123".into(),
+        ..Default::default()
+    }
+}
+
+fn run(doc: &Document, inputs: &[TableRows]) -> (TableRows, TableRows) {
+    let mut out = TablesPlugin::extract(&meta(), doc, inputs, "{}").unwrap();
+    let cells = out.pop().unwrap();
+    let tables = out.pop().unwrap();
+    (tables, cells)
+}
+
+fn cell<'a>(cells: &'a TableRows, id: &str) -> &'a [Value] {
+    cells
+        .rows
+        .iter()
+        .find(|r| r[0].as_str() == Some(id))
+        .unwrap_or_else(|| panic!("no cell {id}"))
+}
+
+fn f(v: &Value) -> Option<f64> {
+    match v {
+        Value::Float(x) => Some(*x),
+        _ => None,
+    }
+}
+
+#[test]
+fn manifest_is_consistent() {
+    let m = TablesPlugin::manifest();
+    assert_eq!(m.name.as_str(), "tables");
+    assert_eq!(m.outputs.len(), 2);
+    let names: Vec<&str> = m.outputs[0]
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, TABLES_COLUMNS);
+    let names: Vec<&str> = m.outputs[1]
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, CELLS_COLUMNS);
+}
+
+#[test]
+fn statement_with_caption_scale_and_sections() {
+    let doc = doc_of(vec![
+        B::P("Item 8. Financial Statements"),
+        B::P("CONSOLIDATED STATEMENTS OF OPERATIONS"),
+        B::P("(In millions, except number of shares, which are reflected in thousands, and per-share amounts)"),
+        B::T(apple_like()),
+    ]);
+    let mut sections = TableRows::new(
+        "sections",
+        &["id", "section_type", "char_start", "char_end"],
+    );
+    let n = doc.text.chars().count() as i64;
+    sections.push(vec![
+        "acc/sec/item_8".into(),
+        "item_8".into(),
+        Value::Int(0),
+        Value::Int(n),
+    ]);
+    let (tables, cells) = run(&doc, &[sections]);
+    assert_eq!(tables.rows.len(), 1);
+    let t = &tables.rows[0];
+    assert_eq!(
+        tables.get(t, "id").as_str(),
+        Some("0000320193-24-000123/tbl/0")
+    );
+    assert_eq!(tables.get(t, "section_id").as_str(), Some("acc/sec/item_8"));
+    assert_eq!(
+        tables.get(t, "caption").as_str(),
+        Some("CONSOLIDATED STATEMENTS OF OPERATIONS")
+    );
+    assert_eq!(tables.get(t, "kind").as_str(), Some("financial"));
+    assert_eq!(tables.get(t, "scale").as_i64(), Some(6));
+    assert!(tables
+        .get(t, "scale_note")
+        .as_str()
+        .unwrap()
+        .starts_with("(In millions"));
+    let c = cell(&cells, "0000320193-24-000123/tbl/0/r3/c1");
+    assert_eq!(f(cells.get(c, "value")), Some(294866.0));
+    assert_eq!(f(cells.get(c, "value_normalized")), Some(294866e6));
+    assert_eq!(cells.get(c, "unit").as_str(), Some("$"));
+    assert_eq!(cells.get(c, "row_label").as_str(), Some("Products"));
+    assert_eq!(
+        cells.get(c, "column_header").as_str(),
+        Some("Years ended / 2024")
+    );
+    let c = cell(&cells, "0000320193-24-000123/tbl/0/r5/c1");
+    assert_eq!(f(cells.get(c, "value")), Some(-1234.0));
+    let c = cell(&cells, "0000320193-24-000123/tbl/0/r5/c2");
+    assert_eq!(
+        cells.get(c, "value"),
+        &Value::Null,
+        "a dash is no amount, not zero"
+    );
+}
+
+#[test]
+fn per_share_and_share_rows_are_exempt() {
+    let t = table(vec![
+        vec![c("", 1), c("2024", 1)],
+        vec![c("Net income", 1), c("$ 93,736", 1)],
+        vec![c("Earnings per share:", 1), c("", 1)],
+        vec![c("Diluted", 1), c("$ 6.08", 1)],
+        vec![
+            c("Shares used in computing earnings per share:", 1),
+            c("", 1),
+        ],
+        vec![c("Diluted", 1), c("15,408,095", 1)],
+        vec![c("Gross margin", 1), c("46.2%", 1)],
+    ]);
+    let doc = doc_of(vec![
+        B::P("(In millions, except number of shares, which are reflected in thousands, and per-share amounts)"),
+        B::T(t),
+    ]);
+    let (_, cells) = run(&doc, &[]);
+    let id = |r: usize| format!("0000320193-24-000123/tbl/0/r{r}/c1");
+    assert_eq!(
+        f(cells.get(cell(&cells, &id(1)), "value_normalized")),
+        Some(93736e6)
+    );
+    assert_eq!(
+        f(cells.get(cell(&cells, &id(3)), "value_normalized")),
+        Some(6.08)
+    );
+    assert_eq!(
+        f(cells.get(cell(&cells, &id(5)), "value_normalized")),
+        Some(15408095e3)
+    );
+    let pct = f(cells.get(cell(&cells, &id(6)), "value_normalized")).unwrap();
+    assert!(
+        (pct - 0.462).abs() < 1e-12,
+        "a percentage is normalised to a ratio"
+    );
+    assert_eq!(f(cells.get(cell(&cells, &id(6)), "value")), Some(46.2));
+    assert_eq!(cells.get(cell(&cells, &id(6)), "unit").as_str(), Some("%"));
+}
+
+#[test]
+fn xbrl_fact_value_is_kept_separate_from_display() {
+    let mut t = table(vec![
+        vec![c("", 1), c("2024", 1)],
+        vec![c("Other income/(expense), net", 1), c("(269)", 1)],
+        vec![c("Repurchases", 1), c("(94,949)", 1)],
+    ]);
+    t.rows[1].cells[1].facts.push(0);
+    t.rows[2].cells[1].facts.push(1);
+    let mut doc = doc_of(vec![B::P("(In millions)"), B::T(t)]);
+    doc.facts.push(IxFact {
+        name: "us-gaap:NonoperatingIncomeExpense".into(),
+        scale: 6,
+        negative: true,
+        display: "269".into(),
+        numeric: true,
+        ..Default::default()
+    });
+    doc.facts.push(IxFact {
+        name: "us-gaap:PaymentsForRepurchaseOfCommonStock".into(),
+        scale: 6,
+        negative: false,
+        display: "94,949".into(),
+        numeric: true,
+        ..Default::default()
+    });
+    let (_, cells) = run(&doc, &[]);
+    let a = cell(&cells, "0000320193-24-000123/tbl/0/r1/c1");
+    assert_eq!(
+        cells.get(a, "xbrl_concept").as_str(),
+        Some("us-gaap:NonoperatingIncomeExpense")
+    );
+    assert_eq!(f(cells.get(a, "xbrl_value")), Some(-269e6));
+    assert_eq!(f(cells.get(a, "value_normalized")), Some(-269e6));
+    // Parentheses without sign="-": shown negative, the fact stays positive.
+    let b = cell(&cells, "0000320193-24-000123/tbl/0/r2/c1");
+    assert_eq!(f(cells.get(b, "value")), Some(-94949.0));
+    assert_eq!(f(cells.get(b, "xbrl_value")), Some(94949e6));
+}
+
+#[test]
+fn layout_tables_get_a_row_but_no_cells() {
+    let toc = table(vec![
+        vec![c("Item 1.", 1), c("Business", 1), c("1", 1)],
+        vec![c("Item 1A.", 1), c("Risk Factors", 1), c("5", 1)],
+        vec![c("Item 2.", 1), c("Properties", 1), c("17", 1)],
+        vec![c("Item 3.", 1), c("Legal Proceedings", 1), c("17", 1)],
+    ]);
+    let single = table(vec![vec![c("Apple Inc. | 2024 Form 10-K | 20", 1)]]);
+    let sig = table(vec![
+        vec![c("By:", 1), c("/s/ Timothy D. Cook", 1)],
+        vec![c("", 1), c("Chief Executive Officer", 1)],
+    ]);
+    let text = table(vec![
+        vec![c("Name", 1), c("Position", 1)],
+        vec![c("Tim Cook", 1), c("CEO", 1)],
+        vec![c("Luca Maestri", 1), c("CFO", 1)],
+    ]);
+    let doc = doc_of(vec![B::T(toc), B::T(single), B::T(sig), B::T(text)]);
+    let (tables, cells) = run(&doc, &[]);
+    let kinds: Vec<&str> = tables
+        .rows
+        .iter()
+        .map(|r| tables.get(r, "kind").as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["layout", "layout", "layout", "text"]);
+    assert!(cells
+        .rows
+        .iter()
+        .all(|r| cells.get(r, "table_index").as_i64() == Some(3)));
+    assert!(!cells.rows.is_empty());
+}
+
+#[test]
+fn preformatted_statement_becomes_a_synthetic_table() {
+    let doc = doc_of(vec![
+        B::T(table(vec![vec![c("x", 1), c("1", 1)], vec![c("y", 1), c("2", 1)]])),
+        B::Pre(
+            "                     CONSOLIDATED STATEMENTS OF INCOME\n                 (In thousands, except per share amounts)\n\n                                              1994         1993\n                                           ----------   ----------\nNet sales                                  $9,188,748   $7,976,954\n  Cost of sales                             6,844,915    5,248,834\nNet income (loss)                             (24,000)     (37,000)\nEarnings per share                               $2.61        $0.73\n",
+        ),
+    ]);
+    let (tables, cells) = run(&doc, &[]);
+    assert_eq!(tables.rows.len(), 2);
+    let t = &tables.rows[1];
+    assert_eq!(
+        tables.get(t, "id").as_str(),
+        Some("0000320193-24-000123/tbl/1")
+    );
+    assert_eq!(tables.get(t, "kind").as_str(), Some("financial"));
+    assert_eq!(tables.get(t, "scale").as_i64(), Some(3));
+    let net = cells
+        .rows
+        .iter()
+        .find(|r| {
+            cells.get(r, "table_index").as_i64() == Some(1)
+                && cells.get(r, "row_label").as_str() == Some("Net sales")
+                && cells.get(r, "col_index").as_i64() == Some(1)
+        })
+        .expect("net sales cell");
+    assert_eq!(f(cells.get(net, "value_normalized")), Some(9188748e3));
+    assert_eq!(cells.get(net, "column_header").as_str(), Some("1994"));
+    let eps = cells
+        .rows
+        .iter()
+        .find(|r| {
+            cells.get(r, "row_label").as_str() == Some("Earnings per share")
+                && cells.get(r, "col_index").as_i64() == Some(1)
+        })
+        .expect("eps cell");
+    assert_eq!(f(cells.get(eps, "value_normalized")), Some(2.61));
+}
+
+#[test]
+fn output_is_deterministic_and_bad_config_is_an_error() {
+    let doc = doc_of(vec![B::P("(In millions)"), B::T(apple_like())]);
+    let a = TablesPlugin::extract(&meta(), &doc, &[], "{}").unwrap();
+    let b = TablesPlugin::extract(&meta(), &doc, &[], "{\"max_span\": 64}").unwrap();
+    assert_eq!(a, b);
+    assert!(TablesPlugin::extract(&meta(), &doc, &[], "{\"max_span\": \"x\"}").is_err());
+}

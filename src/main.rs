@@ -1,0 +1,372 @@
+//! `finloom`: the command-line front end. Thin on purpose — the work is in the crates under
+//! `crates/`; this file parses arguments, sets up logging (stderr) and prints reports
+//! (stdout).
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use finloom_config::Pipeline;
+use finloom_host::{loader, Plan, RunOptions};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "finloom",
+    version,
+    about = "Turns raw SEC EDGAR filings into clean, queryable DuckDB tables"
+)]
+struct Cli {
+    /// More log output on stderr (-v info, -vv debug). Also honours RUST_LOG.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a pipeline: extract every filing in the source folder into the database.
+    ///
+    /// Filings whose stages already ran with the same plugin versions and config are
+    /// skipped; filings missing a stage's output are processed. Exit code 0 when every
+    /// filing succeeded, 1 when at least one failed (each recorded with its reason),
+    /// 2 when the run could not start (bad pipeline file, plugin not loadable, database in use).
+    Run {
+        /// The pipeline file.
+        pipeline: PathBuf,
+        /// Redo every stage of every filing.
+        #[arg(long)]
+        force: bool,
+        /// Worker threads for extraction (overrides the file).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Folder of filings (overrides the file).
+        #[arg(long)]
+        source: Option<PathBuf>,
+        /// Database file (overrides the file).
+        #[arg(long)]
+        database: Option<PathBuf>,
+        /// No per-filing progress lines on stderr.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Print the summary as one JSON object on stdout (for scripts and the benchmark).
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the pipeline's plugins, their versions and whether each loads.
+    Plugins {
+        /// The pipeline file.
+        pipeline: PathBuf,
+    },
+    /// Write a consistent, verified, timestamped copy of the database.
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Folder for the backup (default: the pipeline's backup_dir).
+        #[arg(long)]
+        to: Option<PathBuf>,
+    },
+    /// Put a backup back in place of the database (the current file is kept aside first).
+    Restore {
+        /// The backup file (from `finloom backup`).
+        backup: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Remove duplicate rows left by a non-idempotent pipeline (keeps the latest per key).
+    ///
+    /// Every table in one transaction; reports what was removed per table. Takes a backup
+    /// first unless --no-backup.
+    Dedupe {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Do not take a backup first.
+        #[arg(long)]
+        no_backup: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reclaim space: write a fresh copy, verify it, swap it in. Takes a backup first unless
+    /// --no-backup. Refuses while another process has the database open.
+    Compact {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Do not take a backup first.
+        #[arg(long)]
+        no_backup: bool,
+    },
+    /// Data-quality checks: duplicates, referential integrity, coverage, leftover staging,
+    /// the seed plan's verification queries. Exit code 1 on any violation. Also creates or
+    /// refreshes the `data_health` view.
+    Check {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Recent runs, failed filings, and what the next `finloom run` would do.
+    Status {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(clap::Args)]
+struct DbArgs {
+    /// The pipeline file.
+    #[arg(default_value = "pipeline.toml")]
+    pipeline: PathBuf,
+    /// Database file (instead of the pipeline's).
+    #[arg(long)]
+    database: Option<PathBuf>,
+}
+
+impl DbArgs {
+    fn load(&self) -> anyhow::Result<Pipeline> {
+        let mut p = load_pipeline(&self.pipeline)?;
+        if let Some(d) = &self.database {
+            let d = std::path::absolute(d)?;
+            let mut name = d.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+            name.push(".staging");
+            p.staging_dir = d.with_file_name(name);
+            p.database = d;
+        }
+        Ok(p)
+    }
+}
+
+fn table_keys(plan: &Plan) -> Vec<finloom_ops::TableKey> {
+    plan.stages
+        .iter()
+        .flat_map(|s| {
+            s.tables.iter().map(|&t| {
+                let spec = &plan.specs[t];
+                finloom_ops::TableKey {
+                    table: spec.name.clone(),
+                    key: spec.key.clone(),
+                    references: spec
+                        .columns
+                        .iter()
+                        .filter_map(|c| {
+                            c.references
+                                .as_ref()
+                                .map(|(rt, rc)| (c.name.clone(), rt.clone(), rc.clone()))
+                        })
+                        .collect(),
+                    stage: s.name.clone(),
+                }
+            })
+        })
+        .collect()
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.2} MB", bytes as f64 / 1e6)
+}
+
+fn take_backup(p: &Pipeline) -> anyhow::Result<()> {
+    let r = finloom_ops::backup(&p.database, &p.backup_dir)?;
+    eprintln!("backup written: {} ({})", r.path.display(), mb(r.bytes));
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match real_main(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load_pipeline(path: &PathBuf) -> anyhow::Result<Pipeline> {
+    Ok(Pipeline::load(path)?)
+}
+
+fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Run {
+            pipeline,
+            force,
+            workers,
+            source,
+            database,
+            quiet,
+            json,
+        } => {
+            let mut p = load_pipeline(&pipeline)?;
+            if let Some(w) = workers {
+                anyhow::ensure!(
+                    (1..=256).contains(&w),
+                    "--workers must be between 1 and 256"
+                );
+                p.workers = w;
+            }
+            if let Some(s) = source {
+                p.source = std::path::absolute(s)?;
+            }
+            if let Some(d) = database {
+                let d = std::path::absolute(d)?;
+                // Staging follows the database unless the file placed it explicitly.
+                let mut name = d.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+                name.push(".staging");
+                p.staging_dir = d.with_file_name(name);
+                p.database = d;
+            }
+            let plan = Plan::build(p)?;
+            let opts = RunOptions {
+                force,
+                lock_wait: None,
+                progress: !quiet,
+            };
+            let s = finloom_host::run(&plan, &opts).context("run failed")?;
+            let peak_mb = peak_rss_mb();
+            if json {
+                let failed: Vec<serde_json::Value> = s
+                    .failed
+                    .iter()
+                    .map(|f| {
+                        serde_json::json!({
+                            "source_path": f.source_path,
+                            "accession_number": f.accession_number,
+                            "stage": f.stage,
+                            "error": f.error,
+                        })
+                    })
+                    .collect();
+                let v = serde_json::json!({
+                    "run_id": s.run_id,
+                    "database": s.database,
+                    "files_seen": s.files_seen,
+                    "processed": s.processed,
+                    "skipped": s.skipped,
+                    "failed": failed,
+                    "rows": s.rows,
+                    "bytes_read": s.bytes_read,
+                    "wall_seconds": s.wall_seconds,
+                    "extract_seconds": s.extract_seconds,
+                    "merge_seconds": s.merge_seconds,
+                    "db_held_seconds": s.held_seconds,
+                    "peak_rss_mb": peak_mb,
+                    "staging_kept": s.staging_kept,
+                });
+                println!("{v}");
+                return Ok(if s.failed.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                });
+            }
+            println!("finloom run {} on {}", s.run_id, s.database.display());
+            println!(
+                "  filings: {} seen, {} processed, {} skipped (up to date), {} failed",
+                s.files_seen,
+                s.processed,
+                s.skipped,
+                s.failed.len()
+            );
+            if s.rows.is_empty() {
+                println!("  rows merged: none");
+            } else {
+                let rows: Vec<String> = s.rows.iter().map(|(t, n)| format!("{t} {n}")).collect();
+                println!("  rows merged: {}", rows.join(", "));
+            }
+            let mb = s.bytes_read as f64 / 1e6;
+            println!(
+                "  time: {:.2} s total, {:.2} s extracting ({:.1} MB read), {:.2} s merging; \
+                 database held for writing {:.2} s",
+                s.wall_seconds, s.extract_seconds, mb, s.merge_seconds, s.held_seconds
+            );
+            if let Some(m) = peak_mb {
+                println!("  peak memory: {m:.0} MB");
+            }
+            for f in &s.failed {
+                println!(
+                    "  FAILED {}{}: {}",
+                    f.source_path,
+                    f.accession_number
+                        .as_ref()
+                        .map(|a| format!(" ({a})"))
+                        .unwrap_or_default(),
+                    f.error
+                );
+            }
+            if let Some(k) = &s.staging_kept {
+                println!("  staging kept for inspection: {}", k.display());
+            }
+            Ok(if s.failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Plugins { pipeline } => {
+            let p = load_pipeline(&pipeline)?;
+            let search = loader::search_path(&p);
+            let mut ok = true;
+            println!(
+                "{:<12} {:<14} {:<10} {:<12} path / problem",
+                "stage", "plugin", "version", "kind"
+            );
+            for s in &p.stages {
+                let r = loader::resolve(&s.plugin, &search).and_then(|path| loader::load(&path));
+                match r {
+                    Ok(l) => println!(
+                        "{:<12} {:<14} {:<10} {:<12} {} (ok)",
+                        s.name,
+                        l.manifest.name.as_str(),
+                        l.manifest.version.as_str(),
+                        l.manifest.stage.as_str(),
+                        l.path.display()
+                    ),
+                    Err(e) => {
+                        ok = false;
+                        println!(
+                            "{:<12} {:<14} {:<10} {:<12} NOT LOADABLE: {e}",
+                            s.name,
+                            s.plugin.to_string(),
+                            "-",
+                            "-"
+                        );
+                    }
+                }
+            }
+            if ok {
+                // Also check the stages fit together.
+                if let Err(e) = Plan::build(p) {
+                    println!("pipeline check failed: {e}");
+                    ok = false;
+                }
+            }
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
+        }
+    }
+}
+
+/// Peak resident memory of this process in MB (Linux: VmHWM), if the platform tells.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
