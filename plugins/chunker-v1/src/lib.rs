@@ -160,7 +160,12 @@ pub fn manifest() -> Manifest {
             columns: columns.into(),
             // `id` embeds (accession, section_type, chunk_index), so it is unique exactly when
             // that triple is.
-            key: vec!["id".into()].into(),
+            key: vec![
+                "accession_number".into(),
+                "section_type".into(),
+                "chunk_index".into(),
+            ]
+            .into(),
         }]
         .into(),
     }

@@ -226,6 +226,6 @@ fn manifest_declares_chunks_table() {
         .find(|c| c.name.as_str() == "section_id")
         .unwrap();
     assert_eq!(sid.references.as_str(), "sections.id");
-    assert_eq!(t.key.len(), 1);
-    assert_eq!(t.key[0].as_str(), "id");
+    let key: Vec<&str> = t.key.iter().map(|k| k.as_str()).collect();
+    assert_eq!(key, ["accession_number", "section_type", "chunk_index"]);
 }

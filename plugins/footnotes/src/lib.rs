@@ -98,7 +98,10 @@ impl Plugin for FootnotesPlugin {
             ]
             .into_iter()
             .collect(),
-            key: vec!["id".into()].into_iter().collect(),
+            // The natural key (also what `finloom dedupe` groups by); `id` is derived from it.
+            key: vec!["accession_number".into(), "kind".into(), "ordinal".into()]
+                .into_iter()
+                .collect(),
         };
         Manifest {
             name: "footnotes".into(),

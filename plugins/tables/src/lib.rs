@@ -122,7 +122,9 @@ impl Plugin for TablesPlugin {
             ]
             .into_iter()
             .collect(),
-            key: vec!["id".into()].into_iter().collect(),
+            key: vec!["accession_number".into(), "table_index".into()]
+                .into_iter()
+                .collect(),
         };
         let cells = TableDecl {
             name: "table_cells".into(),
@@ -147,7 +149,14 @@ impl Plugin for TablesPlugin {
             ]
             .into_iter()
             .collect(),
-            key: vec!["id".into()].into_iter().collect(),
+            key: vec![
+                "accession_number".into(),
+                "table_index".into(),
+                "row_index".into(),
+                "col_index".into(),
+            ]
+            .into_iter()
+            .collect(),
         };
         Manifest {
             name: "tables".into(),
