@@ -62,6 +62,9 @@ struct Prior {
     counts: HashMap<(String, String), i64>,
     /// source_path → (accession, source_hash)
     by_path: HashMap<String, (String, String)>,
+    /// Filings whose status is not `ok`: always re-processed, even when their rows are
+    /// current, so that a successful run clears the failure.
+    failed: std::collections::HashSet<String>,
 }
 
 impl Prior {
@@ -415,6 +418,14 @@ fn read_prior(plan: &Plan, conn: &duckdb::Connection) -> Result<Prior, HostError
         }
     }
     {
+        let mut st =
+            conn.prepare("SELECT DISTINCT accession_number FROM filings WHERE status <> 'ok'")?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        for row in rows {
+            prior.failed.insert(row?);
+        }
+    }
+    {
         let mut st = conn.prepare(
             "SELECT source_path, accession_number, source_hash FROM filings WHERE status = 'ok' \
              AND source_path IS NOT NULL AND source_hash IS NOT NULL",
@@ -598,7 +609,7 @@ fn parse_and_extract(
         .stages
         .iter()
         .zip(&fps)
-        .map(|(s, fp)| force || !prior.done(&acc, &s.name, fp))
+        .map(|(s, fp)| force || prior.failed.contains(&acc) || !prior.done(&acc, &s.name, fp))
         .collect();
     if !stale.iter().any(|&b| b) {
         return ProcessResult::Skip(Outcome::Skipped {
