@@ -127,14 +127,20 @@ impl DbArgs {
     fn load(&self) -> anyhow::Result<Pipeline> {
         let mut p = load_pipeline(&self.pipeline)?;
         if let Some(d) = &self.database {
-            let d = std::path::absolute(d)?;
-            let mut name = d.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-            name.push(".staging");
-            p.staging_dir = d.with_file_name(name);
-            p.database = d;
+            override_database(&mut p, d)?;
         }
         Ok(p)
     }
+}
+
+/// `--database PATH`: the database, and the staging folder that sits beside it.
+fn override_database(p: &mut Pipeline, d: &std::path::Path) -> anyhow::Result<()> {
+    let d = std::path::absolute(d)?;
+    let mut name = d.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".staging");
+    p.staging_dir = d.with_file_name(name);
+    p.database = d;
+    Ok(())
 }
 
 fn table_keys(plan: &Plan) -> Vec<finloom_ops::TableKey> {
@@ -222,12 +228,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 p.source = std::path::absolute(s)?;
             }
             if let Some(d) = database {
-                let d = std::path::absolute(d)?;
-                // Staging follows the database unless the file placed it explicitly.
-                let mut name = d.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-                name.push(".staging");
-                p.staging_dir = d.with_file_name(name);
-                p.database = d;
+                override_database(&mut p, &d)?;
             }
             let plan = Plan::build(p)?;
             let opts = RunOptions {

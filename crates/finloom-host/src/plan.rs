@@ -183,8 +183,8 @@ impl Plan {
                 "finloom-stage-fingerprint-1",
                 s.plugin_name(),
                 s.plugin_version(),
-                &s.config_json,
-                &s.renames,
+                s.config_json.as_str(),
+                s.renames.as_str(),
                 source_hash,
             ] {
                 h.update(part.as_bytes());

@@ -118,7 +118,7 @@ impl Merger<'_> {
         let conn = self.staging.main();
         let mut pending_failures = failures;
         let batches: Vec<&[FilingCommit]> = if commits.is_empty() {
-            vec![&[]]
+            vec![&commits[..0]]
         } else {
             commits.chunks(self.batch.max(1)).collect()
         };

@@ -87,10 +87,10 @@ pub(crate) fn copy_database(src: &Path, dst: &Path, read_only: bool) -> Result<V
         path: dst.to_path_buf(),
         detail: e.to_string(),
     })?;
-    conn.execute_batch("BEGIN TRANSACTION")?;
+    // No other process can write meanwhile: a read-only attach holds a shared lock (writers are
+    // refused) and a read-write attach an exclusive one.
     let counts = table_counts(&conn, "finloom_src")?;
     conn.execute_batch("COPY FROM DATABASE finloom_src TO finloom_dst")?;
-    conn.execute_batch("COMMIT")?;
     conn.execute_batch("DETACH finloom_dst; DETACH finloom_src")?;
     Ok(counts)
 }
