@@ -27,7 +27,7 @@ fn plugin(name: &str, major: u32) -> PathBuf {
     ));
     assert!(
         p.is_file(),
-        "{} is missing: build the workspace first (cargo build --release --workspace)",
+        "{} is missing: build the workspace first (scripts/test does: cargo build --release --workspace --all-targets)",
         p.display()
     );
     p

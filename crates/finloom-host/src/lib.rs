@@ -19,7 +19,7 @@ pub use run::{pending, run, take_run_lock, Pending, RunOptions, RunSummary};
 #[derive(thiserror::Error, Debug)]
 pub enum HostError {
     #[error("plugin {reference}: no file {file} on the plugin search path (searched: {})\n\
-             build the plugins with `cargo build --release --workspace`, set FINLOOM_PLUGIN_PATH, \
+             build the plugins with `scripts/finloom` or `cargo build --release --workspace`, set FINLOOM_PLUGIN_PATH, \
              or give the stage a path", fmt_paths(.searched))]
     PluginNotFound {
         reference: String,
