@@ -361,7 +361,221 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(2)
             })
         }
+        Command::Backup { db, to } => {
+            let p = db.load()?;
+            let dir = to
+                .map(std::path::absolute)
+                .transpose()?
+                .unwrap_or(p.backup_dir.clone());
+            let r = finloom_ops::backup(&p.database, &dir)?;
+            println!("backup {} ({}), verified:", r.path.display(), mb(r.bytes));
+            for (t, n) in &r.tables {
+                println!("  {t:<28} {n:>10} rows");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { backup, db } => {
+            let p = db.load()?;
+            let _lock = finloom_host::take_run_lock(&p.database)?;
+            let kept = finloom_ops::restore(&backup, &p.database)?;
+            println!("restored {} to {}", backup.display(), p.database.display());
+            if let Some(k) = kept {
+                println!("the previous database was kept as {}", k.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Dedupe {
+            db,
+            no_backup,
+            json,
+        } => {
+            let p = db.load()?;
+            let plan = Plan::build(p)?;
+            let _lock = finloom_host::take_run_lock(&plan.pipeline.database)?;
+            if !no_backup {
+                take_backup(&plan.pipeline)?;
+            }
+            let r = finloom_ops::dedupe(&plan.pipeline.database, &table_keys(&plan))?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                println!(
+                    "dedupe {}: {} duplicate rows removed",
+                    plan.pipeline.database.display(),
+                    r.removed()
+                );
+                for (t, before, removed) in &r.tables {
+                    println!("  {t:<28} {before:>10} rows, {removed:>8} removed");
+                }
+                for (t, why) in &r.skipped {
+                    println!("  {t:<28} not checked: {why}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Compact { db, no_backup } => {
+            let p = db.load()?;
+            let _lock = finloom_host::take_run_lock(&p.database)?;
+            if !no_backup {
+                take_backup(&p)?;
+            }
+            let r = finloom_ops::compact(&p.database)?;
+            println!(
+                "compacted {}: {} -> {} ({:.0}% of before), {} tables verified",
+                p.database.display(),
+                mb(r.bytes_before),
+                mb(r.bytes_after),
+                100.0 * r.bytes_after as f64 / r.bytes_before.max(1) as f64,
+                r.tables.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { db, json } => {
+            let p = db.load()?;
+            let plan = Plan::build(p)?;
+            let r = finloom_ops::check(
+                &plan.pipeline.database,
+                &table_keys(&plan),
+                &plan.pipeline.staging_dir,
+            )?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                print_check(&r);
+            }
+            Ok(if r.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Status { db } => {
+            let p = db.load()?;
+            let plan = Plan::build(p)?;
+            print_status(&plan)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+fn print_check(r: &finloom_ops::CheckReport) {
+    println!(
+        "check {} ({}, {} filings)",
+        r.database,
+        mb(r.size_bytes),
+        r.filings
+    );
+    println!("duplicates:");
+    for d in &r.duplicates {
+        println!(
+            "  {:<28} key ({}) {:>6} duplicated keys",
+            d.table,
+            d.key.join(", "),
+            d.duplicate_keys
+        );
+    }
+    println!("referential integrity (rows pointing at nothing):");
+    for o in &r.orphans {
+        println!(
+            "  {:<28} {:<18} -> {:<28} {:>6}",
+            o.table, o.column, o.references, o.rows
+        );
+    }
+    println!("coverage (filings processed by the stage / with rows / total):");
+    for c in &r.coverage {
+        println!(
+            "  {:<12} {:<10} {:>5} / {:>5} / {:>5}",
+            c.stage, c.form_type, c.done, c.with_rows, c.total
+        );
+    }
+    let show = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_else(|| "n/a".into());
+    println!(
+        "seed queries: filings without sections {}, without tables {}, duplicate section keys {}",
+        show(r.seed.filings_without_sections),
+        show(r.seed.filings_without_tables),
+        show(r.seed.duplicate_section_keys)
+    );
+    for w in &r.warnings {
+        println!("warning: {w}");
+    }
+    for v in &r.violations {
+        println!("VIOLATION: {v}");
+    }
+    println!(
+        "{}",
+        if r.ok() {
+            "check passed"
+        } else {
+            "check FAILED"
+        }
+    );
+}
+
+fn print_status(plan: &Plan) -> anyhow::Result<()> {
+    let db = &plan.pipeline.database;
+    if db.exists() {
+        let conn = finloom_store::open_ro(db)?;
+        let cat = finloom_store::current_catalog(&conn)?;
+        if !finloom_store::table_columns(&conn, &cat, "finloom_runs")?.is_empty() {
+            println!("recent runs:");
+            let mut st = conn.prepare(
+                "SELECT run_id, coalesce(strftime(started_at, '%Y-%m-%d %H:%M:%S'), ''), status, \
+                 coalesce(processed, 0), coalesce(skipped, 0), coalesce(failed, 0), \
+                 coalesce(wall_seconds, 0) FROM finloom_runs ORDER BY run_id DESC LIMIT 10",
+            )?;
+            let rows = st.query_map([], |r| {
+                Ok(format!(
+                    "  {} {} {:<8} processed {:>5}, skipped {:>5}, failed {:>4}, {:.1} s",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, f64>(6)?
+                ))
+            })?;
+            for r in rows {
+                println!("{}", r?);
+            }
+        }
+        if !finloom_store::table_columns(&conn, &cat, "filings")?.is_empty() {
+            let mut st = conn.prepare(
+                "SELECT accession_number, coalesce(source_path, ''), coalesce(error, '') \
+                 FROM filings WHERE status <> 'ok' ORDER BY 1",
+            )?;
+            let rows: Vec<(String, String, String)> = st
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<_, _>>()?;
+            println!("failed filings: {}", rows.len());
+            for (a, p, e) in rows {
+                println!("  {a} ({p}): {e}");
+            }
+        }
+    } else {
+        println!("no database yet at {}", db.display());
+    }
+    let pending = finloom_host::pending(plan)?;
+    let todo: Vec<_> = pending.iter().filter(|p| !p.stages.is_empty()).collect();
+    println!(
+        "next run: {} of {} files to process in {}",
+        todo.len(),
+        pending.len(),
+        plan.pipeline.source.display()
+    );
+    for p in todo {
+        println!(
+            "  {}{}: {} [{}]",
+            p.source_path,
+            p.accession_number
+                .as_ref()
+                .map(|a| format!(" ({a})"))
+                .unwrap_or_default(),
+            p.reason,
+            p.stages.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// Peak resident memory of this process in MB (Linux: VmHWM), if the platform tells.
