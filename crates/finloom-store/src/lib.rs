@@ -384,7 +384,12 @@ pub fn ensure_table(conn: &Connection, catalog: &str, spec: &TableSpec) -> Resul
 }
 
 pub fn current_catalog(conn: &Connection) -> Result<String> {
-    Ok(conn.query_row("SELECT current_database()", [], |r| r.get(0))?)
+    // The default database is the first user database (attached ones come later).
+    Ok(conn.query_row(
+        "SELECT database_name FROM duckdb_databases() WHERE NOT internal ORDER BY database_oid LIMIT 1",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// (column name, data type) of a table, in order; empty if it does not exist.
