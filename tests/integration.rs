@@ -1,9 +1,3 @@
-// NOT YET RUN. These end-to-end tests were written in session 1 but could not be executed:
-// the bundled DuckDB had to be compiled three times (feature resolution differs between
-// package selections) and the session ended before a build with the final dependency graph
-// finished. They sit here, outside cargo's test discovery, so that CI does not run code that
-// has never run once; the next session moves this file back to tests/integration.rs, runs it
-// (scripts/test) and fixes what fails. Issue 2 stays open until then.
 //! End-to-end tests: the real `finloom` binary, real plugin `.so` files loaded at run time,
 //! real DuckDB files on disk, real SEC filings from `tests/fixtures/filings`.
 //!
