@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 const BIN: &str = env!("CARGO_BIN_EXE_finloom");
 
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    manifest_dir()
 }
 
 fn bin_dir() -> PathBuf {
@@ -1012,4 +1012,13 @@ fn operations_give_clear_errors() {
         assert_eq!(o.status.code(), Some(0));
         assert!(String::from_utf8_lossy(&o.stdout).contains("Usage"));
     }
+}
+
+/// The package directory, read at run time: `cargo test` sets it for the test process. The
+/// compile-time value is only a fallback, because a test binary that cargo considers fresh may
+/// have been compiled from another checkout sharing the same target directory (CI does that).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

@@ -2,7 +2,7 @@
 //! tokenizer. Checks the hard guarantee (`token_count <= max_tokens`), offsets, ids and
 //! determinism over real section text.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use finloom_chunker_v1::{bpe, chunk_sections, count_tokens, Config};
 
@@ -15,7 +15,7 @@ mod sections;
 use finloom_plugin_api::TableRows;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+    manifest_dir().join("../../tests/fixtures")
 }
 
 fn sections_of(rel: &str) -> (finloom_plugin_api::FilingMeta, TableRows) {
@@ -100,4 +100,13 @@ fn snapshot_8k_chunks() {
         })
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
+}
+
+/// The package directory, read at run time: `cargo test` sets it for the test process. The
+/// compile-time value is only a fallback, because a test binary that cargo considers fresh may
+/// have been compiled from another checkout sharing the same target directory (CI does that).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

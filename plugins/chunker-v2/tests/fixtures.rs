@@ -4,7 +4,7 @@
 //! the context prefix, and determinism.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use finloom_chunker_v2::{bpe, chunk_sections, count_tokens, render_table, Config};
 use finloom_plugin_api::{Document, FilingMeta, TableRows};
@@ -17,7 +17,7 @@ use finloom_plugin_api::{Document, FilingMeta, TableRows};
 mod sections;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/filings")
+    manifest_dir().join("../../tests/fixtures/filings")
 }
 
 fn all_fixtures() -> Vec<String> {
@@ -278,4 +278,13 @@ fn snapshot_8k_chunks() {
             .unwrap()
     ));
     insta::assert_snapshot!(lines.join("\n"));
+}
+
+/// The package directory, read at run time: `cargo test` sets it for the test process. The
+/// compile-time value is only a fallback, because a test binary that cargo considers fresh may
+/// have been compiled from another checkout sharing the same target directory (CI does that).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    manifest_dir()
         .join("../../tests/fixtures/filings")
         .join(rel)
 }
@@ -332,4 +332,13 @@ fn all_fixtures_extract() {
             .collect();
         assert_eq!(ids.len(), t.rows.len());
     }
+}
+
+/// The package directory, read at run time: `cargo test` sets it for the test process. The
+/// compile-time value is only a fallback, because a test binary that cargo considers fresh may
+/// have been compiled from another checkout sharing the same target directory (CI does that).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

@@ -4,12 +4,12 @@
 //! (`cargo test -- --nocapture` to see it).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use finloom_sections_v1::{extract_sections, Config, Section};
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+    manifest_dir().join("../../tests/fixtures")
 }
 
 fn run(rel: &str) -> Vec<Section> {
@@ -250,4 +250,13 @@ fn snapshot_aapl_10q_1997_plain_text() {
 #[test]
 fn snapshot_lge_ku_8k_2003() {
     insta::assert_snapshot!(snapshot_of("filings/8-K/LGE-KU_0001104659-03-004925.html"));
+}
+
+/// The package directory, read at run time: `cargo test` sets it for the test process. The
+/// compile-time value is only a fallback, because a test binary that cargo considers fresh may
+/// have been compiled from another checkout sharing the same target directory (CI does that).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

@@ -1,7 +1,7 @@
 //! Shared by the `distribution` examples: loads every fixture filing and prints the chunk
 //! count and token-size distribution of a chunker.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use finloom_plugin_api::{Document, FilingMeta, TableRows};
 
@@ -10,7 +10,7 @@ use finloom_plugin_api::{Document, FilingMeta, TableRows};
 mod sections;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/filings")
+    manifest_dir().join("../../tests/fixtures/filings")
 }
 
 /// Every fixture filing (sorted), with its `sections` rows.
@@ -57,4 +57,13 @@ pub fn report(label: &str, filings: usize, chunks: &[TableRows]) {
         under(32),
         under(64),
     );
+}
+
+/// The package directory, read at run time: `cargo test` sets it for the test process. The
+/// compile-time value is only a fallback, because a test binary that cargo considers fresh may
+/// have been compiled from another checkout sharing the same target directory (CI does that).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
