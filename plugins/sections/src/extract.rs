@@ -17,7 +17,7 @@ use serde::Deserialize;
 /// Plugin name as declared in the manifest.
 pub const NAME: &str = "sections";
 /// Plugin version as declared in the manifest.
-pub const VERSION: &str = "1.0.0";
+pub const VERSION: &str = "1.1.0";
 /// The output table.
 pub const TABLE: &str = "sections";
 
@@ -200,6 +200,7 @@ fn furniture_re() -> &'static Regex {
         Regex::new(
             r"(?ix)^\s*(?:
                 (?:page\s*)?[-\u{2013}\u{2014}(]?\s*(?:[A-Z]{1,2}\s?-\s?)?\d{1,4}\s*[-\u{2013}\u{2014})]?   # 12, - 12 -, F-12, Page 3
+              | (?:page\s*)?\d{1,4}\s+of\s+\d{1,4}                 # 1 of 2, Page 3 of 40
               | [ivxlc]{1,6}                                      # roman page numbers
               | (?:back\s+to\s+)?(?:table\s+of\s+contents|contents|index)(?:\s*[>^])?
               | <page>
@@ -652,6 +653,9 @@ struct Candidate {
     /// Byte offset where the section body starts inside `unit` when the heading shares its
     /// block with body text; `None` when the body starts with the next unit.
     body_in_unit: Option<usize>,
+    /// No heading at all: the section's body starts with `unit` itself (an item located
+    /// through a cross-reference index by its page).
+    headless: bool,
     item: ItemNo,
     explicit_part: Option<u8>,
     part: u8,
@@ -985,6 +989,7 @@ fn find_candidates(doc: &Document, units: &[Unit], cfg: &Config) -> Vec<Candidat
             unit: ui,
             title_end_unit,
             body_in_unit: body_in_unit.map(|e| u.start + e),
+            headless: false,
             item,
             explicit_part,
             part: 0,
@@ -1129,6 +1134,252 @@ fn choose_chain(units: &[Unit], cands: &mut [Candidate]) -> Vec<usize> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Cross-reference index
+
+/// One row of a "Form 10-K cross-reference index": an item, the captions the filing files it
+/// under, and the first page it starts on.
+#[derive(Debug, Clone)]
+struct IndexEntry {
+    item: ItemNo,
+    /// "Item 1A. Risk Factors" as printed in the index row (item cell and its title).
+    title: String,
+    /// Body captions to look for, best first (explicit caption cells, then the item title).
+    captions: Vec<String>,
+    /// The first page of the first page range (`"25"`, `"F-1"`), if the row gives pages.
+    first_page: Option<String>,
+}
+
+fn page_ref_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        // "25", "25-35", "25 – 35, 40", "F-1 to F-40", "Pages 3-5; 12".
+        Regex::new(
+            r"(?i)^(?:pages?\s*)?(?:[A-Z]{1,2}\s?-\s?)?\d{1,4}(?:\s*(?:[-\u{2013}\u{2014},;&]|to|and|through)\s*(?:[A-Z]{1,2}\s?-\s?)?\d{1,4})*\s*$",
+        )
+        .expect("page ref")
+    })
+}
+
+fn page_token_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?i)(?:([A-Z]{1,2})\s?-\s?)?(\d{1,4})").expect("page token"))
+}
+
+/// The first page of a page reference cell, normalised (`"F-1"`, `"25"`).
+fn first_page(cell: &str) -> Option<String> {
+    let t = cell.trim();
+    if !page_ref_re().is_match(t) {
+        return None;
+    }
+    let c = page_token_re().captures(t)?;
+    Some(page_key(c.get(1).map(|m| m.as_str()), &c[2]))
+}
+
+fn page_key(prefix: Option<&str>, num: &str) -> String {
+    let n: u32 = num.parse().unwrap_or(0);
+    match prefix {
+        Some(p) => format!("{}-{n}", p.to_ascii_uppercase()),
+        None => n.to_string(),
+    }
+}
+
+/// The page number printed by a page-furniture line: `12`, `- 12 -`, `Page 12`, `F-12`, or the
+/// last number of a running foot such as `Apple Inc. | 2024 Form 10-K | 12`.
+fn page_label(t: &str) -> Option<String> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(?i)^(?:page\s*)?[-\u{2013}\u{2014}(]?\s*(?:([A-Z]{1,2})\s?-\s?)?(\d{1,4})\s*[-\u{2013}\u{2014})]?$")
+            .expect("page label")
+    });
+    let t = t.trim();
+    if let Some(c) = re.captures(t) {
+        return Some(page_key(c.get(1).map(|m| m.as_str()), &c[2]));
+    }
+    let last = t
+        .rsplit(['|', ' ', '\u{a0}'])
+        .find(|s| !s.trim().is_empty())?;
+    let c = re.captures(last.trim())?;
+    Some(page_key(c.get(1).map(|m| m.as_str()), &c[2]))
+}
+
+/// Lower-case words joined by single spaces, for comparing captions with headings.
+fn norm_caption(s: &str) -> String {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Reads a table as a cross-reference index: rows that start with an item and give a caption
+/// or a page reference.
+fn index_entries(table: &finloom_plugin_api::Table) -> Vec<IndexEntry> {
+    let mut out: Vec<IndexEntry> = Vec::new();
+    for row in table.rows.iter() {
+        let cells: Vec<&str> = row
+            .cells
+            .iter()
+            .map(|c| c.text.as_str().trim())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let Some(pos) = cells.iter().position(|c| parse_item_start(c).is_some()) else {
+            continue;
+        };
+        let Some((item, _, after)) = parse_item_start(cells[pos]) else {
+            continue;
+        };
+        if item.minor.is_some() || out.iter().any(|e| e.item == item) {
+            continue;
+        }
+        let own_title = cells[pos][after..]
+            .trim_start_matches(|c: char| c.is_whitespace() || ".:-\u{2013}\u{2014}".contains(c))
+            .trim()
+            .to_string();
+        let mut captions = Vec::new();
+        let mut page = None;
+        let mut title_parts = vec![cells[pos].to_string()];
+        for c in &cells[pos + 1..] {
+            if let Some(p) = first_page(c) {
+                page.get_or_insert(p);
+            } else if not_applicable_re().is_match(c) {
+                // "Not applicable" / "None": the filing does not have the item.
+                continue;
+            } else if page.is_none() {
+                let cap =
+                    c.trim_matches(|ch: char| "\"'\u{201c}\u{201d}\u{2018}\u{2019}".contains(ch));
+                if own_title.is_empty() && title_parts.len() == 1 {
+                    title_parts.push(cap.to_string());
+                }
+                captions.push(cap.to_string());
+            }
+        }
+        if !own_title.is_empty() {
+            captions.push(own_title);
+        }
+        captions.retain(|c| norm_caption(c).len() >= 4);
+        out.push(IndexEntry {
+            item,
+            title: collapse_ws(&title_parts.join(" ")),
+            captions,
+            first_page: page,
+        });
+    }
+    out
+}
+
+/// Units that open each printed page, by page label. Page numbers are assumed to be printed
+/// at the foot of their page unless most of them sit right after a page break.
+fn page_starts(doc: &Document, units: &[Unit]) -> HashMap<String, usize> {
+    let numbered: Vec<(usize, String)> = units
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| u.furniture && !matches!(u.kind, UnitKind::Table(_)))
+        .filter_map(|(i, u)| page_label(&doc.text[u.start..u.end]).map(|l| (i, l)))
+        .collect();
+    let after_break = |i: usize| {
+        (i == 0 || units[i - 1].block != units[i].block)
+            && doc.blocks[units[i].block].style.page_break_before
+    };
+    let heads = numbered.iter().filter(|(i, _)| after_break(*i)).count();
+    let header_mode = heads * 2 > numbered.len();
+    let mut out = HashMap::new();
+    let mut prev_end = 0usize; // first unit after the previous page number
+    for (i, label) in &numbered {
+        let start = if header_mode { *i + 1 } else { prev_end };
+        // First real content unit of the page.
+        if let Some(s) = (start..units.len()).find(|&k| !units[k].furniture) {
+            out.entry(label.clone()).or_insert(s);
+        }
+        prev_end = *i + 1;
+    }
+    out
+}
+
+/// When the body lacks most item headings but a table maps items to captions or pages,
+/// returns the index table's unit and one headless or caption-headed candidate per item it
+/// can locate, in document order. Items the index marks "Not applicable" (no caption found,
+/// no page) stay absent.
+fn cross_reference_index(
+    doc: &Document,
+    units: &[Unit],
+    chosen: &[&Candidate],
+) -> Option<(usize, Vec<Candidate>)> {
+    let (iu, entries) = units
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| match u.kind {
+            UnitKind::Table(ti) if u.toc_table => Some((i, index_entries(&doc.tables[ti]))),
+            _ => None,
+        })
+        .filter(|(_, e)| e.len() >= 4)
+        .max_by_key(|(i, e)| (e.len(), std::cmp::Reverse(*i)))?;
+    let found = entries
+        .iter()
+        .filter(|e| chosen.iter().any(|c| c.item == e.item))
+        .count();
+    // Headings found for most indexed items: an ordinary table of contents.
+    if found * 2 >= entries.len() {
+        return None;
+    }
+    let pages = page_starts(doc, units);
+    let mut out: Vec<Candidate> = Vec::new();
+    for e in &entries {
+        let Some(ord) = item_order(Form::TenK, 0, &e.item) else {
+            continue;
+        };
+        // A caption printed as a heading in the body, outside the index.
+        let by_caption = e.captions.iter().find_map(|cap| {
+            let want = norm_caption(cap);
+            let hits: Vec<usize> = units
+                .iter()
+                .enumerate()
+                .filter(|(i, u)| {
+                    *i != iu
+                        && !u.furniture
+                        && !u.toc_table
+                        && !matches!(u.kind, UnitKind::Table(_))
+                        && u.end - u.start <= 200
+                        && norm_caption(&doc.text[u.start..u.end]) == want
+                })
+                .map(|(i, _)| i)
+                .collect();
+            hits.iter()
+                .copied()
+                .find(|&i| units[i].styled)
+                .or_else(|| hits.first().copied())
+        });
+        let (unit, headless) = match (by_caption, e.first_page.as_ref().and_then(|p| pages.get(p)))
+        {
+            (Some(u), _) => (u, false),
+            (None, Some(&u)) => (u, true),
+            (None, None) => continue,
+        };
+        if unit == iu || out.iter().any(|c| c.unit == unit) {
+            continue;
+        }
+        out.push(Candidate {
+            unit,
+            title_end_unit: unit,
+            body_in_unit: None,
+            headless,
+            item: e.item,
+            explicit_part: None,
+            part: ten_k_part(&e.item),
+            title: e.title.clone(),
+            score: 0.6,
+            method: "cross_reference_index",
+            ord,
+            weight: 0.0,
+        });
+    }
+    if out.len() < 2 {
+        return None;
+    }
+    out.sort_by_key(|c| c.unit);
+    Some((iu, out))
+}
+
+// ---------------------------------------------------------------------------------------------
 // Sections
 
 /// Extracts the sections of one filing.
@@ -1148,7 +1399,19 @@ pub fn extract_sections(
     let cands = find_candidates(doc, &units, cfg);
     let mut cands = assign_parts(&units, cands, form);
     let chain = choose_chain(&units, &mut cands);
-    let chosen: Vec<&Candidate> = chain.iter().map(|&i| &cands[i]).collect();
+    let mut chosen: Vec<&Candidate> = chain.iter().map(|&i| &cands[i]).collect();
+    // A 10-K organised by a "Form 10-K cross-reference index" has no item headings in its
+    // body: when such an index lists items the headings did not find, locate the items
+    // through the index instead.
+    let mut index_stop: Option<usize> = None;
+    let from_index: Vec<Candidate>;
+    if form == Form::TenK {
+        if let Some((iu, found)) = cross_reference_index(doc, &units, &chosen) {
+            from_index = found;
+            chosen = from_index.iter().collect();
+            index_stop = Some(iu);
+        }
+    }
     let cix = CharIndex::new(doc.text.as_str());
 
     let mut sections = Vec::new();
@@ -1157,6 +1420,26 @@ pub fn extract_sections(
             Some(n) => n.unit,
             None => units.len(),
         };
+        // The index (and its caption line) is not part of the item before it.
+        if let Some(iu) = index_stop {
+            if iu > c.unit && iu < end_unit {
+                end_unit = iu;
+                while end_unit > c.unit + 1 {
+                    let u = &units[end_unit - 1];
+                    let t = doc.text[u.start..u.end].to_ascii_lowercase();
+                    let caption = !matches!(u.kind, UnitKind::Table(_))
+                        && t.len() <= 100
+                        && (t.contains("index")
+                            || t.contains("cross-reference")
+                            || t.contains("cross reference"));
+                    if u.furniture || caption {
+                        end_unit -= 1;
+                    } else {
+                        break;
+                    }
+                }
+            }
+        }
         if k + 1 == chosen.len() && cfg.stop_at_signatures {
             if let Some(s) = (c.title_end_unit + 1..end_unit).find(|&i| units[i].signature) {
                 end_unit = s;
@@ -1288,7 +1571,12 @@ fn build_text(doc: &Document, acc: &str, units: &[Unit], c: &Candidate, end_unit
             }
         }
     }
-    for u in units.iter().take(end_unit).skip(c.title_end_unit + 1) {
+    let first = if c.headless {
+        c.unit
+    } else {
+        c.title_end_unit + 1
+    };
+    for u in units.iter().take(end_unit).skip(first) {
         if u.furniture {
             continue;
         }

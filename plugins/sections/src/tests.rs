@@ -418,6 +418,7 @@ fn page_furniture_is_dropped() {
         .p("F-12")
         .p(&footer(2))
         .p("- 3 -")
+        .p("Page 4 of 40")
         .p(BODY)
         .p(&footer(3))
         .h("Item 2. Properties")
@@ -559,4 +560,149 @@ fn manifest_declares_sections_table() {
     assert_eq!(names, COLUMNS);
     let keys: Vec<&str> = t.key.iter().map(|k| k.as_str()).collect();
     assert_eq!(keys, ["accession_number", "section_type"]);
+}
+
+/// A 10-K organised by a "Form 10-K cross-reference index" (GE, Citigroup and others): the
+/// body has captions ("Risk Factors") but no "Item" headings, and a table at the end maps
+/// each item to pages and captions. The items come out with their body text — located by
+/// caption where the caption is a heading in the body, else by the first page of the range —
+/// and never with the index rows as their text.
+#[test]
+fn cross_reference_index_locates_items_by_caption_and_page() {
+    let doc = Doc::default()
+        .p("2023 Annual Report")
+        .h("Our Business")
+        .p(BODY)
+        .p("1")
+        .p("Our segments serve customers in more than 100 countries.")
+        .p("2")
+        .h("Risk Factors")
+        .p("Our results can be affected by many risks.")
+        .p("3")
+        .h("Legal Proceedings")
+        .p("We are party to routine litigation.")
+        .p("4")
+        .h("Management's Discussion and Analysis")
+        .p(BODY)
+        .p("5")
+        .h("Consolidated Statement of Earnings")
+        .table(&[&["Revenues", "$", "1,000"], &["Net earnings", "", "100"]])
+        .p("6")
+        .p("Form 10-K Cross-Reference Index")
+        .table(&[
+            &["Item Number", "", "Page(s)"],
+            &["Item 1.", "Business", "1-2"],
+            &["Item 1A.", "Risk Factors", "3"],
+            &["Item 3.", "Legal Proceedings", "4"],
+            &["Item 4.", "Mine Safety Disclosures", "Not applicable"],
+            &["Item 7.", "Management's Discussion and Analysis", "5"],
+            &[
+                "Item 8.",
+                "Financial Statements and Supplementary Data",
+                "6",
+            ],
+        ])
+        .h("SIGNATURES")
+        .p("Pursuant to the requirements of the Securities Exchange Act of 1934.")
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(
+        types(&s),
+        ["item_1", "item_1a", "item_3", "item_7", "item_8"]
+    );
+    assert!(s.iter().all(|x| x.method == "cross_reference_index"));
+    // Item 1 is found by its page (the body's caption is "Our Business"): its text is the
+    // whole of pages 1-2 without the page numbers, heading included (there is no item heading).
+    assert_eq!(
+        s[0].text,
+        format!("2023 Annual Report\n\nOur Business\n\n{BODY}\n\nOur segments serve customers in more than 100 countries.")
+    );
+    assert_eq!(s[0].title.as_deref(), Some("Item 1. Business"));
+    // Item 1A by its caption, which is the section's heading.
+    assert_eq!(s[1].text, "Our results can be affected by many risks.");
+    assert_eq!(s[2].text, "We are party to routine litigation.");
+    assert_eq!(s[3].text, BODY);
+    // Item 8 (caption not printed in the body) by page 6; it stops before the index.
+    assert_eq!(
+        s[4].text,
+        "Consolidated Statement of Earnings\n\n[TABLE 0000000000-24-000001/tbl/0]"
+    );
+    assert!(s.iter().all(|x| !x.text.contains("Not applicable")));
+}
+
+/// An ordinary 10-K whose table of contents gives pages is not read as a cross-reference
+/// index: its body headings win.
+#[test]
+fn table_of_contents_with_pages_is_not_a_cross_reference_index() {
+    let doc = Doc::default()
+        .table(&[
+            &["Item 1.", "Business", "1"],
+            &["Item 1A.", "Risk Factors", "2"],
+            &["Item 2.", "Properties", "3"],
+            &["Item 3.", "Legal Proceedings", "3"],
+        ])
+        .h("Item 1. Business")
+        .p(BODY)
+        .p("1")
+        .h("Item 1A. Risk Factors")
+        .p(BODY)
+        .p("2")
+        .h("Item 2. Properties")
+        .p(BODY)
+        .h("Item 3. Legal Proceedings")
+        .p(BODY)
+        .p("3")
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(types(&s), ["item_1", "item_1a", "item_2", "item_3"]);
+    assert!(s.iter().all(|x| x.method == "heading"));
+}
+
+#[test]
+fn heading_laid_out_in_a_one_row_table() {
+    let doc = Doc::default()
+        .table(&[&["Item 1.", "Business"]])
+        .p(BODY)
+        .table(&[&["ITEM 1A.", "RISK FACTORS"]])
+        .p(BODY)
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(types(&s), ["item_1", "item_1a"]);
+    assert!(s.iter().all(|x| x.method == "heading_table"));
+    assert_eq!(s[0].title.as_deref(), Some("Item 1. Business"));
+    assert_eq!(s[0].text, BODY);
+}
+
+#[test]
+fn mid_sentence_item_names_are_cross_references() {
+    let doc = Doc::default()
+        .h("Item 1. Business")
+        .p(BODY)
+        .h("Item 1A. Risk Factors")
+        .p(BODY)
+        .h("Item 7. Management's Discussion and Analysis")
+        .p("Our results are subject to the risks described in Part I, Item 1A \u{2014} Risk Factors of this report, which could affect our liquidity.")
+        .p("Item 1A \u{2014} Risk Factors, above, describes the principal risks in more detail than this discussion does, and readers should consider them together.")
+        .p(BODY)
+        .h("Item 8. Financial Statements")
+        .p(BODY)
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(types(&s), ["item_1", "item_1a", "item_7", "item_8"]);
+    assert!(s[2].text.contains("Item 1A \u{2014} Risk Factors, above"));
+    assert_eq!(s[1].text, BODY);
+}
+
+#[test]
+fn heading_split_over_inline_tags_and_mixed_case() {
+    // Ingest joins the spans of one <p> into one block; what reaches the plugin is one unit
+    // with odd spacing and case.
+    let doc = Doc::default()
+        .h("iTeM   7 .  Management\u{2019}s Discussion")
+        .p(BODY)
+        .h("ITEM 7A-QUANTITATIVE AND QUALITATIVE DISCLOSURES")
+        .p(BODY)
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(types(&s), ["item_7", "item_7a"]);
 }

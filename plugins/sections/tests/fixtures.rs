@@ -260,3 +260,78 @@ fn manifest_dir() -> std::path::PathBuf {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
+
+/// Inline XBRL: the facts hidden in `ix:header` (`ix:hidden`: "false", "FY", the CIK,
+/// `http://fasb.org/us-gaap/2024#…` member URIs, contexts) are not document text, so no
+/// section carries them.
+#[test]
+fn inline_xbrl_hidden_facts_are_not_section_text() {
+    for rel in [
+        "filings/10-K/AAPL_0000320193-24-000123.html",
+        "filings/10-K/GME_0001326380-24-000012.html",
+        "filings/10-K/IBM_0000051143-24-000012.html",
+        "filings/10-K/GAXY_2021-06-30.html",
+        "filings/10-Q/AAPL_0000320193-23-000077.html",
+    ] {
+        let s = run(rel);
+        assert!(!s.is_empty(), "{rel}");
+        for x in &s {
+            for hidden in ["fasb.org/us-gaap", "xbrli:", "iso4217", "ix:header", "dei:"] {
+                assert!(
+                    !x.text.contains(hidden),
+                    "{rel} {}: contains {hidden:?}",
+                    x.section_type
+                );
+            }
+        }
+    }
+}
+
+/// Where sec-parser is wrong and we are right: in both hand-reviewed 10-Qs
+/// (AAPL 0000320193-23-000077, META 0001326801-19-000037) sec-parser's Part II Item 6 runs on
+/// into the signature block ("SIGNATURE(S)" / "Pursuant to the requirements of the Securities
+/// Exchange Act of 1934…"), which belongs to no item. Our Item 6 stops at the SIGNATURES
+/// heading; `finloom eval sections` cuts the peer text at that line before comparing and says
+/// so in its report.
+#[test]
+fn ten_q_item_6_stops_at_signatures_where_sec_parser_runs_on() {
+    let text = std::fs::read_to_string(fixtures().join("expected/sections.jsonl")).unwrap();
+    for (rel, acc) in [
+        (
+            "filings/10-Q/AAPL_0000320193-23-000077.html",
+            "0000320193-23-000077",
+        ),
+        (
+            "filings/10-Q/META_0001326801-19-000037.html",
+            "0001326801-19-000037",
+        ),
+    ] {
+        let peer = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .find(|v| {
+                v["accession"] == acc && v["source"] == "sec-parser" && v["item"] == "part2_item6"
+            })
+            .unwrap();
+        let peer_text = peer["text"].as_str().unwrap();
+        assert!(
+            peer_text.contains("Pursuant to the requirements of the Securities Exchange Act"),
+            "{rel}: the peer's Item 6 includes the signature block"
+        );
+        let ours = run(rel);
+        let item6 = ours
+            .iter()
+            .find(|s| s.section_type == "part2_item6")
+            .unwrap();
+        assert!(
+            !item6.text.contains("Pursuant to the requirements"),
+            "{rel}: our Item 6 must stop at SIGNATURES: {:?}",
+            item6.text
+        );
+        assert!(
+            item6.text.contains("[TABLE "),
+            "{rel}: the exhibit index is in Item 6"
+        );
+    }
+}
