@@ -9,15 +9,23 @@
 //!
 //! 1. limits itself to the financial-statements section (10-K `item_8`, 10-Q `part1_item1`)
 //!    when the `sections` input has it, else to the document after a "Notes to … Financial
-//!    Statements" heading, else the whole document;
+//!    Statements" heading (not a table-of-contents line), else the whole document — but
+//!    never beyond a statements section of real length (`min_statement_chars`), where a
+//!    search elsewhere would only find numbered lists;
 //! 2. cuts that region into *units* — paragraph blocks, and single lines of preformatted
 //!    (plain-text) blocks — and finds heading candidates: short units that are styled or
 //!    clearly formatted ("Note 1 — Title", "NOTE 1. TITLE", "Note 1:" with the title in the
-//!    next unit, a bold "1. Title");
+//!    next unit, a bold "1. Title", "(1) Title", number and title in the cells of a one-row
+//!    layout table; in plain text, a number opening an unindented paragraph with no title,
+//!    "1.<TAB>Interim information is unaudited; …");
 //! 3. keeps only candidates forming numbered chains 1, 2, 3… (a chain restarts at 1 for a
-//!    second set of statements; headings saying "Note" win over bare numbers);
+//!    second set of statements; headings saying "Note" win over bare numbers); a plain-text
+//!    filing whose notes carry no numbers at all is cut at its underlined titles (a title
+//!    line over a rule of `_`, `-` or `=`);
 //! 4. makes each note span from its heading to the next heading, or to a stop heading (the
-//!    auditor's report, an Item heading, signatures) for the last one;
+//!    auditor's report, an Item heading, signatures) for the last one; its text leaves out
+//!    page furniture (page numbers, "Form 10-K | 36" footers, and running page headers —
+//!    short paragraphs recurring next to page breaks);
 //! 5. links each note to the tables inside it and to the inline-XBRL `…TextBlock` fact that
 //!    overlaps it most.
 //!
@@ -47,6 +55,9 @@ pub struct Config {
     pub table_note_lookahead: usize,
     /// Longest table footnote paragraph, in characters.
     pub max_table_note_chars: usize,
+    /// A statements section at least this long (characters) is where the notes are: when
+    /// none is found in it, the rest of the document is not searched.
+    pub min_statement_chars: usize,
 }
 
 impl Default for Config {
@@ -56,6 +67,7 @@ impl Default for Config {
             max_heading_chars: 220,
             table_note_lookahead: 6,
             max_table_note_chars: 1500,
+            min_statement_chars: 20_000,
         }
     }
 }
@@ -105,7 +117,7 @@ impl Plugin for FootnotesPlugin {
         };
         Manifest {
             name: "footnotes".into(),
-            version: "1.0.0".into(),
+            version: "1.1.0".into(),
             interface_version: INTERFACE_VERSION,
             stage: "footnotes".into(),
             inputs: vec!["sections".into(), "tables".into()]
@@ -233,7 +245,7 @@ fn note_re() -> &'static Regex {
 fn bare_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^(\d{1,2}|[A-Z])\s*(?:[.):]|\s[-–—])\s*(?:[-–—]\s*)?(.*)$")
+        Regex::new(r"^(?:\((\d{1,2})\)|(\d{1,2}|[A-Z])\s*(?:[.):]|\s[-–—]))\s*(?:[-–—]\s*)?(.*)$")
             .expect("bare regex")
     })
 }
@@ -249,6 +261,24 @@ fn notes_to_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(r"(?i)^\s*notes\s+to\s+(?:the\s+)?(?:unaudited\s+)?(?:condensed\s+)?(?:consolidated\s+)?(?:combined\s+)?financial\s+statements").expect("notes-to regex")
+    })
+}
+
+/// A table-of-contents line: the entry ends in a page number set apart by spacing or dot
+/// leaders ("Notes to Consolidated Financial Statements          27", "…… F-7", "29-38").
+fn toc_entry_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?:\s{3,}|\.{3,}\s*)(?:[A-Z]-)?\d{1,3}(?:\s*-\s*\d{1,3})?\s*$")
+            .expect("toc regex")
+    })
+}
+
+fn exhibit_list_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)^(?:(?:the\s+)?(?:consolidated\s+|combined\s+)?financial\s+statements?(?:\s+schedules?)?|exhibits?(?:\s+and\s+financial\s+statement\s+schedules?)?)\s*[:.]?$")
+            .expect("exhibit list regex")
     })
 }
 
@@ -370,8 +400,8 @@ pub fn parse_heading(units: &[Unit], i: usize, max_chars: usize) -> Option<Headi
         });
     }
     if let Some(c) = bare_re().captures(text) {
-        let number = c.get(1)?.as_str().to_string();
-        let rest = c.get(2).map(|m| m.as_str().trim()).unwrap_or("");
+        let number = c.get(1).or(c.get(2))?.as_str().to_string();
+        let rest = c.get(3).map(|m| m.as_str().trim()).unwrap_or("");
         if number.chars().all(|c| c.is_ascii_alphabetic()) && !(styled(u) && !rest.is_empty()) {
             return None;
         }
@@ -380,15 +410,25 @@ pub fn parse_heading(units: &[Unit], i: usize, max_chars: usize) -> Option<Headi
         } else {
             (Some(rest.to_string()), i)
         };
-        let title = title?;
+        let Some(title) = title else {
+            return untitled_plain_note(units, i, &number);
+        };
         let ok = if u.pre {
-            is_caps(&title) || title_like(&title) && title.chars().count() <= 70
+            // A plain-text line is cut by wrapping: a sentence "In February 1997, the
+            // Financial Accounting Standards Board issued" looks title-like but ends in a
+            // lower-case word; titles end in a capitalised word.
+            let last_cap = title
+                .split_whitespace()
+                .next_back()
+                .and_then(|w| w.chars().find(|c| c.is_alphanumeric()))
+                .is_some_and(|c| !c.is_lowercase());
+            is_caps(&title) || title_like(&title) && title.chars().count() <= 70 && last_cap
         } else {
             (styled(u) || (rest.is_empty() && styled(&units[last_unit])))
                 && (title_like(&title) || is_caps(&title))
         };
         if !ok {
-            return None;
+            return untitled_plain_note(units, i, &number);
         }
         return Some(Heading {
             unit: i,
@@ -400,6 +440,79 @@ pub fn parse_heading(units: &[Unit], i: usize, max_chars: usize) -> Option<Headi
         });
     }
     None
+}
+
+fn untitled_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"^(\d{1,2})\.(?:\t| {2,})\s*[A-Z]").expect("untitled regex"))
+}
+
+/// Does unit `i` start a paragraph (first line of its block, or after a blank line)?
+fn starts_paragraph(units: &[Unit], i: usize) -> bool {
+    i == 0 || units[i].block != units[i - 1].block || units[i].start > units[i - 1].end + 1
+}
+
+/// A 1990s plain-text note without a title: "1.<TAB>Interim information is unaudited; …" —
+/// a number at the very start of a line (no indent, so not a list item inside a note) that
+/// opens a paragraph, followed by a tab or two spaces and a sentence.
+fn untitled_plain_note(units: &[Unit], i: usize, number: &str) -> Option<Heading> {
+    let u = &units[i];
+    if !u.pre || !number.chars().all(|c| c.is_ascii_digit()) || !starts_paragraph(units, i) {
+        return None;
+    }
+    let c = untitled_re().captures(u.text)?;
+    if &c[1] != number {
+        return None;
+    }
+    Some(Heading {
+        unit: i,
+        last_unit: i,
+        seq: seq_of(number),
+        number: number.to_string(),
+        title: None,
+        explicit: false,
+    })
+}
+
+/// A line made only of a rule character: "______", "------", "======".
+fn is_rule(t: &str) -> bool {
+    let t = t.trim();
+    t.chars().count() >= 5
+        && ['_', '-', '=']
+            .iter()
+            .any(|r| t.chars().all(|c| c == *r || c == ' ') && t.starts_with(*r))
+}
+
+/// Unnumbered notes of plain-text filings: a title line directly underlined by a rule
+/// ("Summary of Significant Accounting Policies" over "_______"), as in 1990s 10-Ks.
+pub fn underlined_headings(units: &[Unit]) -> Vec<Heading> {
+    let mut out = Vec::new();
+    for i in 0..units.len().saturating_sub(1) {
+        let (u, n) = (&units[i], &units[i + 1]);
+        let t = u.text.trim();
+        if !u.pre
+            || !n.pre
+            || n.block != u.block
+            || n.start != u.end + 1
+            || !is_rule(n.text)
+            || is_rule(t)
+            || t.chars().count() > 80
+            || !(title_like(t) || is_caps(t))
+            || notes_to_re().is_match(t)
+            || stop_re().is_match(t)
+        {
+            continue;
+        }
+        out.push(Heading {
+            unit: i,
+            last_unit: i + 1,
+            seq: 0,
+            number: String::new(),
+            title: Some(t.to_string()),
+            explicit: false,
+        });
+    }
+    out
 }
 
 /// Keeps the headings that form numbered chains (1, 2, 3…; a gap of one tolerated; a new
@@ -548,10 +661,26 @@ fn notes_in(
     heading_spans: &mut Vec<(usize, usize)>,
 ) -> Vec<Note> {
     let us = units(doc, from, to);
+    // The Item 15(a) (formerly 14(a)) list — "1. Financial Statements", "2. Financial
+    // Statement Schedules", "3. Exhibits" — is numbered like notes but is not one.
     let cands: Vec<Heading> = (0..us.len())
         .filter_map(|i| parse_heading(&us, i, cfg.max_heading_chars))
+        .filter(|h| {
+            !h.title
+                .as_deref()
+                .is_some_and(|t| exhibit_list_re().is_match(t))
+        })
         .collect();
-    let heads = chains(&cands, allow_bare);
+    let mut heads = chains(&cands, allow_bare);
+    // Underlined titles are explicit formatting; a bare-number chain in plain text may be a
+    // list (the Item 14 "1. Financial Statements 2. … 3. Exhibits"). The longer story wins.
+    if allow_bare && heads.iter().all(|h| !h.explicit) {
+        let u = underlined_headings(&us);
+        if u.len() >= 2 && u.len() > heads.len() {
+            heads = u;
+        }
+    }
+    let running = running_headers(&us);
     let mut out = Vec::new();
     for (k, h) in heads.iter().enumerate() {
         let start = us[h.unit].start;
@@ -578,9 +707,14 @@ fn notes_in(
         // them ("Apple Inc. | 2024 Form 10-K | 36"), which belong to the page, not the note.
         let mut parts: Vec<&str> = Vec::new();
         let mut last_block = usize::MAX;
-        for u in us.iter().take(end_unit.max(h.last_unit + 1)).skip(h.unit) {
+        for (j, u) in us
+            .iter()
+            .enumerate()
+            .take(end_unit.max(h.last_unit + 1))
+            .skip(h.unit)
+        {
             let t = u.text.trim();
-            if t.is_empty() || is_page_furniture(t) {
+            if t.is_empty() || is_page_furniture(t) || running[j] || u.pre && is_rule(t) {
                 continue;
             }
             if u.pre && u.block == last_block {
@@ -597,7 +731,7 @@ fn notes_in(
         }
         out.push(Note {
             kind: "note",
-            note_number: Some(h.number.clone()),
+            note_number: (!h.number.is_empty()).then(|| h.number.clone()),
             title: h.title.clone(),
             text,
             span: Some((start, end)),
@@ -607,6 +741,29 @@ fn notes_in(
         heading_spans.push((start, us[h.last_unit].end));
     }
     out
+}
+
+/// Running page headers and footers: short paragraphs within a few units of a page break
+/// whose text recurs at least three times near page breaks ("GAMESTOP CORP." /
+/// "NOTES TO CONSOLIDATED FINANCIAL STATEMENTS" / "(Tabular amounts in millions…)" at the
+/// top of every page). They belong to the page, not to the note they interrupt.
+fn running_headers(us: &[Unit]) -> Vec<bool> {
+    const WINDOW: usize = 4;
+    let near_break = |i: usize| {
+        (i.saturating_sub(WINDOW)..=i).any(|k| us[k].style.page_break_before)
+            || (i + 1..(i + 1 + WINDOW).min(us.len())).any(|k| us[k].style.page_break_before)
+    };
+    let candidate =
+        |i: usize| !us[i].is_table && us[i].text.trim().chars().count() <= 120 && near_break(i);
+    let mut counts = std::collections::HashMap::<&str, usize>::new();
+    for (i, u) in us.iter().enumerate() {
+        if candidate(i) {
+            *counts.entry(u.text.trim()).or_default() += 1;
+        }
+    }
+    (0..us.len())
+        .map(|i| candidate(i) && counts.get(us[i].text.trim()).copied().unwrap_or(0) >= 3)
+        .collect()
 }
 
 /// Page headers and footers: "Apple Inc. | 2024 Form 10-K | 36", "- 12 -", "F-7",
@@ -758,7 +915,15 @@ pub fn extract_footnotes(
     for &(a, b) in &regions {
         notes.extend(notes_in(doc, a, b, cfg, true, &mut heads));
     }
-    if notes.is_empty() {
+    // A statements section of real length holds the notes if the filing has any; searching
+    // the rest of the document then only finds numbered lists (the Item 14 "1. Financial
+    // Statements 2. Financial Statement Schedules 3. Exhibits" list of a 1990s 10-K).
+    let statement_chars: usize = sections
+        .iter()
+        .filter(|s| cfg.statement_sections.iter().any(|t| t == &s.section_type))
+        .map(|s| s.end.saturating_sub(s.start))
+        .sum();
+    if notes.is_empty() && statement_chars < cfg.min_statement_chars {
         // No section, or the statements are elsewhere (an F-pages appendix): start at the
         // first "Notes to … Financial Statements" heading, else search the whole document.
         let all = units(doc, 0, text.len());
@@ -768,6 +933,7 @@ pub fn extract_footnotes(
                 !u.is_table
                     && u.text.trim().chars().count() <= 200
                     && notes_to_re().is_match(u.text)
+                    && !toc_entry_re().is_match(u.text)
             })
             .map(|u| u.start);
         // Without either, bare numbers ("1. Financial Statements" in an exhibit list) are
@@ -795,29 +961,34 @@ pub fn extract_footnotes(
             .filter(|t| t.start >= s && t.start < e)
             .map(|t| t.id.clone())
             .collect();
+        // In document order (an enclosing block comes before the blocks nested in it).
         let text_blocks = || {
             doc.facts
                 .iter()
-                .filter(|f| !f.numeric && f.name.as_str().ends_with("TextBlock"))
+                .enumerate()
+                .filter(|(_, f)| !f.numeric && f.name.as_str().ends_with("TextBlock"))
         };
         // The note's own block starts in its heading (filers wrap the title, or the whole
         // note, in it); a block split with `continuedAt` may show only that first fragment,
         // so the heading is the reliable anchor. Otherwise: the block overlapping most.
+        // Ties (a note tagged twice, one element inside the other, both showing the same
+        // text) go to the first, enclosing one.
+        use std::cmp::Reverse;
         let in_heading = text_blocks()
-            .filter(|f| (f.start as usize) >= hs && (f.start as usize) < he.max(hs + 1))
-            .max_by_key(|f| (f.end - f.start, std::cmp::Reverse(f.start)))
-            .map(|f| f.name.to_string());
+            .filter(|(_, f)| (f.start as usize) >= hs && (f.start as usize) < he.max(hs + 1))
+            .max_by_key(|(k, f)| (f.end - f.start, Reverse(f.start), Reverse(*k)))
+            .map(|(_, f)| f.name.to_string());
         n.xbrl_concept = in_heading.or_else(|| {
             text_blocks()
-                .map(|f| {
+                .map(|(k, f)| {
                     let ov = (f.end as usize)
                         .min(e)
                         .saturating_sub((f.start as usize).max(s));
-                    (ov, f)
+                    (ov, k, f)
                 })
-                .filter(|(ov, _)| *ov > 0)
-                .max_by_key(|(ov, f)| (*ov, std::cmp::Reverse(f.start)))
-                .map(|(_, f)| f.name.to_string())
+                .filter(|(ov, _, _)| *ov > 0)
+                .max_by_key(|(ov, k, f)| (*ov, Reverse(f.start), Reverse(*k)))
+                .map(|(_, _, f)| f.name.to_string())
         });
     }
     notes.extend(table_notes(doc, &tables, cfg));

@@ -11,6 +11,8 @@ pub enum B {
     /// A table with the given rows of cell texts.
     T(Vec<Vec<&'static str>>),
     Pre(&'static str),
+    /// Bold paragraph at the top of a new page (`page_break_before`).
+    Break(&'static str),
 }
 
 pub fn doc_of(blocks: Vec<B>) -> Document {
@@ -31,6 +33,12 @@ pub fn doc_of(blocks: Vec<B>) -> Document {
             B::H(t) => {
                 text.push_str(t);
                 style.bold = true;
+                BlockKind::Paragraph
+            }
+            B::Break(t) => {
+                text.push_str(t);
+                style.bold = true;
+                style.page_break_before = true;
                 BlockKind::Paragraph
             }
             B::Pre(t) => {
@@ -335,4 +343,231 @@ fn footnote_rows_inside_a_table() {
 fn deterministic() {
     let d = basic_notes_doc();
     assert_eq!(run(&d, &[]), run(&d, &[]));
+}
+
+#[test]
+fn note_colon_with_the_title_in_the_next_block() {
+    // "Note 1:" alone, the title set in its own (bold) paragraph: a title split over tags.
+    let doc = doc_of(vec![
+        B::H("Note 1:"),
+        B::H("Organization and Nature of Business"),
+        B::P("The Company was incorporated in Delaware."),
+        B::H("Note 2:"),
+        B::H("Inventories"),
+        B::P("Inventories are stated at cost. See Note 1 above."),
+    ]);
+    let rows = run(&doc, &[]);
+    let notes = of_kind(&rows, "note");
+    let got: Vec<(Option<&str>, Option<&str>)> = notes
+        .iter()
+        .map(|r| (s(&rows, r, "note_number"), s(&rows, r, "title")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some("1"), Some("Organization and Nature of Business")),
+            (Some("2"), Some("Inventories"))
+        ]
+    );
+}
+
+#[test]
+fn parenthesised_numbers_in_a_layout_table() {
+    let doc = doc_of(vec![
+        B::H("Notes to Consolidated Financial Statements"),
+        B::T(vec![vec![
+            "(1)",
+            "Background and Summary of Accounting Policies",
+        ]]),
+        B::P("The Company is an insurance holding company."),
+        B::T(vec![vec!["(2)", "Investments"]]),
+        B::P("Bonds are carried at fair value."),
+        B::T(vec![vec![
+            "(3)",
+            "Income taxes are provided for by the Company.",
+        ]]),
+    ]);
+    let rows = run(&doc, &[]);
+    let notes = of_kind(&rows, "note");
+    let titles: Vec<&str> = notes
+        .iter()
+        .map(|r| s(&rows, r, "title").unwrap())
+        .collect();
+    // The third row is a sentence, not a title: a table footnote, not a note.
+    assert_eq!(
+        titles,
+        [
+            "Background and Summary of Accounting Policies",
+            "Investments"
+        ]
+    );
+}
+
+#[test]
+fn plain_text_notes_without_titles() {
+    // 1990s 10-Q: "1.<TAB>Interim information is unaudited; …" (tabs arrive expanded).
+    let doc = doc_of(vec![B::Pre(
+        "NOTES TO CONSOLIDATED FINANCIAL STATEMENTS (Unaudited)\n\n1.      Interim information is unaudited; however, in the opinion of\nmanagement all adjustments have been included.\n\n2.      In the second quarter of 1996, the Company announced a plan:\n    1.  an indented list item is not a note;\n\n3.      On February 4, 1997, the Company acquired NeXT.\n",
+    )]);
+    let rows = run(&doc, &[]);
+    let notes = of_kind(&rows, "note");
+    let got: Vec<(Option<&str>, Option<&str>)> = notes
+        .iter()
+        .map(|r| (s(&rows, r, "note_number"), s(&rows, r, "title")))
+        .collect();
+    assert_eq!(
+        got,
+        [(Some("1"), None), (Some("2"), None), (Some("3"), None)]
+    );
+    assert!(s(&rows, notes[1], "text")
+        .unwrap()
+        .contains("indented list item"));
+    assert!(s(&rows, notes[0], "text").unwrap().ends_with("included."));
+}
+
+#[test]
+fn plain_text_notes_with_underlined_titles_and_no_numbers() {
+    let doc = doc_of(vec![B::Pre(
+        "Notes to Consolidated Financial Statements\n\nSummary of Significant Accounting Policies\n__________________________________________\n\nBasis of Presentation\nThe statements include the accounts of the Company.\n\nBorrowings\n__________\n\nThe Company has short-term borrowings.\n\nCommon Stock\n____________\n\nShares were issued.\n\nItem 9.    Changes in and Disagreements with Accountants\n\nNone.\n",
+    )]);
+    let rows = run(&doc, &[]);
+    let notes = of_kind(&rows, "note");
+    let got: Vec<(Option<&str>, Option<&str>)> = notes
+        .iter()
+        .map(|r| (s(&rows, r, "note_number"), s(&rows, r, "title")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (None, Some("Summary of Significant Accounting Policies")),
+            (None, Some("Borrowings")),
+            (None, Some("Common Stock"))
+        ]
+    );
+    // The last note stops at the next Item.
+    assert!(!s(&rows, notes[2], "text").unwrap().contains("None."));
+}
+
+#[test]
+fn running_page_headers_are_not_note_text() {
+    let doc = doc_of(vec![
+        B::H("Notes to Consolidated Financial Statements"),
+        B::H("1. Organization"),
+        B::P("We sell games."),
+        B::Break("ACME CORP."),
+        B::H("NOTES TO CONSOLIDATED FINANCIAL STATEMENTS"),
+        B::P("(Tabular amounts in millions)"),
+        B::P("More about the organization."),
+        B::H("2. Revenue"),
+        B::P("Revenue is recognised at the point of sale."),
+        B::Break("ACME CORP."),
+        B::H("NOTES TO CONSOLIDATED FINANCIAL STATEMENTS"),
+        B::P("(Tabular amounts in millions)"),
+        B::H("3. Leases"),
+        B::P("We lease stores."),
+        B::Break("ACME CORP."),
+        B::H("NOTES TO CONSOLIDATED FINANCIAL STATEMENTS"),
+        B::P("(Tabular amounts in millions)"),
+        B::P("Lease terms run five years."),
+    ]);
+    let rows = run(&doc, &[]);
+    let notes = of_kind(&rows, "note");
+    assert_eq!(notes.len(), 3);
+    for n in &notes {
+        let t = s(&rows, n, "text").unwrap();
+        assert!(!t.contains("ACME") && !t.contains("Tabular"), "{t}");
+    }
+    assert!(s(&rows, notes[0], "text")
+        .unwrap()
+        .contains("More about the organization."));
+    assert!(s(&rows, notes[2], "text")
+        .unwrap()
+        .ends_with("Lease terms run five years."));
+}
+
+#[test]
+fn a_note_tagged_twice_records_the_enclosing_concept() {
+    let mut doc = basic_notes_doc();
+    let a = doc.text.find("Note 2 – Revenue").unwrap() as u32;
+    let b = doc.text.find("NOTE 3").unwrap() as u32;
+    for name in [
+        "us-gaap:LesseeOperatingLeasesTextBlock",
+        "us-gaap:LesseeFinanceLeasesTextBlock",
+    ] {
+        doc.facts.push(IxFact {
+            name: name.into(),
+            start: a,
+            end: b,
+            ..Default::default()
+        });
+    }
+    let rows = run(&doc, &[]);
+    let notes = of_kind(&rows, "note");
+    assert_eq!(
+        s(&rows, notes[1], "xbrl_concept"),
+        Some("us-gaap:LesseeOperatingLeasesTextBlock")
+    );
+}
+
+#[test]
+fn a_long_statements_section_without_notes_is_not_searched_beyond() {
+    // Item 8 holds statements whose notes this plugin cannot see; the Item 14 list after it
+    // ("1. Financial Statements", "2. Financial Statement Schedules", "3. Exhibits") must not
+    // become notes.
+    let filler = "The statements present fairly the financial position. ".repeat(400);
+    let filler: &'static str = Box::leak(filler.into_boxed_str());
+    let doc = doc_of(vec![
+        B::H("Item 8. Financial Statements"),
+        B::P(filler),
+        B::H("Item 14. Exhibits, Financial Statement Schedules"),
+        B::H("Notes to Consolidated Financial Statements"),
+        B::H("1. Financial Statements"),
+        B::P("The financial statements are listed in the index."),
+        B::H("2. Financial Statement Schedules"),
+        B::P("The schedules are listed in the index."),
+        B::H("3. Exhibits"),
+        B::P("The exhibits are listed in the index."),
+    ]);
+    let start = doc.text.find("Item 8").unwrap();
+    let end = doc.text.find("Item 14").unwrap();
+    let mut sec = TableRows::new(
+        "sections",
+        &["id", "section_type", "char_start", "char_end"],
+    );
+    sec.push(vec![
+        "acc/sec/item_8".into(),
+        "item_8".into(),
+        Value::Int(doc.text[..start].chars().count() as i64),
+        Value::Int(doc.text[..end].chars().count() as i64),
+    ]);
+    let rows = run(&doc, &[sec]);
+    assert!(of_kind(&rows, "note").is_empty(), "{rows:#?}");
+    // Nor does the fallback (no section, or a stub) take that list for notes.
+    let rows = run(&doc, &[]);
+    assert!(of_kind(&rows, "note").is_empty(), "{rows:#?}");
+}
+
+#[test]
+fn the_item_15_list_is_not_a_set_of_notes() {
+    // Item 15 is a statements section too (F-pages filers put the statements there); its
+    // "(a) 1. Consolidated Financial Statements: 2. … 3. Exhibits:" list is not notes.
+    let doc = doc_of(vec![
+        B::H("Notes to Consolidated Financial Statements"),
+        B::H("1. Consolidated Financial Statements:"),
+        B::P("See the index on page F-1."),
+        B::H("2. Financial Statement Schedule:"),
+        B::P("None."),
+        B::H("3. Exhibits:"),
+        B::P("See the exhibit index."),
+        B::H("1. Organization"),
+        B::P("We make things."),
+        B::H("2. Revenue"),
+        B::P("We sell things."),
+    ]);
+    let rows = run(&doc, &[]);
+    let titles: Vec<&str> = of_kind(&rows, "note")
+        .iter()
+        .map(|r| s(&rows, r, "title").unwrap())
+        .collect();
+    assert_eq!(titles, ["Organization", "Revenue"]);
 }
