@@ -16,8 +16,9 @@
 //!    (plain-text) blocks — and finds heading candidates: short units that are styled or
 //!    clearly formatted ("Note 1 — Title", "NOTE 1. TITLE", "Note 1:" with the title in the
 //!    next unit, a bold "1. Title", "(1) Title", number and title in the cells of a one-row
-//!    layout table; in plain text, a number opening an unindented paragraph with no title,
-//!    "1.<TAB>Interim information is unaudited; …");
+//!    layout table, a run-in "A. Basis of Presentation – The interim …" opening the note's
+//!    first paragraph; in plain text, a number opening an unindented paragraph with no
+//!    title, "1.<TAB>Interim information is unaudited; …");
 //! 3. keeps only candidates forming numbered chains 1, 2, 3… (a chain restarts at 1 for a
 //!    second set of statements; headings saying "Note" win over bare numbers); a plain-text
 //!    filing whose notes carry no numbers at all is cut at its underlined titles (a title
@@ -298,18 +299,19 @@ fn title_like(t: &str) -> bool {
     if t.is_empty() || t.ends_with('.') && !is_caps(t) || t.chars().count() > 200 {
         return false;
     }
-    let words: Vec<&str> = t
+    // Words of four letters or more, judged by their first letter: "(Income)," is a
+    // capitalised word; "1996," is not a word.
+    let firsts: Vec<char> = t
         .split_whitespace()
-        .filter(|w| w.chars().count() >= 4)
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+        .filter_map(|w| w.chars().find(|c| c.is_alphanumeric()))
+        .filter(|c| c.is_alphabetic())
         .collect();
-    if words.is_empty() {
+    if firsts.is_empty() {
         return t.chars().next().is_some_and(|c| c.is_uppercase());
     }
-    let cap = words
-        .iter()
-        .filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
-        .count();
-    cap * 10 >= words.len() * 7
+    let cap = firsts.iter().filter(|c| c.is_uppercase()).count();
+    cap * 10 >= firsts.len() * 7
 }
 
 fn seq_of(n: &str) -> u32 {
@@ -346,6 +348,9 @@ pub fn parse_heading(units: &[Unit], i: usize, max_chars: usize) -> Option<Headi
     }
     let u = &u;
     let text = u.text.trim();
+    if let Some(h) = run_in_heading(u, i) {
+        return Some(h);
+    }
     if text.chars().count() > max_chars {
         return None;
     }
@@ -440,6 +445,38 @@ pub fn parse_heading(units: &[Unit], i: usize, max_chars: usize) -> Option<Headi
         });
     }
     None
+}
+
+fn run_in_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^([A-Z]|\d{1,2})\.\s+([A-Z][^.:;–—]{1,80}?)\s*[–—]\s*[A-Z(“\x22]")
+            .expect("run-in regex")
+    })
+}
+
+/// A run-in heading: the note's number and title open its first paragraph, set off by a dash
+/// ("A. Basis of Presentation – The interim Consolidated Financial Statements …", Alcoa
+/// 10-Q). The en or em dash after a title-like phrase is the formatting; a hyphen is not
+/// (compound words).
+fn run_in_heading(u: &Unit, i: usize) -> Option<Heading> {
+    if u.is_table || u.pre {
+        return None;
+    }
+    let c = run_in_re().captures(u.text.trim())?;
+    let title = c[2].trim();
+    if !title_like(title) || title.split_whitespace().count() > 10 {
+        return None;
+    }
+    let number = c[1].to_string();
+    Some(Heading {
+        unit: i,
+        last_unit: i,
+        seq: seq_of(&number),
+        number,
+        title: Some(title.to_string()),
+        explicit: false,
+    })
 }
 
 fn untitled_re() -> &'static Regex {

@@ -571,3 +571,32 @@ fn the_item_15_list_is_not_a_set_of_notes() {
         .collect();
     assert_eq!(titles, ["Organization", "Revenue"]);
 }
+
+#[test]
+fn run_in_headings_open_the_first_paragraph() {
+    let doc = doc_of(vec![
+        B::H("Notes to the Consolidated Financial Statements (unaudited)"),
+        B::P("A. Basis of Presentation – The interim statements are unaudited."),
+        B::P("They include all adjustments."),
+        B::P("B. Revenue — The Company recognizes revenue when control passes."),
+        B::P("C. well-known - this is running text with a hyphen, not a heading."),
+        B::P("C. Debt – In May 2018, the Company issued notes."),
+    ]);
+    let rows = run(&doc, &[]);
+    let notes = of_kind(&rows, "note");
+    let got: Vec<(Option<&str>, Option<&str>)> = notes
+        .iter()
+        .map(|r| (s(&rows, r, "note_number"), s(&rows, r, "title")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some("A"), Some("Basis of Presentation")),
+            (Some("B"), Some("Revenue")),
+            (Some("C"), Some("Debt"))
+        ]
+    );
+    assert!(s(&rows, notes[0], "text")
+        .unwrap()
+        .contains("They include all adjustments."));
+}

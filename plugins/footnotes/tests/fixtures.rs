@@ -585,3 +585,19 @@ fn style_parenthesised_numbers_and_restart_gainsco_10k() {
     assert_eq!(n[10].title.as_deref(), Some("Federal Income Taxes"));
     assert_eq!(n[18].title.as_deref(), Some("General"));
 }
+
+/// Run-in headings with letters: "A. Basis of Presentation – The interim Consolidated
+/// Financial Statements …" (Alcoa 10-Q, 2018): letter and title open the note's first
+/// paragraph, set off by a dash; "O. Other Expenses (Income), Net" stands on its own line.
+#[test]
+fn style_run_in_lettered_headings_alcoa_10q() {
+    let n = notes("10-Q/AA_0001193125-18-236766.html");
+    let letters: Vec<String> = ('A'..='P').map(|c| c.to_string()).collect();
+    assert_eq!(numbers(&n), letters);
+    assert_eq!(n[0].title.as_deref(), Some("Basis of Presentation"));
+    assert_eq!(n[9].title.as_deref(), Some("Debt"));
+    assert_eq!(n[14].title.as_deref(), Some("Other Expenses (Income), Net"));
+    assert!(n[0]
+        .text
+        .contains("The interim Consolidated Financial Statements"));
+}
