@@ -1149,6 +1149,11 @@ struct IndexEntry {
     first_page: Option<String>,
 }
 
+fn bare_item_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"^(\d{1,2}[A-Ca-c]?)\.(?:\s|$)").expect("bare item"))
+}
+
 fn page_ref_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -1222,10 +1227,28 @@ fn index_entries(table: &finloom_plugin_api::Table) -> Vec<IndexEntry> {
             .map(|c| c.text.as_str().trim())
             .filter(|t| !t.is_empty())
             .collect();
-        let Some(pos) = cells.iter().position(|c| parse_item_start(c).is_some()) else {
-            continue;
-        };
-        let Some((item, _, after)) = parse_item_start(cells[pos]) else {
+        // "Item 1A." or, in many indexes (GE, Citigroup), a bare "1A." in the first cell.
+        let parsed = cells
+            .iter()
+            .position(|c| parse_item_start(c).is_some())
+            .and_then(|pos| parse_item_start(cells[pos]).map(|(it, _, after)| (pos, it, after)))
+            .or_else(|| {
+                let c = bare_item_re().captures(cells.first()?)?;
+                let num_s = c.get(1)?.as_str();
+                let (n, l) = match num_s.chars().last() {
+                    Some(ch) if ch.is_ascii_alphabetic() => {
+                        (&num_s[..num_s.len() - 1], Some(ch.to_ascii_uppercase()))
+                    }
+                    _ => (num_s, None),
+                };
+                let item = ItemNo {
+                    num: n.parse().ok()?,
+                    letter: l,
+                    minor: None,
+                };
+                Some((0, item, c.get(1)?.end()))
+            });
+        let Some((pos, item, after)) = parsed else {
             continue;
         };
         if item.minor.is_some() || out.iter().any(|e| e.item == item) {
@@ -1308,10 +1331,17 @@ fn cross_reference_index(
         .iter()
         .enumerate()
         .filter_map(|(i, u)| match u.kind {
-            UnitKind::Table(ti) if u.toc_table => Some((i, index_entries(&doc.tables[ti]))),
+            UnitKind::Table(ti) => Some((i, index_entries(&doc.tables[ti]))),
             _ => None,
         })
-        .filter(|(_, e)| e.len() >= 4)
+        // An index lists at least four items, in the form's order.
+        .filter(|(_, e)| {
+            let ords: Vec<u32> = e
+                .iter()
+                .filter_map(|x| item_order(Form::TenK, 0, &x.item))
+                .collect();
+            ords.len() >= 4 && ords.windows(2).all(|w| w[0] < w[1])
+        })
         .max_by_key(|(i, e)| (e.len(), std::cmp::Reverse(*i)))?;
     let found = entries
         .iter()

@@ -706,3 +706,41 @@ fn heading_split_over_inline_tags_and_mixed_case() {
     let s = run("10-K", &doc);
     assert_eq!(types(&s), ["item_7", "item_7a"]);
 }
+
+/// The GE / Citigroup layout: index rows "1A. Risk Factors | 3" without the word "Item",
+/// page numbers at the end of a running foot ("2023 FORM 10-K 3").
+#[test]
+fn cross_reference_index_with_bare_item_numbers_and_running_feet() {
+    let foot = |n: u32| format!("2023 FORM 10-K {n}");
+    let doc = Doc::default()
+        .h("BUSINESS OVERVIEW")
+        .p(BODY)
+        .p(&foot(1))
+        .h("RISK FACTORS")
+        .p("Our results can be affected by many risks.")
+        .p(&foot(2))
+        .h("PROPERTIES")
+        .p("We own plants in 20 countries.")
+        .p(&foot(3))
+        .h("LEGAL PROCEEDINGS")
+        .p("We are party to routine litigation.")
+        .p(&foot(4))
+        .p("FORM 10-K CROSS REFERENCE INDEX")
+        .table(&[
+            &["Item Number", "Page(s)"],
+            &["Part I", ""],
+            &["1. Business", "1"],
+            &["1A. Risk Factors", "2"],
+            &["1B. Unresolved Staff Comments", "Not applicable"],
+            &["2. Properties", "3"],
+            &["3. Legal Proceedings", "4"],
+        ])
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(types(&s), ["item_1", "item_1a", "item_2", "item_3"]);
+    assert_eq!(s[0].title.as_deref(), Some("1. Business"));
+    assert_eq!(s[0].text, format!("BUSINESS OVERVIEW\n\n{BODY}"));
+    assert_eq!(s[1].text, "Our results can be affected by many risks.");
+    assert_eq!(s[3].text, "We are party to routine litigation.");
+    assert!(s.iter().all(|x| !x.text.contains("2023 FORM 10-K")));
+}
