@@ -32,11 +32,12 @@
 //!   removes, so each placeholder is expanded to the table's cell text (read from the filing
 //!   itself, `filings.source_path`, with `finloom_ingest::read_filing`) exactly when the peer
 //!   keeps such a table, and dropped otherwise:
-//!   - edgar-crawler removes only tables with a coloured background from HTML (and `<TABLE>`
-//!     blocks from plain text, where we have no table blocks): exhibit lists, bullet lists
-//!     laid out as tables and footnote tables stay in its text, so every table is expanded.
-//!     (The few background-coloured financial tables it drops then count against us; that is
-//!     the conservative side.)
+//!   - edgar-crawler removes only tables with a coloured background from HTML: exhibit
+//!     lists, bullet lists laid out as tables and footnote tables stay in its text, so every
+//!     table is expanded. (The few background-coloured financial tables it drops then count
+//!     against us; that is the conservative side.) From plain-text filings it removes the
+//!     SGML `<TABLE>` … `</TABLE>` blocks, which our text keeps as lines (a text filing has
+//!     no table blocks): those lines, found in the raw document, are left out of our side.
 //!   - sec-parser turns tables of more than one row into `TableElement`s, which the
 //!     normalised text leaves out; one-row tables (footnotes, bullets) stay text. So tables
 //!     with at most one non-empty row are expanded, the others dropped.
@@ -53,7 +54,7 @@
 
 use crate::{jaccard, prf1, spearman, EvalError, Report, Result};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -272,7 +273,14 @@ pub fn run(db: &Path, expected: &Path) -> Result<Report> {
                 _ => None,
             };
             if let Some(policy) = policy {
-                let tables = docs.tables(acc, filing);
+                let doc = docs.get(acc, filing);
+                let tables = doc.map(|d| d.tables.as_slice());
+                // edgar-crawler drops `<TABLE>` blocks of plain-text filings: so do we.
+                let empty_lines = HashSet::new();
+                let table_lines = match (policy, doc) {
+                    (TablePolicy::All, Some(d)) if source == EDGAR_CRAWLER => &d.text_table_lines,
+                    _ => &empty_lines,
+                };
                 if tables.is_none() && mine.iter().any(|r| r.text.contains("[TABLE ")) {
                     notes.push(format!(
                         "{acc}: cannot re-read the filing ({}); table placeholders dropped",
@@ -292,7 +300,8 @@ pub fn run(db: &Path, expected: &Path) -> Result<Report> {
                             row.item
                         ));
                     }
-                    let body = expand_tables(&our.text, tables, policy);
+                    let body =
+                        without_lines(&expand_tables(&our.text, tables, policy), table_lines);
                     let mine_text = format!("{}\n{}", our.title, body);
                     let j = jaccard(&mine_text, peer_text);
                     jac_items += 1;
@@ -583,23 +592,103 @@ fn read_sections(conn: &duckdb::Connection) -> Result<HashMap<String, Vec<OurRow
     Ok(out)
 }
 
-/// The tables of each filing's document, read once on demand (`None`: unreadable).
+/// What the evaluation needs from a filing's own document.
+struct DocInfo {
+    /// `Document::tables`, as text.
+    tables: Vec<TableText>,
+    /// Plain-text documents: the lines inside SGML `<TABLE>` … `</TABLE>` blocks of the raw
+    /// document, whitespace-collapsed (our text keeps them as lines; edgar-crawler drops them).
+    text_table_lines: HashSet<String>,
+}
+
+/// Each filing's document, read once on demand (`None`: unreadable).
 #[derive(Default)]
 struct DocCache {
-    tables: HashMap<String, Option<Vec<TableText>>>,
+    docs: HashMap<String, Option<DocInfo>>,
 }
 
 impl DocCache {
-    fn tables(&mut self, acc: &str, filing: &FilingRow) -> Option<&[TableText]> {
-        self.tables
+    fn get(&mut self, acc: &str, filing: &FilingRow) -> Option<&DocInfo> {
+        self.docs
             .entry(acc.to_string())
             .or_insert_with(|| {
                 let path = PathBuf::from(filing.source_path.as_deref()?);
                 let f = finloom_ingest::read_filing(&path).ok()?;
-                Some(f.document.tables.iter().map(table_text).collect())
+                let d = &f.document;
+                let text_table_lines = if d.format == finloom_plugin_api::DocFormat::Text {
+                    sgml_table_lines(d.raw.as_str())
+                } else {
+                    HashSet::new()
+                };
+                Some(DocInfo {
+                    tables: d.tables.iter().map(table_text).collect(),
+                    text_table_lines,
+                })
             })
-            .as_deref()
+            .as_ref()
     }
+
+    fn tables(&mut self, acc: &str, filing: &FilingRow) -> Option<&[TableText]> {
+        self.get(acc, filing).map(|d| d.tables.as_slice())
+    }
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whitespace-collapsed lines inside `<TABLE>` … `</TABLE>` (any case) of a plain-text
+/// document, without the SGML tag lines themselves.
+fn sgml_table_lines(raw: &str) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let mut inside = false;
+    for line in raw.lines() {
+        let t = line.trim();
+        let upper = t.to_ascii_uppercase();
+        if upper.starts_with("<TABLE") {
+            inside = true;
+        }
+        if inside {
+            let content = collapse(&strip_sgml_tags(t));
+            if !content.is_empty() {
+                out.insert(content);
+            }
+        }
+        if upper.contains("</TABLE>") {
+            inside = false;
+        }
+    }
+    out
+}
+
+fn strip_sgml_tags(line: &str) -> String {
+    let mut out = line.to_string();
+    for tag in [
+        "<TABLE>",
+        "</TABLE>",
+        "<CAPTION>",
+        "</CAPTION>",
+        "<S>",
+        "<C>",
+        "<FN>",
+        "</FN>",
+    ] {
+        out = out
+            .replace(tag, " ")
+            .replace(&tag.to_ascii_lowercase(), " ");
+    }
+    out
+}
+
+/// Drops the lines of `text` that are lines of an SGML text table.
+fn without_lines(text: &str, lines: &HashSet<String>) -> String {
+    if lines.is_empty() {
+        return text.to_string();
+    }
+    text.lines()
+        .filter(|l| !lines.contains(&collapse(l)))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn table_text(t: &finloom_plugin_api::Table) -> TableText {
@@ -710,6 +799,23 @@ mod tests {
             expand_tables("a [TABLE x/tbl/9] b [TABLE", Some(&t), TablePolicy::All),
             "a  b [TABLE"
         );
+    }
+
+    #[test]
+    fn sgml_text_table_lines_are_left_out_for_edgar_crawler() {
+        let raw = "ITEM 7. FINANCIAL STATEMENTS\n<TABLE>\n<CAPTION>\n        Exhibit\n<S>     <C>\n99.1    Press   release\n</TABLE>\nSigned.\n";
+        let lines = sgml_table_lines(raw);
+        assert!(lines.contains("Exhibit"));
+        assert!(lines.contains("99.1 Press release"));
+        assert!(!lines.contains("Signed."));
+        assert_eq!(
+            without_lines(
+                "(c) Exhibits\n  Exhibit\n99.1 Press  release\nSigned.",
+                &lines
+            ),
+            "(c) Exhibits\nSigned."
+        );
+        assert_eq!(without_lines("a\nb", &HashSet::new()), "a\nb");
     }
 
     #[test]

@@ -26,6 +26,12 @@
 //!    maximum-weight chain whose item order strictly increases (a small dynamic programme),
 //!    which skips the ToC, stray cross-references and repeated running heads, and keeps each
 //!    section type at most once.
+//!    A 10-K organised by a **Form 10-K cross-reference index** (a table mapping each item to
+//!    captions and page numbers, with no "Item" headings in the body) is recognised when such
+//!    a table lists its items in order and the headings found cover fewer than half of them:
+//!    each item is then located by its caption printed as a heading in the body, else by the
+//!    first page of its page range (page numbers read from the page furniture), and stops at
+//!    the next located item or at the index (method `cross_reference_index`).
 //! 4. **Sections.** A section runs from its heading to the next chosen heading (a `PART`
 //!    heading right before it is left out; the last section stops at `SIGNATURES`). Its text
 //!    is the clean plain text without the heading, tables replaced by `[TABLE <table id>]`.
