@@ -245,12 +245,11 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
                     .find(|&&j| !cells[j].text.is_empty())
                 {
                     let prev = &cells[j].text;
-                    if prev
-                        .chars()
-                        .rev()
-                        .find(|c| !c.is_whitespace())
-                        .is_some_and(|c| c.is_ascii_digit() || "—–-".contains(c))
-                    {
+                    // "(3.6)" then "%": a negative percentage printed across two cells.
+                    let last = prev.chars().rev().find(|c| !c.is_whitespace());
+                    if last.is_some_and(|c| {
+                        c.is_ascii_digit() || "—–-".contains(c) || (c == ')' && t.starts_with('%'))
+                    }) {
                         cells[j].text = format!("{}{}", prev, t);
                         cells[i].text.clear();
                     }
@@ -517,6 +516,21 @@ pub(crate) mod tests {
             64,
         );
         assert_eq!(text_at(&t, 1, 1), Some("46.2%"));
+        assert_eq!(t.n_cols, 2);
+    }
+
+    #[test]
+    fn percent_cell_joins_parenthesised_number() {
+        let t = clean_table(
+            &table(vec![
+                vec![c("", 1), c("2022", 2)],
+                vec![c("Effective tax rate", 1), c("(3.6", 1), c(")%", 1)],
+                vec![c("Other", 1), c("(3.6)", 1), c("%", 1)],
+            ]),
+            64,
+        );
+        assert_eq!(text_at(&t, 1, 1), Some("(3.6)%"));
+        assert_eq!(text_at(&t, 2, 1), Some("(3.6)%"));
         assert_eq!(t.n_cols, 2);
     }
 

@@ -7,7 +7,11 @@
 //! This plugin turns that into a grid one can query: `value` is the number as displayed with
 //! its sign, `value_normalized` applies the table's scale except to rows the scale does not
 //! apply to, and the inline-XBRL fact inside the cell (if any) is kept alongside as an
-//! independent check (`xbrl_concept`, `xbrl_value`).
+//! independent check (`xbrl_concept`, `xbrl_value`, `xbrl_fact_index`). The fact is used for
+//! one thing only: its `sign="-"` makes `value_normalized` negative when the statement prints
+//! the number without parentheses (the filing then says in so many words that the amount is
+//! negative); its magnitude and scale are never copied, so `finloom eval tables` can check
+//! them against the display.
 //!
 //! Modules: [`number`] parses one cell text, [`grid`] expands spans and cleans the grid,
 //! [`scale`] reads scale notes and exemptions, [`pre`] finds space-aligned tables in
@@ -32,7 +36,7 @@ use finloom_plugin_api::{
 use grid::{clean_table, CleanTable};
 use number::{parse_cell_number, parse_fact_display};
 use regex::Regex;
-use scale::{find_scale, measure_of, Measure, ScaleInfo};
+use scale::{find_scale, measure_of, running_scale, Measure, ScaleInfo};
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -98,6 +102,7 @@ pub const CELLS_COLUMNS: &[&str] = &[
     "value_normalized",
     "xbrl_concept",
     "xbrl_value",
+    "xbrl_fact_index",
 ];
 
 impl Plugin for TablesPlugin {
@@ -146,6 +151,7 @@ impl Plugin for TablesPlugin {
                 col("value_normalized", Double, true),
                 col("xbrl_concept", Text, true),
                 col("xbrl_value", Double, true),
+                col("xbrl_fact_index", BigInt, true),
             ]
             .into_iter()
             .collect(),
@@ -160,7 +166,7 @@ impl Plugin for TablesPlugin {
         };
         Manifest {
             name: "tables".into(),
-            version: "1.0.0".into(),
+            version: "1.1.0".into(),
             interface_version: INTERFACE_VERSION,
             stage: "tables".into(),
             inputs: vec!["sections".into()].into_iter().collect(),
@@ -449,6 +455,18 @@ pub fn extract_tables(
             }
         }
     }
+    // Notes that set the scale of every table after them ("(Tabular amounts in millions …)"
+    // under each page header of the notes): (block index, character offset, scale).
+    let running_notes: Vec<(usize, i64, ScaleInfo)> = doc
+        .blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.kind == BlockKind::Paragraph)
+        .filter_map(|(bi, b)| {
+            running_scale(block_text(doc, bi))
+                .map(|s| (bi, ci.chars(&doc.text, b.start as usize) as i64, s))
+        })
+        .collect();
     let mut scales_by_block: std::collections::HashMap<usize, ScaleInfo> = Default::default();
     let mut tables = TableRows::new("tables", TABLES_COLUMNS);
     let mut cells_out = TableRows::new("table_cells", CELLS_COLUMNS);
@@ -479,13 +497,29 @@ pub fn extract_tables(
                     .map(str::to_string);
             }
         }
+        let char_start = ci.chars(&doc.text, src.start) as i64;
+        let char_end = ci.chars(&doc.text, src.end) as i64;
+        let section = section_at(&sections, char_start);
+        if scale_info.scale == 0 && scale_info.note.is_none() {
+            // The latest running note before the table, in the same section (a note under
+            // the notes' page headers says nothing about the exhibits that follow).
+            let same_section = |pos: i64| {
+                sections.is_empty()
+                    || section_at(&sections, pos).map(|s| &s.id) == section.map(|s| &s.id)
+            };
+            if let Some((_, _, s)) = src.block.and_then(|tb| {
+                running_notes
+                    .iter()
+                    .rev()
+                    .find(|(nb, pos, _)| *nb < tb && same_section(*pos))
+            }) {
+                scale_info = s.clone();
+            }
+        }
         if let (Some(b), false) = (src.block, src.synthetic) {
             scales_by_block.insert(b, scale_info.clone());
         }
         let kind = classify(&clean, caption.as_deref());
-        let char_start = ci.chars(&doc.text, src.start) as i64;
-        let char_end = ci.chars(&doc.text, src.end) as i64;
-        let section = section_at(&sections, char_start);
         tables.push(vec![
             table_id.clone().into(),
             acc.into(),
@@ -515,6 +549,52 @@ pub fn extract_tables(
         );
     }
     Ok(vec![tables, cells_out])
+}
+
+/// A column's measure: its whole header path, else the header's lowest part ("Time-Based
+/// Restricted Stock Units / Shares" is a column of share counts).
+fn header_measure(h: &str) -> Option<Measure> {
+    measure_of(h).or_else(|| h.rsplit_once(" / ").and_then(|(_, last)| measure_of(last)))
+}
+
+/// Per column, the rows `(first, last)` of the outermost cells showing a `%` when the cells
+/// between them are bare numbers: a rate reconciliation prints "21.0 %" on the statutory rate
+/// and on the effective rate and plain numbers on the lines between, which are percentages
+/// too. `None` when a currency amount sits in that stretch (the column then mixes amounts and
+/// rates) or fewer than two cells show a `%`.
+fn percent_spans(clean: &CleanTable) -> Vec<Option<(usize, usize)>> {
+    let mut out = vec![None; clean.n_cols];
+    let is_label = |col: usize| clean.label_col && col == 0;
+    for (col, slot) in out.iter_mut().enumerate() {
+        if is_label(col) {
+            continue;
+        }
+        let parsed: Vec<(usize, number::ParsedNumber)> = clean
+            .cells
+            .iter()
+            .filter(|c| c.col == col && c.row >= clean.header_rows && !c.is_header)
+            .map(|c| (c.row, parse_cell_number(&c.text)))
+            .filter(|(_, p)| p.numeric_like)
+            .collect();
+        let pct: Vec<usize> = parsed
+            .iter()
+            .filter(|(_, p)| p.unit.as_deref() == Some("%"))
+            .map(|(r, _)| *r)
+            .collect();
+        let (Some(&first), Some(&last)) = (pct.first(), pct.last()) else {
+            continue;
+        };
+        if pct.len() < 2 || last <= first + 1 {
+            continue;
+        }
+        let currency_inside = parsed
+            .iter()
+            .any(|(r, p)| *r > first && *r < last && p.unit.as_deref().is_some_and(|u| u != "%"));
+        if !currency_inside {
+            *slot = Some((first, last));
+        }
+    }
+    out
 }
 
 /// Writes the cells of one cleaned table.
@@ -551,7 +631,7 @@ fn emit_cells(
     let col_measure: Vec<Option<Measure>> = clean
         .col_headers
         .iter()
-        .map(|h| h.as_deref().and_then(measure_of))
+        .map(|h| h.as_deref().and_then(header_measure))
         .collect();
     // A column or row may state its own scale: "Aggregate Fair Value (in millions)" in a
     // table of RSU counts in thousands.
@@ -565,6 +645,48 @@ fn emit_cells(
         .iter()
         .map(|h| h.as_deref().and_then(find_scale).map(|s| s.scale))
         .collect();
+    let pct_cols = percent_spans(clean);
+    let is_label = |c: &grid::OutCell| clean.label_col && c.col == 0;
+    let parse = |c: &grid::OutCell| {
+        if c.is_header || is_label(c) {
+            Default::default()
+        } else {
+            parse_cell_number(&c.text)
+        }
+    };
+    let measure_at = |c: &grid::OutCell, parsed: &number::ParsedNumber| {
+        let rm = row_measure.get(c.row).copied().flatten();
+        let cm = col_measure.get(c.col).copied().flatten();
+        let in_pct_span = parsed.unit.is_none()
+            && pct_cols
+                .get(c.col)
+                .copied()
+                .flatten()
+                .is_some_and(|(a, b)| a < c.row && c.row < b);
+        // The more specific reading wins: a per-share column ("Weighted-Average Grant Date
+        // Fair Value Per RSU") over a share row ("RSUs granted").
+        if parsed.unit.as_deref() == Some("%") || in_pct_span {
+            Some(Measure::Percent)
+        } else if rm == Some(Measure::PerShare) || cm == Some(Measure::PerShare) {
+            Some(Measure::PerShare)
+        } else {
+            rm.or(cm)
+        }
+    };
+    // Share counts under a running note that says nothing about shares ("Tabular amounts in
+    // millions, except per share amounts"): the note speaks of amounts, and the counts of one
+    // table follow it (weighted-average shares "305.1") while another's are printed to the
+    // share (RSU activity "5,911,378"). A count printed with decimals is a scaled count; a
+    // table whose counts are all whole numbers keeps them as printed.
+    let shares_scale = if scale_info.running && scale_info.shares_scale.is_none() {
+        let fractional = clean.cells.iter().any(|c| {
+            let p = parse(c);
+            p.value.is_some_and(|v| v.fract() != 0.0) && measure_at(c, &p) == Some(Measure::Shares)
+        });
+        Some(if fractional { scale_info.scale } else { 0 })
+    } else {
+        scale_info.shares_scale
+    };
     for c in clean.cells.iter() {
         let id = format!("{table_id}/r{}/c{}", c.row, c.col);
         let own_scale = row_scale
@@ -572,12 +694,8 @@ fn emit_cells(
             .copied()
             .flatten()
             .or(col_scale.get(c.col).copied().flatten());
-        let is_label = clean.label_col && c.col == 0;
-        let parsed = if c.is_header || is_label {
-            Default::default()
-        } else {
-            parse_cell_number(&c.text)
-        };
+        let is_label = is_label(c);
+        let parsed = parse(c);
         let marker = parsed.marker.clone().or_else(|| {
             if parsed.value.is_none() {
                 text_marker(&c.text)
@@ -585,28 +703,34 @@ fn emit_cells(
                 None
             }
         });
-        let rm = row_measure.get(c.row).copied().flatten();
-        let cm = col_measure.get(c.col).copied().flatten();
-        // The more specific reading wins: a per-share column ("Weighted-Average Grant Date
-        // Fair Value Per RSU") over a share row ("RSUs granted").
-        let measure = if parsed.unit.as_deref() == Some("%") {
-            Some(Measure::Percent)
-        } else if rm == Some(Measure::PerShare) || cm == Some(Measure::PerShare) {
-            Some(Measure::PerShare)
-        } else {
-            rm.or(cm)
-        };
+        let measure = measure_at(c, &parsed);
         let eff_scale = match measure {
             // A percentage is normalised to a ratio (24.1% → 0.241), as XBRL states it.
             Some(Measure::Percent) => -2,
             Some(Measure::PerShare) => 0,
-            Some(Measure::Shares) => own_scale
-                .or(scale_info.shares_scale)
-                .unwrap_or(scale_info.scale),
+            Some(Measure::Shares) => own_scale.or(shares_scale).unwrap_or(scale_info.scale),
             None => own_scale.unwrap_or(scale_info.scale),
         };
-        let value_normalized = parsed.value.map(|v| v * pow10(eff_scale));
-        let fact = c.facts.iter().find_map(|&i| doc.facts.get(i as usize));
+        let fact_index = c
+            .facts
+            .iter()
+            .copied()
+            .find(|&i| doc.facts.get(i as usize).is_some());
+        let fact = fact_index.and_then(|i| doc.facts.get(i as usize));
+        // The normalised amount is negative when the cell shows it negative, and also when
+        // the filing's own inline XBRL says so (`sign="-"`) while the statement prints it
+        // without parentheses (a decrease in receivables on the cash-flow statement, an
+        // "Interest (income) expense, net" row showing net income). `value` keeps the
+        // display; a fact without `sign` never turns a displayed negative positive.
+        let fact_negative = fact.is_some_and(|f| f.negative);
+        let value_normalized = parsed.value.map(|v| {
+            let v = v * pow10(eff_scale);
+            if fact_negative {
+                -v.abs()
+            } else {
+                v
+            }
+        });
         let xbrl_value = fact.and_then(|f| {
             parse_fact_display(f.display.as_str(), f.format.as_str()).map(|v| {
                 let v = v * pow10(f.scale);
@@ -639,6 +763,7 @@ fn emit_cells(
             value_normalized.into(),
             fact.map(|f| f.name.to_string()).into(),
             xbrl_value.into(),
+            fact_index.map(|i| i as i64).into(),
         ]);
     }
 }

@@ -22,6 +22,9 @@ pub struct ScaleInfo {
     /// says shares are in thousands, `None` when it says nothing about shares (they follow the
     /// table's scale).
     pub shares_scale: Option<i32>,
+    /// Read from a running note ("(Tabular amounts in millions …)" under every page header),
+    /// not from a note belonging to this table: see [`running_scale`].
+    pub running: bool,
 }
 
 fn scale_re() -> &'static Regex {
@@ -120,7 +123,30 @@ pub fn find_scale(text: &str) -> Option<ScaleInfo> {
         scale,
         note: Some(note),
         shares_scale,
+        running: false,
     })
+}
+
+fn running_note_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\btabular\b|\ball\s+(?:dollar\s+)?amounts\b|\bunless\s+otherwise\s+(?:noted|stated|indicated|specified)\b|\bexcept\s+(?:where|as)\s+(?:otherwise\s+)?(?:noted|stated|indicated|specified)\b")
+            .expect("running note regex")
+    })
+}
+
+/// A scale note that states its own scope as every table that follows, not only the next
+/// one: "(Tabular amounts in millions, except per share amounts)" printed under the page
+/// header of every page of the notes, "(Dollars in millions, unless otherwise stated)". Such a
+/// note, standing as its own short block, sets the scale of the tables after it that carry
+/// no note of their own. `None` for ordinary notes ("(In millions)"), which belong to the
+/// table right below them.
+pub fn running_scale(block_text: &str) -> Option<ScaleInfo> {
+    let t = block_text.trim();
+    if t.is_empty() || t.chars().count() > 200 || !running_note_re().is_match(t) {
+        return None;
+    }
+    find_scale(t).map(|s| ScaleInfo { running: true, ..s })
 }
 
 /// What a row (or column) holds, for scale exemptions.
@@ -147,7 +173,20 @@ fn shares_first_re() -> &'static Regex {
     })
 }
 
+fn grant_value_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\bweighted[- ]\s*average\s+(?:grant[- ]date\s+fair\s+value|(?:exercise|purchase|grant|strike)\s+price)\b")
+            .expect("grant value regex")
+    })
+}
+
 /// Classifies a row label or column header.
+///
+/// Share-award tables (RSU, option activity) print a "Weighted-Average Grant Date Fair Value"
+/// or "Weighted-Average Exercise Price" column next to the share counts: a value per share,
+/// unless the header says it is an aggregate or carries its own scale ("Aggregate Fair Value
+/// (in millions)").
 pub fn measure_of(label: &str) -> Option<Measure> {
     if label.trim().is_empty() {
         return None;
@@ -165,6 +204,13 @@ pub fn measure_of(label: &str) -> Option<Measure> {
         return Some(Measure::Shares);
     }
     if per_share_re().is_match(label) {
+        return Some(Measure::PerShare);
+    }
+    if grant_value_re().is_match(label)
+        && !l.contains("aggregate")
+        && !l.contains("total")
+        && find_scale(label).is_none()
+    {
         return Some(Measure::PerShare);
     }
     if l.contains("percent") || l.contains("margin %") || l.ends_with('%') {
@@ -218,6 +264,27 @@ mod tests {
     }
 
     #[test]
+    fn running_notes_are_only_the_ones_that_say_so() {
+        assert_eq!(
+            running_scale("(Tabular amounts in millions, except per share amounts)")
+                .unwrap()
+                .scale,
+            6
+        );
+        assert_eq!(
+            running_scale("(Dollars in thousands, unless otherwise stated)")
+                .unwrap()
+                .scale,
+            3
+        );
+        assert!(running_scale("(In millions)").is_none());
+        assert!(
+            running_scale("Unless otherwise stated, references to years are fiscal years.")
+                .is_none()
+        );
+    }
+
+    #[test]
     fn measures() {
         assert_eq!(
             measure_of("Diluted earnings per share"),
@@ -252,6 +319,18 @@ mod tests {
         assert_eq!(
             measure_of("Weighted-Average Grant Date Fair Value Per RSU"),
             Some(Measure::PerShare)
+        );
+        assert_eq!(
+            measure_of("Weighted- Average Grant Date Fair Value"),
+            Some(Measure::PerShare)
+        );
+        assert_eq!(
+            measure_of("Weighted-Average Exercise Price"),
+            Some(Measure::PerShare)
+        );
+        assert_eq!(
+            measure_of("Aggregate Weighted-Average Grant Date Fair Value (in millions)"),
+            None
         );
     }
 }

@@ -81,6 +81,11 @@ fn cell<'a>(cells: &'a TableRows, id: &str) -> &'a [Value] {
         .unwrap_or_else(|| panic!("no cell {id}"))
 }
 
+/// Equal up to floating-point rounding (921.7 × 10^6 is not exactly 921.7e6).
+fn close(v: Option<f64>, want: f64) -> bool {
+    v.is_some_and(|v| (v - want).abs() <= 1e-9 * want.abs().max(1.0))
+}
+
 fn f(v: &Value) -> Option<f64> {
     match v {
         Value::Float(x) => Some(*x),
@@ -324,4 +329,188 @@ fn output_is_deterministic_and_bad_config_is_an_error() {
     let b = TablesPlugin::extract(&meta(), &doc, &[], "{\"max_span\": 64}").unwrap();
     assert_eq!(a, b);
     assert!(TablesPlugin::extract(&meta(), &doc, &[], "{\"max_span\": \"x\"}").is_err());
+}
+
+#[test]
+fn running_tabular_note_scales_later_tables_without_their_own_note() {
+    let amounts = || {
+        table(vec![
+            vec![c("", 1), c("2023", 1), c("2022", 1)],
+            vec![c("Cash", 1), c("$ 921.7", 1), c("$ 1,139.0", 1)],
+            vec![c("Restricted cash", 1), c("3.5", 1), c("41.3", 1)],
+        ])
+    };
+    let doc = doc_of(vec![
+        B::P("NOTES TO CONSOLIDATED FINANCIAL STATEMENTS"),
+        B::P("(Tabular amounts in millions, except per share amounts)"),
+        B::P("1. General Information"),
+        B::P("The Company sells games. It has stores in many countries and a website."),
+        B::P("It also sells collectibles, which are a growing part of its business."),
+        B::P("The following table presents a reconciliation of cash:"),
+        B::T(amounts()),
+        B::P("Deferred taxes are recorded for temporary differences as follows:"),
+        B::P("(In thousands)"),
+        B::T(amounts()),
+    ]);
+    let (tables, cells) = run(&doc, &[]);
+    assert_eq!(tables.get(&tables.rows[0], "scale").as_i64(), Some(6));
+    assert_eq!(
+        tables.get(&tables.rows[0], "scale_note").as_str(),
+        Some("(Tabular amounts in millions, except per share amounts)")
+    );
+    let a = cell(&cells, "0000320193-24-000123/tbl/0/r1/c1");
+    assert!(close(f(cells.get(a, "value_normalized")), 921.7e6));
+    // A table's own note wins over the running one.
+    assert_eq!(tables.get(&tables.rows[1], "scale").as_i64(), Some(3));
+    // An ordinary "(In millions)" above one table does not carry over to the next.
+    let doc = doc_of(vec![
+        B::P("(In millions)"),
+        B::T(amounts()),
+        B::P("Store counts at year end were as follows, by segment and by country:"),
+        B::P("Stores are leased; the table shows the count of open stores at each date."),
+        B::P("Counts include temporarily closed stores and exclude pop-up locations."),
+        B::T(amounts()),
+    ]);
+    let (tables, _) = run(&doc, &[]);
+    assert_eq!(tables.get(&tables.rows[0], "scale").as_i64(), Some(6));
+    assert_eq!(tables.get(&tables.rows[1], "scale").as_i64(), Some(0));
+}
+
+#[test]
+fn bare_numbers_between_percent_rows_are_percentages() {
+    // A rate reconciliation: "%" on the statutory and effective rates only.
+    let t = table(vec![
+        vec![c("", 1), c("2023", 1), c("2022", 1)],
+        vec![
+            c("Federal statutory tax rate", 1),
+            c("21.0%", 1),
+            c("21.0%", 1),
+        ],
+        vec![c("State income taxes", 1), c("151.5", 1), c("2.3", 1)],
+        vec![
+            c("Change in valuation allowance", 1),
+            c("(133.4)", 1),
+            c("(27.2)", 1),
+        ],
+        vec![c("Effective tax rate", 1), c("48.9%", 1), c("(3.6)%", 1)],
+        vec![c("Income tax expense", 1), c("$ 12.0", 1), c("$ 5.0", 1)],
+    ]);
+    let doc = doc_of(vec![B::P("(Tabular amounts in millions)"), B::T(t)]);
+    let (_, cells) = run(&doc, &[]);
+    let vn = |r: usize, col: usize| {
+        f(cells.get(
+            cell(&cells, &format!("0000320193-24-000123/tbl/0/r{r}/c{col}")),
+            "value_normalized",
+        ))
+        .unwrap()
+    };
+    assert!((vn(2, 1) - 1.515).abs() < 1e-12);
+    assert!((vn(3, 2) + 0.272).abs() < 1e-12);
+    assert!((vn(4, 2) + 0.036).abs() < 1e-12);
+    // Outside the stretch the table's scale holds.
+    assert!(close(Some(vn(5, 1)), 12.0e6));
+    // A column that mixes currency amounts and rates is left alone.
+    let t = table(vec![
+        vec![c("", 1), c("2024", 1)],
+        vec![c("Gross margin percentage", 1), c("46.2%", 1)],
+        vec![c("Net sales", 1), c("$ 391,035", 1)],
+        vec![c("Cost of sales", 1), c("210,352", 1)],
+        vec![c("Operating margin percentage", 1), c("31.5%", 1)],
+    ]);
+    let doc = doc_of(vec![B::P("(In millions)"), B::T(t)]);
+    let (_, cells) = run(&doc, &[]);
+    let c3 = cell(&cells, "0000320193-24-000123/tbl/0/r3/c1");
+    assert_eq!(f(cells.get(c3, "value_normalized")), Some(210_352e6));
+}
+
+#[test]
+fn sign_minus_fact_makes_the_normalised_value_negative_but_not_the_display() {
+    // Cash-flow "Changes in operating assets and liabilities": a decrease in receivables is
+    // printed as a positive adjustment while the fact IncreaseDecreaseInAccountsReceivable
+    // is tagged sign="-".
+    let mut t = table(vec![
+        vec![c("", 1), c("2023", 1), c("2022", 1)],
+        vec![
+            c("Accounts receivable, net", 1),
+            c("7,609", 1),
+            c("(3,788)", 1),
+        ],
+    ]);
+    t.rows[1].cells[1].facts.push(0);
+    t.rows[1].cells[2].facts.push(1);
+    let mut doc = doc_of(vec![B::P("(In millions)"), B::T(t)]);
+    for (display, negative) in [("7,609", true), ("3,788", false)] {
+        doc.facts.push(IxFact {
+            name: "us-gaap:IncreaseDecreaseInAccountsReceivable".into(),
+            scale: 6,
+            negative,
+            display: display.into(),
+            numeric: true,
+            ..Default::default()
+        });
+    }
+    let (_, cells) = run(&doc, &[]);
+    let a = cell(&cells, "0000320193-24-000123/tbl/0/r1/c1");
+    assert_eq!(f(cells.get(a, "value")), Some(7609.0), "display kept");
+    assert_eq!(f(cells.get(a, "value_normalized")), Some(-7609e6));
+    assert_eq!(f(cells.get(a, "xbrl_value")), Some(-7609e6));
+    assert_eq!(cells.get(a, "xbrl_fact_index").as_i64(), Some(0));
+    // Parentheses without sign="-": shown negative, normalised negative, fact positive.
+    let b = cell(&cells, "0000320193-24-000123/tbl/0/r1/c2");
+    assert_eq!(f(cells.get(b, "value_normalized")), Some(-3788e6));
+    assert_eq!(f(cells.get(b, "xbrl_value")), Some(3788e6));
+    assert_eq!(cells.get(b, "xbrl_fact_index").as_i64(), Some(1));
+}
+
+#[test]
+fn share_counts_under_a_running_note() {
+    let awards = table(vec![
+        vec![c("", 1), c("Restricted Stock Units", 2)],
+        vec![
+            c("", 1),
+            c("Shares", 1),
+            c("Weighted- Average Grant Date Fair Value", 1),
+        ],
+        vec![
+            c("Nonvested at January 28, 2023", 1),
+            c("5,911,378", 1),
+            c("$ 34.84", 1),
+        ],
+        vec![c("Vested", 1), c("(1,322,906)", 1), c("31.04", 1)],
+    ]);
+    let eps = table(vec![
+        vec![c("", 1), c("2023", 1), c("2022", 1)],
+        vec![
+            c("Weighted-average common shares outstanding", 1),
+            c("305.1", 1),
+            c("304.2", 1),
+        ],
+        vec![c("Net income (loss)", 1), c("$ 6.7", 1), c("$ (313.1)", 1)],
+    ]);
+    let filler = |t: &'static str| B::P(t);
+    let doc = doc_of(vec![
+        B::P("(Tabular amounts in millions, except per share amounts)"),
+        filler("Share-based compensation is recognised over the vesting period of each award."),
+        filler("Awards vest over three years; forfeitures are recognised as they occur."),
+        filler("The following table presents a summary of our RSU activity in the year:"),
+        B::T(awards),
+        filler("Basic net income per share is net income divided by weighted-average shares."),
+        filler("Diluted net income per share includes the effect of dilutive share awards."),
+        filler("The following is a reconciliation of shares used in calculating EPS:"),
+        B::T(eps),
+    ]);
+    let (_, cells) = run(&doc, &[]);
+    let vn = |t: usize, r: usize, col: usize| {
+        f(cells.get(
+            cell(&cells, &format!("0000320193-24-000123/tbl/{t}/r{r}/c{col}")),
+            "value_normalized",
+        ))
+    };
+    // Whole share counts stay as printed; the grant-date fair value is per share.
+    assert_eq!(vn(0, 2, 1), Some(5_911_378.0));
+    assert_eq!(vn(0, 3, 1), Some(-1_322_906.0));
+    assert_eq!(vn(0, 2, 2), Some(34.84));
+    // Counts printed with decimals follow the note (millions), as do the amounts.
+    assert!(close(vn(1, 1, 1), 305.1e6));
+    assert!(close(vn(1, 2, 2), -313.1e6));
 }

@@ -81,6 +81,8 @@ fn inline_xbrl_cell_values_agree_with_facts() {
     for rel in [
         "10-K/AAPL_0000320193-24-000123.html",
         "10-Q/AAPL_0000320193-23-000077.html",
+        "10-K/GME_0001326380-24-000012.html",
+        "10-K/GAXY_2021-06-30.html",
     ] {
         let (filing, out) = run(rel);
         let cells = &out[1];
@@ -100,6 +102,11 @@ fn inline_xbrl_cell_values_agree_with_facts() {
         assert!(
             magnitude >= 0.995,
             "{rel}: magnitude agreement {magnitude:.4}"
+        );
+        let both = (ok + dash_zero) as f64 / total as f64;
+        assert!(
+            both >= 0.995,
+            "{rel}: magnitude and sign agreement {both:.4}"
         );
     }
 }
@@ -171,4 +178,130 @@ fn manifest_dir() -> std::path::PathBuf {
     std::env::var_os("CARGO_MANIFEST_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
+/// The tagged cell (one holding an inline-XBRL fact) of a table whose caption contains
+/// `caption`, in row `label`, under a column header ending in `col`.
+fn find<'a>(out: &'a [TableRows], caption: &str, label: &str, col: &str) -> &'a [Value] {
+    let (tables, cells) = (&out[0], &out[1]);
+    let idx: Vec<i64> = tables
+        .rows
+        .iter()
+        .filter(|t| {
+            tables
+                .get(t, "caption")
+                .as_str()
+                .is_some_and(|c| c.contains(caption))
+        })
+        .filter_map(|t| tables.get(t, "table_index").as_i64())
+        .collect();
+    cells
+        .rows
+        .iter()
+        .find(|r| {
+            cells
+                .get(r, "table_index")
+                .as_i64()
+                .is_some_and(|i| idx.contains(&i))
+                && cells.get(r, "xbrl_concept").as_str().is_some()
+                && cells.get(r, "row_label").as_str() == Some(label)
+                && cells
+                    .get(r, "column_header")
+                    .as_str()
+                    .is_some_and(|h| h.ends_with(col))
+        })
+        .unwrap_or_else(|| panic!("no cell {caption:?} / {label:?} / {col:?}"))
+}
+
+fn vn(cells: &TableRows, row: &[Value]) -> f64 {
+    f(cells.get(row, "value_normalized")).expect("a value")
+}
+
+fn near(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs().max(1.0)
+}
+
+/// GameStop prints "(Tabular amounts in millions, except per share amounts)" under the page
+/// header of every page of its notes, and most note tables carry no note of their own.
+#[test]
+fn gamestop_running_note_scales_the_notes_tables() {
+    let (_, out) = run("10-K/GME_0001326380-24-000012.html");
+    let cells = &out[1];
+    let c = find(
+        &out,
+        "net sales by significant product category",
+        "Software (2)",
+        "2023",
+    );
+    assert!(near(vn(cells, c), 1_522.0e6), "{c:?}");
+    // Share counts printed to the share stay as printed; grant-date fair values are per share.
+    let c = find(&out, "summary of our RSUs activity", "Granted", "Shares");
+    assert_eq!(vn(cells, c), 2_425_236.0);
+    let c = find(
+        &out,
+        "summary of our RSUs activity",
+        "Granted",
+        "Fair Value",
+    );
+    assert_eq!(vn(cells, c), 17.27);
+    // Weighted-average shares printed in millions ("305.1") follow the note.
+    let c = find(
+        &out,
+        "reconciliation of shares used",
+        "Weighted-average common shares outstanding",
+        "2023",
+    );
+    assert!(near(vn(cells, c), 305.1e6), "{c:?}");
+    // The rate reconciliation: "%" only on the first and last rows; the lines between are
+    // percentages too, and "(3.6)" followed by a "%" cell is -3.6 %.
+    let c = find(
+        &out,
+        "reconciliation of income tax expense",
+        "State income taxes, net of federal effect",
+        "2023",
+    );
+    assert!(near(vn(cells, c), 1.515), "{c:?}");
+    let cap = "reconciliation of income tax expense";
+    let (tables, cells) = (&out[0], &out[1]);
+    let ti = tables
+        .rows
+        .iter()
+        .find(|t| {
+            tables
+                .get(t, "caption")
+                .as_str()
+                .is_some_and(|c| c.contains(cap))
+        })
+        .and_then(|t| tables.get(t, "table_index").as_i64())
+        .unwrap();
+    let effective_2022 = cells
+        .rows
+        .iter()
+        .find(|r| {
+            cells.get(r, "table_index").as_i64() == Some(ti)
+                && cells.get(r, "raw_text").as_str() == Some("(3.6)%")
+        })
+        .expect("(3.6) and % joined");
+    assert!(near(vn(cells, effective_2022), -0.036));
+}
+
+/// Apple's cash-flow statement prints a decrease in receivables as a positive adjustment
+/// ("7,609") and tags it IncreaseDecreaseInAccountsReceivable with sign="-".
+#[test]
+fn apple_sign_minus_facts_printed_positive_are_negative_when_normalised() {
+    let (_, out) = run("10-Q/AAPL_0000320193-23-000077.html");
+    let cells = &out[1];
+    let c = cells
+        .rows
+        .iter()
+        .find(|r| {
+            cells.get(r, "xbrl_concept").as_str()
+                == Some("us-gaap:IncreaseDecreaseInAccountsReceivable")
+                && cells.get(r, "raw_text").as_str() == Some("7,609")
+        })
+        .expect("the receivables cell");
+    assert_eq!(f(cells.get(c, "value")), Some(7609.0), "display kept");
+    assert_eq!(vn(cells, c), -7609e6);
+    assert_eq!(f(cells.get(c, "xbrl_value")), Some(-7609e6));
+    assert!(cells.get(c, "xbrl_fact_index").as_i64().is_some());
 }
