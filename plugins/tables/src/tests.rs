@@ -514,3 +514,53 @@ fn share_counts_under_a_running_note() {
     assert!(close(vn(1, 1, 1), 305.1e6));
     assert!(close(vn(1, 2, 2), -313.1e6));
 }
+
+#[test]
+fn footnote_markers_go_to_their_own_column() {
+    let t = table(vec![
+        vec![c("", 1), c("2024", 1), c("2023", 1)],
+        vec![
+            c("Total revenue (1)", 1),
+            c("1,234 (2)", 1),
+            c("(45)(a)", 1),
+        ],
+        vec![c("Other*", 1), c("5.2*", 1), c("\u{2212}12", 1)],
+    ]);
+    let doc = doc_of(vec![B::P("(In millions)"), B::T(t)]);
+    let (_, cells) = run(&doc, &[]);
+    let at =
+        |r: usize, col: usize| cell(&cells, &format!("0000320193-24-000123/tbl/0/r{r}/c{col}"));
+    assert_eq!(f(cells.get(at(1, 1), "value")), Some(1234.0));
+    assert_eq!(cells.get(at(1, 1), "footnote_marker").as_str(), Some("(2)"));
+    assert_eq!(f(cells.get(at(1, 2), "value")), Some(-45.0));
+    assert_eq!(cells.get(at(1, 2), "footnote_marker").as_str(), Some("(a)"));
+    assert_eq!(cells.get(at(1, 0), "footnote_marker").as_str(), Some("(1)"));
+    assert_eq!(f(cells.get(at(2, 1), "value")), Some(5.2));
+    assert_eq!(cells.get(at(2, 1), "footnote_marker").as_str(), Some("*"));
+    assert_eq!(f(cells.get(at(2, 2), "value")), Some(-12.0), "U+2212 minus");
+    assert_eq!(f(cells.get(at(2, 2), "value_normalized")), Some(-12e6));
+}
+
+#[test]
+fn scale_note_inside_the_table_header() {
+    let t = table(vec![
+        vec![c("(In thousands)", 1), c("2024", 1), c("2023", 1)],
+        vec![c("Revenue", 1), c("$ 12,500", 1), c("$ 11,000", 1)],
+        vec![
+            c("Net loss per share", 1),
+            c("$ (0.42)", 1),
+            c("$ (0.50)", 1),
+        ],
+    ]);
+    let doc = doc_of(vec![
+        B::P("Results of operations were as follows:"),
+        B::T(t),
+    ]);
+    let (tables, cells) = run(&doc, &[]);
+    assert_eq!(tables.get(&tables.rows[0], "scale").as_i64(), Some(3));
+    let at =
+        |r: usize, col: usize| cell(&cells, &format!("0000320193-24-000123/tbl/0/r{r}/c{col}"));
+    assert_eq!(f(cells.get(at(1, 1), "value_normalized")), Some(12_500e3));
+    assert_eq!(f(cells.get(at(2, 1), "value_normalized")), Some(-0.42));
+    assert_eq!(cells.get(at(1, 1), "column_header").as_str(), Some("2024"));
+}
