@@ -832,20 +832,37 @@ fn norm_marker(m: &str) -> String {
     }
 }
 
-/// Does the table text show marker `m`? ("Total (1)", "5.2*", "(1)(2)").
+/// Does the table text show marker `m`? ("Total (1)", "5.2*", "(1)(2)"; a numbered marker
+/// may also be printed as a bare superscript glued to the label, "Revenue1", "Total 1,2").
 fn table_has_marker(table_text: &str, m: &str) -> bool {
-    if m.starts_with('(') {
-        table_text.contains(m)
-    } else {
-        table_text.contains(m)
+    if table_text.contains(m) {
+        return true;
     }
+    let inner = m.trim_matches(|c| c == '(' || c == ')');
+    if inner.is_empty() || !inner.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    // The digit right after a letter or closing bracket, not followed by another digit.
+    let b = table_text.as_bytes();
+    let mut from = 0;
+    while let Some(k) = table_text[from..].find(inner) {
+        let at = from + k;
+        let end = at + inner.len();
+        let before = table_text[..at].chars().next_back();
+        let glued = before.is_some_and(|c| c.is_alphabetic() || c == ')' || c == ']');
+        let after_ok = b.get(end).is_none_or(|c| !c.is_ascii_digit() && *c != b'.');
+        if glued && after_ok {
+            return true;
+        }
+        from = end;
+    }
+    false
 }
 
 /// Footnotes under (or at the bottom of) each table.
 fn table_notes(doc: &Document, tables: &[TableSpan], cfg: &Config) -> Vec<Note> {
     let mut out = Vec::new();
     for t in tables {
-        let table_text = doc.text.get(t.start..t.end).unwrap_or("");
         // Trailing rows inside the table holding a footnote text.
         if let Some(tab) = t
             .block
@@ -883,6 +900,30 @@ fn table_notes(doc: &Document, tables: &[TableSpan], cfg: &Config) -> Vec<Note> 
         }
         // Paragraphs right under the table.
         let Some(bi) = t.block else { continue };
+        // The tables set directly before this one (no text between but page furniture), in
+        // document order.
+        let mut group: Vec<&TableSpan> = vec![t];
+        let mut p = bi;
+        while p > 0 && group.len() < 4 {
+            p -= 1;
+            let pb = &doc.blocks[p];
+            if pb.kind != BlockKind::Table {
+                // Blank, or a page footer ("Apple Inc. | Q3 2023 Form 10-Q | 7") between the
+                // two tables of one layout split over a page.
+                let between = doc
+                    .text
+                    .get(pb.start as usize..pb.end as usize)
+                    .is_none_or(|x| x.trim().is_empty() || is_page_furniture(x.trim()));
+                if between {
+                    continue;
+                }
+                break;
+            }
+            match tables.iter().find(|x| x.block == Some(p)) {
+                Some(x) => group.insert(0, x),
+                None => break,
+            }
+        }
         let mut k = bi + 1;
         let mut seen = 0;
         while k < doc.blocks.len() && seen < cfg.table_note_lookahead {
@@ -909,8 +950,19 @@ fn table_notes(doc: &Document, tables: &[TableSpan], cfg: &Config) -> Vec<Note> 
                 break;
             }
             let m = norm_marker(&c[1]);
-            if seen > 1 && !table_has_marker(table_text, &m) && !table_has_marker(table_text, &c[1])
-            {
+            // A footnote's marker is printed in its table; an enumerated list after a table
+            // ("(a) invest in junior trust deeds …") is not the table's footnotes. Tables set
+            // one after the other (one per date, or side by side) share the footnotes under
+            // the last: the note belongs to each of them that shows its marker.
+            let ids: Vec<String> = group
+                .iter()
+                .filter(|g| {
+                    let gt = doc.text.get(g.start..g.end).unwrap_or("");
+                    table_has_marker(gt, &m) || table_has_marker(gt, &c[1])
+                })
+                .map(|g| g.id.clone())
+                .collect();
+            if ids.is_empty() {
                 break;
             }
             out.push(Note {
@@ -919,7 +971,7 @@ fn table_notes(doc: &Document, tables: &[TableSpan], cfg: &Config) -> Vec<Note> 
                 title: None,
                 text: text.to_string(),
                 span: Some((b.start as usize, b.end as usize)),
-                table_ids: vec![t.id.clone()],
+                table_ids: ids,
                 xbrl_concept: None,
             });
         }

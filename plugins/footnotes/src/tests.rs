@@ -600,3 +600,22 @@ fn run_in_headings_open_the_first_paragraph() {
         .unwrap()
         .contains("They include all adjustments."));
 }
+
+#[test]
+fn a_list_after_a_table_is_not_its_footnotes() {
+    let doc = doc_of(vec![
+        B::T(vec![vec!["", "2015"], vec!["Lease revenue", "1,000"]]),
+        B::P("(a) invest in junior trust deeds unless received in a sale;"),
+        B::P("(b) acquire any equipment for units;"),
+        B::T(vec![vec!["", "2024"], vec!["Net sales1", "5,000"]]),
+        B::P("(1) Includes amounts sold through resellers."),
+    ]);
+    let rows = run(&doc, &[]);
+    let tn = of_kind(&rows, "table_note");
+    assert_eq!(tn.len(), 1, "{rows:#?}");
+    assert_eq!(s(&rows, tn[0], "note_number"), Some("(1)"));
+    assert_eq!(
+        s(&rows, tn[0], "table_ids"),
+        Some("0000000000-24-000001/tbl/1")
+    );
+}
