@@ -30,9 +30,12 @@
 //! 5. links each note to the tables inside it and to the inline-XBRL `…TextBlock` fact that
 //!    overlaps it most.
 //!
-//! Table notes: paragraphs right under a table that start with a marker ("(1) Includes …",
-//! "* Not meaningful") become `table_note` rows tied to that table, as do trailing rows of the
-//! table itself holding such a text.
+//! Table notes: paragraphs right under a table (past a rule line) that start with a marker
+//! ("(1) Includes …", "* Not meaningful") printed in the table become `table_note` rows tied
+//! to it (`table_ids`; to each of the tables set one after the other that shows the marker,
+//! when footnotes printed once serve two), as do trailing rows of the table itself holding
+//! such a text, and footnotes laid out as tables of their own ("(1) | text") under it. So
+//! `table_cells.footnote_marker` joins to `footnotes.note_number` for the same table.
 
 use finloom_plugin_api::{
     col, col_ref,
@@ -860,46 +863,121 @@ fn table_has_marker(table_text: &str, m: &str) -> bool {
 }
 
 /// Footnotes under (or at the bottom of) each table.
+/// The footnote rows at the bottom of a model table, bottom-up: (marker as printed, text).
+/// A row is a footnote row when its one or two non-empty cells read "(1) Includes …".
+fn footnote_rows(tab: &finloom_plugin_api::Table) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for row in tab.rows.iter().rev() {
+        let ne: Vec<&str> = row
+            .cells
+            .iter()
+            .map(|c| c.text.as_str().trim())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if ne.is_empty() {
+            continue;
+        }
+        let joined = ne.join(" ");
+        let Some(c) = marker_re().captures(&joined) else {
+            break;
+        };
+        if ne.len() > 2 || c[2].split_whitespace().count() < 3 {
+            break;
+        }
+        out.push((c[1].to_string(), joined.clone()));
+    }
+    out
+}
+
+fn model_table<'a>(doc: &'a Document, t: &TableSpan) -> Option<&'a finloom_plugin_api::Table> {
+    t.block
+        .and_then(|b| doc.blocks.get(b))
+        .and_then(|b| usize::try_from(b.table).ok())
+        .and_then(|i| doc.tables.get(i))
+}
+
+/// A table made only of footnote rows: footnotes laid out as "(1) | text" tables, one per
+/// footnote or one for all, under the table they annotate (Alcoa 10-Q).
+fn is_footnote_table(doc: &Document, t: &TableSpan) -> bool {
+    model_table(doc, t).is_some_and(|tab| {
+        let rows = tab
+            .rows
+            .iter()
+            .filter(|r| r.cells.iter().any(|c| !c.text.as_str().trim().is_empty()))
+            .count();
+        rows > 0 && footnote_rows(tab).len() == rows
+    })
+}
+
+/// Blank, a page footer ("Apple Inc. | Q3 2023 Form 10-Q | 7") or a rule line: what may sit
+/// between a table and its footnotes, or between two tables of one layout.
+fn is_filler(doc: &Document, b: &finloom_plugin_api::Block) -> bool {
+    doc.text
+        .get(b.start as usize..b.end as usize)
+        .is_none_or(|x| x.trim().is_empty() || is_page_furniture(x.trim()) || is_rule(x))
+}
+
+/// Footnotes under (or at the bottom of) each table.
 fn table_notes(doc: &Document, tables: &[TableSpan], cfg: &Config) -> Vec<Note> {
     let mut out = Vec::new();
+    let span_at = |block: usize| tables.iter().find(|x| x.block == Some(block));
+    let shows = |t: &TableSpan, m: &str, raw: &str| {
+        let tt = doc.text.get(t.start..t.end).unwrap_or("");
+        table_has_marker(tt, m) || table_has_marker(tt, raw)
+    };
     for t in tables {
-        // Trailing rows inside the table holding a footnote text.
-        if let Some(tab) = t
-            .block
-            .and_then(|b| doc.blocks.get(b))
-            .and_then(|b| usize::try_from(b.table).ok())
-            .and_then(|i| doc.tables.get(i))
-        {
-            let mut inside: Vec<Note> = Vec::new();
-            for row in tab.rows.iter().rev() {
-                let ne: Vec<&str> = row
-                    .cells
-                    .iter()
-                    .map(|c| c.text.as_str().trim())
-                    .filter(|s| !s.is_empty())
-                    .collect();
-                let joined = ne.join(" ");
-                let Some(c) = marker_re().captures(&joined) else {
-                    break;
-                };
-                if ne.len() > 2 || c[2].split_whitespace().count() < 3 {
-                    break;
+        // Trailing rows inside the table holding a footnote text. When the whole table is
+        // footnotes, they belong to the table above it (skipping other footnote tables).
+        if let Some(tab) = model_table(doc, t) {
+            let anchor = if is_footnote_table(doc, t) {
+                let mut p = t.block.unwrap_or(0);
+                let mut found = None;
+                while p > 0 {
+                    p -= 1;
+                    let pb = &doc.blocks[p];
+                    if pb.kind != BlockKind::Table {
+                        if is_filler(doc, pb) {
+                            continue;
+                        }
+                        break;
+                    }
+                    match span_at(p) {
+                        Some(x) if is_footnote_table(doc, x) => continue,
+                        Some(x) => {
+                            found = Some(x);
+                            break;
+                        }
+                        None => break,
+                    }
                 }
-                inside.push(Note {
-                    kind: "table_note",
-                    note_number: Some(norm_marker(&c[1])),
-                    title: None,
-                    text: joined.clone(),
-                    span: None,
-                    table_ids: vec![t.id.clone()],
-                    xbrl_concept: None,
-                });
-            }
+                found
+            } else {
+                None
+            };
+            let mut inside: Vec<Note> = footnote_rows(tab)
+                .into_iter()
+                .map(|(raw, text)| {
+                    let m = norm_marker(&raw);
+                    let owner = anchor.filter(|a| shows(a, &m, &raw)).unwrap_or(t);
+                    Note {
+                        kind: "table_note",
+                        note_number: Some(m),
+                        title: None,
+                        text,
+                        span: None,
+                        table_ids: vec![owner.id.clone()],
+                        xbrl_concept: None,
+                    }
+                })
+                .collect();
             inside.reverse();
             out.extend(inside);
         }
         // Paragraphs right under the table.
         let Some(bi) = t.block else { continue };
+        if is_footnote_table(doc, t) {
+            continue;
+        }
         // The tables set directly before this one (no text between but page furniture), in
         // document order.
         let mut group: Vec<&TableSpan> = vec![t];
@@ -908,20 +986,16 @@ fn table_notes(doc: &Document, tables: &[TableSpan], cfg: &Config) -> Vec<Note> 
             p -= 1;
             let pb = &doc.blocks[p];
             if pb.kind != BlockKind::Table {
-                // Blank, or a page footer ("Apple Inc. | Q3 2023 Form 10-Q | 7") between the
-                // two tables of one layout split over a page.
-                let between = doc
-                    .text
-                    .get(pb.start as usize..pb.end as usize)
-                    .is_none_or(|x| x.trim().is_empty() || is_page_furniture(x.trim()));
-                if between {
+                // Blank, or a page footer between the two tables of one layout split over a
+                // page.
+                if is_filler(doc, pb) {
                     continue;
                 }
                 break;
             }
-            match tables.iter().find(|x| x.block == Some(p)) {
-                Some(x) => group.insert(0, x),
-                None => break,
+            match span_at(p) {
+                Some(x) if !is_footnote_table(doc, x) => group.insert(0, x),
+                _ => break,
             }
         }
         let mut k = bi + 1;
@@ -929,7 +1003,14 @@ fn table_notes(doc: &Document, tables: &[TableSpan], cfg: &Config) -> Vec<Note> 
         while k < doc.blocks.len() && seen < cfg.table_note_lookahead {
             let b = &doc.blocks[k];
             if b.kind == BlockKind::Table {
-                break;
+                // Footnote tables under it have been read as such; anything else ends it.
+                match span_at(k) {
+                    Some(x) if is_footnote_table(doc, x) => {
+                        k += 1;
+                        continue;
+                    }
+                    _ => break,
+                }
             }
             let text = doc
                 .text
@@ -937,7 +1018,8 @@ fn table_notes(doc: &Document, tables: &[TableSpan], cfg: &Config) -> Vec<Note> 
                 .unwrap_or("")
                 .trim();
             k += 1;
-            if text.is_empty() {
+            // A rule ("______") often separates a table from its footnotes.
+            if text.is_empty() || is_rule(text) {
                 continue;
             }
             seen += 1;

@@ -619,3 +619,36 @@ fn a_list_after_a_table_is_not_its_footnotes() {
         Some("0000000000-24-000001/tbl/1")
     );
 }
+
+#[test]
+fn footnotes_in_their_own_layout_tables_or_under_a_rule() {
+    let doc = doc_of(vec![
+        B::T(vec![
+            vec!["", "2018"],
+            vec!["Alumina (1)", "100"],
+            vec!["Aluminum (2)", "200"],
+        ]),
+        B::T(vec![vec!["(1)", "Includes third-party sales of alumina."]]),
+        B::T(vec![vec![
+            "(2)",
+            "Includes sales of primary aluminum ingot.",
+        ]]),
+        B::P("Net sales grew."),
+        B::T(vec![vec!["", "2023"], vec!["Hardware (1)", "2,996.8"]]),
+        B::P("______________________________"),
+        B::P("(1) Recognized in prepaid expenses and other current assets."),
+    ]);
+    let rows = run(&doc, &[]);
+    let tn: Vec<(Option<&str>, Option<&str>)> = of_kind(&rows, "table_note")
+        .iter()
+        .map(|r| (s(&rows, r, "note_number"), s(&rows, r, "table_ids")))
+        .collect();
+    assert_eq!(
+        tn,
+        [
+            (Some("(1)"), Some("0000000000-24-000001/tbl/0")),
+            (Some("(2)"), Some("0000000000-24-000001/tbl/0")),
+            (Some("(1)"), Some("0000000000-24-000001/tbl/3")),
+        ]
+    );
+}

@@ -605,3 +605,20 @@ fn style_run_in_lettered_headings_alcoa_10q() {
         .text
         .contains("The interim Consolidated Financial Statements"));
 }
+
+/// Footnotes laid out as one-row tables ("(1) | Effective in the first quarter of 2018, …"),
+/// one per footnote, under the segment table they annotate (Alcoa 10-Q): tied to that table,
+/// not to the layout tables that print them.
+#[test]
+fn table_footnotes_in_their_own_layout_tables_alcoa_10q() {
+    let (filing, t) = extract("10-Q/AA_0001193125-18-236766.html");
+    let acc = filing.meta.accession_number.to_string();
+    let under_25: Vec<&str> = t
+        .rows
+        .iter()
+        .filter(|r| t.get(r, "kind").as_str() == Some("table_note"))
+        .filter(|r| t.get(r, "table_ids").as_str() == Some(&format!("{acc}/tbl/25")))
+        .map(|r| t.get(r, "note_number").as_str().unwrap())
+        .collect();
+    assert_eq!(under_25, ["(1)", "(2)", "(3)", "(4)", "(5)"]);
+}
