@@ -30,7 +30,9 @@ enum Command {
     /// Filings whose stages already ran with the same plugin versions and config are
     /// skipped; filings missing a stage's output are processed. Exit code 0 when every
     /// filing succeeded, 1 when at least one failed (each recorded with its reason),
-    /// 2 when the run could not start (bad pipeline file, plugin not loadable, database in use).
+    /// 2 when the run could not start (bad pipeline file, plugin not loadable, database in use),
+    /// 130 when stopped by SIGINT/SIGTERM (filings already extracted are merged; the rest are
+    /// left as they were and listed; a third signal exits at once, still without harm).
     Run {
         /// The pipeline file.
         pipeline: PathBuf,
@@ -111,6 +113,67 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Export chunks with their metadata in the shape RAG loaders read: one record per chunk
+    /// with `id`, `text` and `metadata` (filing, section, offsets, token count, chunker
+    /// name/version, tokenizer, content hash).
+    Export {
+        /// What to export.
+        #[arg(value_enum)]
+        what: ExportWhat,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: ExportFormatArg,
+        /// Output file (default: chunks.<format> next to the database; `-` = stdout, jsonl only).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The chunk table, when a stage renamed it (e.g. `chunks_v2` for a side-by-side run).
+        #[arg(long, default_value = "chunks")]
+        table: String,
+    },
+    /// Measure a stage's output in the database against peer tools' outputs and the filings'
+    /// own inline XBRL; prints the figures and exits 1 when a target is missed.
+    ///
+    /// Run the pipeline first (`finloom run`); the evaluation reads the database only.
+    Eval {
+        /// What to evaluate.
+        #[arg(value_enum)]
+        what: EvalWhat,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Folder of peer outputs (edgar-crawler-8k/, secapi-10k/, sec-parser-10q/, xbrl/,
+        /// sections.jsonl). Default: tests/fixtures/expected next to the pipeline file.
+        #[arg(long)]
+        expected: Option<PathBuf>,
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportWhat {
+    /// The chunks (for search and RAG).
+    Chunks,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormatArg {
+    /// JSON Lines: one `{"id", "text", "metadata"}` object per line.
+    Jsonl,
+    /// Parquet: columns id, text, metadata (a struct); readable by DuckDB, pandas, polars.
+    Parquet,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum EvalWhat {
+    /// Item sets, text similarity and item sizes against edgar-crawler, sec-api, sec-parser.
+    Sections,
+    /// Table cells against the inline-XBRL facts they display.
+    Tables,
+    /// Notes to the financial statements against the inline-XBRL TextBlocks.
+    Footnotes,
 }
 
 #[derive(clap::Args)]
@@ -236,8 +299,16 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 lock_wait: None,
                 progress: !quiet,
             };
+            finloom_host::interrupt::install();
             let s = finloom_host::run(&plan, &opts).context("run failed")?;
             let peak_mb = peak_rss_mb();
+            let code = if s.interrupted {
+                ExitCode::from(finloom_host::interrupt::EXIT_INTERRUPTED)
+            } else if s.failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            };
             if json {
                 let failed: Vec<serde_json::Value> = s
                     .failed
@@ -266,13 +337,11 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                     "db_held_seconds": s.held_seconds,
                     "peak_rss_mb": peak_mb,
                     "staging_kept": s.staging_kept,
+                    "interrupted": s.interrupted,
+                    "not_processed": s.not_processed,
                 });
                 println!("{v}");
-                return Ok(if s.failed.is_empty() {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(1)
-                });
+                return Ok(code);
             }
             println!("finloom run {} on {}", s.run_id, s.database.display());
             println!(
@@ -311,11 +380,17 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(k) = &s.staging_kept {
                 println!("  staging kept for inspection: {}", k.display());
             }
-            Ok(if s.failed.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            if s.interrupted {
+                println!(
+                    "  INTERRUPTED by a signal: {} file(s) not processed, left exactly as they were \
+                     (run the same command again to finish):",
+                    s.not_processed.len()
+                );
+                for f in &s.not_processed {
+                    println!("    {f}");
+                }
+            }
+            Ok(code)
         }
         Command::Plugins { pipeline } => {
             let p = load_pipeline(&pipeline)?;
@@ -454,6 +529,75 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             let plan = Plan::build(p)?;
             print_status(&plan)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            what: ExportWhat::Chunks,
+            db,
+            format,
+            out,
+            table,
+        } => {
+            let p = db.load()?;
+            let format = match format {
+                ExportFormatArg::Jsonl => finloom_ops::ExportFormat::Jsonl,
+                ExportFormatArg::Parquet => finloom_ops::ExportFormat::Parquet,
+            };
+            let out = out.unwrap_or_else(|| {
+                p.database
+                    .with_file_name(format!("{table}.{}", format.extension()))
+            });
+            let r = finloom_ops::export_chunks(&p.database, &table, format, &out)?;
+            match &r.path {
+                Some(path) => eprintln!(
+                    "exported {} chunks from `{table}` to {} ({})",
+                    r.records,
+                    path.display(),
+                    mb(r.bytes)
+                ),
+                None => eprintln!("exported {} chunks from `{table}` to stdout", r.records),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval {
+            what,
+            db,
+            expected,
+            json,
+        } => {
+            let p = db.load()?;
+            let expected = match expected {
+                Some(e) => std::path::absolute(e)?,
+                None => std::path::absolute(&db.pipeline)?
+                    .parent()
+                    .map(|d| d.join("tests/fixtures/expected"))
+                    .unwrap_or_else(|| PathBuf::from("tests/fixtures/expected")),
+            };
+            let r = match what {
+                EvalWhat::Sections => finloom_eval::sections::run(&p.database, &expected),
+                EvalWhat::Tables => finloom_eval::tables::run(&p.database, &expected),
+                EvalWhat::Footnotes => finloom_eval::footnotes::run(&p.database, &expected),
+            }?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r.json)?);
+            } else {
+                print!("{}", r.text);
+                for m in &r.missed {
+                    println!("target missed: {m}");
+                }
+                println!(
+                    "{}",
+                    if r.passed() {
+                        "all targets met"
+                    } else {
+                        "some targets missed"
+                    }
+                );
+            }
+            Ok(if r.passed() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
     }
 }

@@ -382,6 +382,265 @@ fn changing_only_the_chunker_replaces_only_chunks() {
     assert_eq!(before_others, dump(&env.db(), &others, &[]));
 }
 
+/// The chunker stage of `default_stages` pointed at another plugin and config.
+fn stages_with_chunker(chunker: &str, config: &str) -> String {
+    default_stages(512).replace(
+        "plugin = \"chunker@1\"\ndepends_on = [\"sections\"]\n[stage.config]\nmax_tokens = 512",
+        &format!("plugin = \"{chunker}\"\ndepends_on = [\"sections\"]\n[stage.config]\n{config}"),
+    )
+}
+
+#[test]
+fn swapping_chunker_v1_for_v2_and_back_replaces_only_chunks() {
+    let env = Env::new(SAMPLE);
+    let v1 = env.default_pipeline();
+    run_ok(&v1, &[]);
+    let others = ["sections", "tables", "table_cells", "footnotes"];
+    let before_others = dump(&env.db(), &others, &[]);
+    let v1_chunks = dump(&env.db(), &["chunks"], &[]);
+    let v1_versions = env.query("SELECT DISTINCT chunker_name, chunker_version FROM chunks");
+    assert_eq!(v1_versions.len(), 1, "{v1_versions:?}");
+    assert!(v1_versions[0][1].contains("1."), "{v1_versions:?}");
+
+    // Edit the stage to chunker@2: every filing's chunks are replaced, nothing else moves.
+    let v2 = env.pipeline(
+        "pipeline-v2.toml",
+        "",
+        &stages_with_chunker("chunker@2", "max_tokens = 512\nmin_tokens = 64"),
+    );
+    let o = run_ok(&v2, &[]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("5 processed"), "{out}");
+    assert_eq!(before_others, dump(&env.db(), &others, &[]));
+    let versions = env.query("SELECT DISTINCT chunker_version FROM chunks");
+    assert_eq!(versions.len(), 1, "versions mixed: {versions:?}");
+    assert!(versions[0][0].contains("2."), "{versions:?}");
+    // v2 chunks carry a context prefix and respect the token limit.
+    assert_eq!(
+        count(
+            &env.db(),
+            "SELECT count(*) FROM chunks WHERE context_prefix IS NULL OR context_prefix = ''"
+        ),
+        0
+    );
+    assert!(count(&env.db(), "SELECT max(token_count) FROM chunks") <= 512);
+    assert_eq!(
+        count(
+            &env.db(),
+            "SELECT count(DISTINCT accession_number) FROM chunks"
+        ),
+        5
+    );
+    let stage_versions = env
+        .query("SELECT DISTINCT plugin_version FROM finloom_filing_stages WHERE stage = 'chunks'");
+    assert_eq!(stage_versions.len(), 1, "{stage_versions:?}");
+    assert!(stage_versions[0][0].contains("2."));
+
+    // Back to chunker@1: byte-identical v1 chunks, others untouched.
+    let o = run_ok(&v1, &[]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("5 processed"));
+    assert_eq!(v1_chunks, dump(&env.db(), &["chunks"], &[]));
+    assert_eq!(before_others, dump(&env.db(), &others, &[]));
+    // And once more is a no-op.
+    let o = run_ok(&v1, &[]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("0 processed, 5 skipped"));
+}
+
+#[test]
+fn two_chunker_versions_side_by_side_never_mix() {
+    let env = Env::new(&SAMPLE[2..5]);
+    let stages = format!(
+        "{}\n[[stage]]\nname = \"chunks_v2\"\nplugin = \"chunker@2\"\ndepends_on = [\"sections\"]\ntables = {{ chunks = \"chunks_v2\" }}\n[stage.config]\nmax_tokens = 256\n",
+        default_stages(512)
+    );
+    let p = env.pipeline("pipeline.toml", "", &stages);
+    run_ok(&p, &[]);
+    for (t, v) in [("chunks", "1."), ("chunks_v2", "2.")] {
+        let versions = env.query(&format!("SELECT DISTINCT chunker_version FROM {t}"));
+        assert_eq!(versions.len(), 1, "{t}: {versions:?}");
+        assert!(versions[0][0].contains(v), "{t}: {versions:?}");
+        assert_eq!(
+            count(
+                &env.db(),
+                &format!("SELECT count(DISTINCT accession_number) FROM {t}")
+            ),
+            3
+        );
+    }
+    assert!(count(&env.db(), "SELECT max(token_count) FROM chunks_v2") <= 256);
+    // check knows both tables (keys, references, coverage) and is green.
+    let o = finloom(&["check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("chunks_v2"));
+    // Each version can be exported on its own.
+    let out = env.path("v2.jsonl");
+    let o = finloom(&[
+        "export",
+        "chunks",
+        p.to_str().unwrap(),
+        "--table",
+        "chunks_v2",
+        "--format",
+        "jsonl",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let lines = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        lines.lines().count() as i64,
+        count(&env.db(), "SELECT count(*) FROM chunks_v2")
+    );
+}
+
+#[test]
+fn export_chunks_as_jsonl_and_parquet_reads_back() {
+    let env = Env::new(SAMPLE);
+    let p = env.default_pipeline();
+    let ps = p.to_str().unwrap();
+    run_ok(&p, &[]);
+    let n = count(&env.db(), "SELECT count(*) FROM chunks");
+    assert!(n > 0);
+
+    // JSON Lines to a file: one {id, text, metadata} record per chunk, in a stable order.
+    let jl = env.path("exp/chunks.jsonl");
+    let o = finloom(&[
+        "export",
+        "chunks",
+        ps,
+        "--format",
+        "jsonl",
+        "--out",
+        jl.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(&format!("exported {n} chunks")));
+    let body = std::fs::read_to_string(&jl).unwrap();
+    let recs: Vec<serde_json::Value> = body
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(recs.len() as i64, n);
+    let first = &recs[0];
+    for k in ["id", "text", "metadata"] {
+        assert!(!first[k].is_null(), "{k} missing: {first}");
+    }
+    let m = &first["metadata"];
+    for k in [
+        "accession_number",
+        "section_type",
+        "chunk_index",
+        "token_count",
+        "char_start",
+        "char_end",
+        "chunker_name",
+        "chunker_version",
+        "tokenizer",
+        "content_hash",
+        "company_name",
+        "form_type",
+        "section_title",
+    ] {
+        assert!(m.get(k).is_some(), "metadata.{k} missing: {m}");
+    }
+    // Every record agrees with its row in the database.
+    let db_rows = env.query("SELECT id, text, token_count FROM chunks ORDER BY id");
+    let mut by_id: Vec<(String, String, String)> = recs
+        .iter()
+        .map(|r| {
+            (
+                format!("Text({:?})", r["id"].as_str().unwrap()),
+                format!("Text({:?})", r["text"].as_str().unwrap()),
+                r["metadata"]["token_count"].to_string(),
+            )
+        })
+        .collect();
+    by_id.sort();
+    for (row, rec) in db_rows.iter().zip(&by_id) {
+        assert_eq!(row[0], rec.0);
+        assert_eq!(row[1], rec.1);
+        assert!(row[2].contains(&rec.2), "{} vs {}", row[2], rec.2);
+    }
+    // Deterministic: a second export is byte-identical; stdout gives the same bytes.
+    let jl2 = env.path("exp/again.jsonl");
+    finloom(&[
+        "export",
+        "chunks",
+        ps,
+        "--format",
+        "jsonl",
+        "--out",
+        jl2.to_str().unwrap(),
+    ]);
+    assert_eq!(body, std::fs::read_to_string(&jl2).unwrap());
+    let o = finloom(&["export", "chunks", ps, "--format", "jsonl", "--out", "-"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(body.as_bytes(), &o.stdout[..]);
+
+    // Parquet, read back by DuckDB itself.
+    let pq = env.path("exp/chunks.parquet");
+    let o = finloom(&[
+        "export",
+        "chunks",
+        ps,
+        "--format",
+        "parquet",
+        "--out",
+        pq.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let c = Connection::open_in_memory().unwrap();
+    let src = format!("read_parquet('{}')", pq.display());
+    let got: i64 = c
+        .query_row(&format!("SELECT count(*) FROM {src}"), [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(got, n);
+    let (id, tokens, version): (String, i64, String) = c
+        .query_row(
+            &format!("SELECT id, metadata.token_count, metadata.chunker_version FROM {src} ORDER BY id LIMIT 1"),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let db_first =
+        env.query("SELECT id, token_count, chunker_version FROM chunks ORDER BY id LIMIT 1");
+    assert_eq!(db_first[0][0], format!("Text({id:?})"));
+    assert!(db_first[0][1].contains(&tokens.to_string()));
+    assert_eq!(db_first[0][2], format!("Text({version:?})"));
+    // No temporary file left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(env.path("exp"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty());
+
+    // Clear errors: parquet to stdout, a table that is not there, no database.
+    let o = finloom(&["export", "chunks", ps, "--format", "parquet", "--out", "-"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--out FILE.parquet"));
+    let o = finloom(&[
+        "export", "chunks", ps, "--format", "jsonl", "--table", "nope",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no table `nope`"),
+        "{}",
+        text(&o)
+    );
+    let o = finloom(&[
+        "export",
+        "chunks",
+        ps,
+        "--format",
+        "jsonl",
+        "--database",
+        env.path("missing.duckdb").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no database at"));
+}
+
 #[test]
 fn failure_between_delete_and_insert_leaves_the_filing_as_it_was() {
     let env = Env::new(SAMPLE);
@@ -521,6 +780,153 @@ fn a_slow_filing_hits_the_time_limit_and_the_run_goes_on() {
         "{}",
         text(&o)
     );
+}
+
+/// Issue 8's bad-input list in one source folder next to a good filing: every bad file either
+/// fails alone with a reason or, where the content is usable, is processed; the run completes,
+/// the good filing merges, nothing panics.
+#[test]
+fn every_bad_input_fails_alone_with_a_reason_and_the_run_completes() {
+    let env = Env::new(&SAMPLE[4..5]);
+    // HTML primary documents go in the SGML envelope EDGAR serves them in (it carries the
+    // form type, which the file names here do not).
+    let w = |name: &str, data: &[u8]| {
+        let data = if name.ends_with(".htm") && !name.starts_with("garbage") {
+            let mut v = b"<DOCUMENT>\n<TYPE>8-K\n<SEQUENCE>1\n<TEXT>\n".to_vec();
+            v.extend_from_slice(data);
+            v.extend_from_slice(b"\n</TEXT>\n</DOCUMENT>\n");
+            v
+        } else {
+            data.to_vec()
+        };
+        std::fs::write(env.path(&format!("filings/{name}")), data).unwrap()
+    };
+    w("empty_0000000001-00-000001.txt", b"");
+    w(
+        "garbage_0000000001-00-000002.htm",
+        &(0..65536u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+            .collect::<Vec<u8>>(),
+    );
+    w(
+        "headeronly_0000000001-00-000003.txt",
+        b"<SEC-DOCUMENT>0000000001-00-000003.txt\n<SEC-HEADER>0000000001-00-000003.hdr.sgml\nACCESSION NUMBER:\t\t0000000001-00-000003\nCONFORMED SUBMISSION TYPE:\t10-K\n</SEC-HEADER>\n",
+    );
+    w(
+        "unclosed_0000000001-00-000004.txt",
+        b"<SEC-HEADER>\nACCESSION NUMBER:\t\t0000000001-00-000004\nCONFORMED SUBMISSION TYPE:\t8-K\n</SEC-HEADER>\n<DOCUMENT>\n<TYPE>8-K\n<TEXT>\n<html><body><p><b>Item 2.02 Results of Operations</b></p><p>Revenue rose.",
+    );
+    let mut deep = b"<html><body>".to_vec();
+    for _ in 0..100_000 {
+        deep.extend_from_slice(b"<div>");
+    }
+    deep.extend_from_slice(b"<p>Item 8.01 Other Events</p>");
+    w("deep_0000000001-00-000005.htm", &deep);
+    w(
+        "colspan_0000000001-00-000006.htm",
+        b"<html><body><p>Item 2.02 Results</p><table><tr><td colspan=\"376967340\">Revenue</td><td>$</td><td>1,234</td></tr><tr><td>Cost</td><td>$</td><td>(56)</td></tr></table></body></html>",
+    );
+    w(
+        "mixed_0000000001-00-000007.htm",
+        b"<html><body><p>Item 8.01 Caf\xe9 \x93Other\x94 Events \xc3\xa9t\xc3\xa9 \xff\xfe</p></body></html>",
+    );
+    // Two different files claiming one accession number, and one file twice.
+    w(
+        "a_0000000001-00-000008.htm",
+        b"<html><body><p>Item 8.01 Other Events: first</p></body></html>",
+    );
+    w(
+        "b_0000000001-00-000008.htm",
+        b"<html><body><p>Item 8.01 Other Events: second</p></body></html>",
+    );
+    let good = std::fs::read(env.path(&format!("filings/{}", SAMPLE[4]))).unwrap();
+    std::fs::write(
+        env.path("filings/copy_of_the_8k_0000950135-08-006327.htm"),
+        good,
+    )
+    .unwrap();
+    // A 200 MB document (over the default max_filing_mb = 150).
+    {
+        use std::io::Write;
+        let mut f =
+            std::fs::File::create(env.path("filings/huge_0000000001-00-000009.htm")).unwrap();
+        let para = b"<p>Item 8.01 lorem ipsum dolor sit amet</p>\n".repeat(1 << 12);
+        let mut n = 0;
+        while n < 200_000_000 {
+            f.write_all(&para).unwrap();
+            n += para.len();
+        }
+    }
+    let p = env.default_pipeline();
+    let o = finloom(&["run", p.to_str().unwrap(), "--quiet", "--json"]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(!t.contains("panicked"), "{t}");
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let failed: Vec<(String, String)> = r["failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["source_path"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                f["error"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    eprintln!("bad inputs: {failed:#?}");
+    let reason = |name: &str| {
+        failed
+            .iter()
+            .find(|(p, _)| p.starts_with(name))
+            .map(|(_, e)| e.clone())
+    };
+    for must_fail in ["empty_", "garbage_", "headeronly_", "huge_"] {
+        let e = reason(must_fail).unwrap_or_else(|| panic!("{must_fail} did not fail: {t}"));
+        assert!(e.len() > 10, "{must_fail}: {e}");
+    }
+    assert!(reason("huge_").unwrap().contains("max_filing_mb"));
+    // The accession collision and the duplicate: the first path in sorted order wins, the
+    // other is reported.
+    assert!(reason("b_0000000001-00-000008")
+        .unwrap()
+        .contains("duplicate filing"));
+    assert!(reason("a_0000000001-00-000008").is_none());
+    let dup = reason("copy_of_the_8k").or_else(|| reason("1002517_"));
+    assert!(dup.unwrap().contains("duplicate filing"), "{t}");
+    // Usable content is processed: huge spans clamped, encodings decoded, deep nesting read.
+    for ok in ["colspan_", "mixed_", "deep_", "a_0000000001-00-000008"] {
+        if let Some(e) = reason(ok) {
+            panic!("{ok} failed: {e}");
+        }
+    }
+    assert_eq!(
+        count(&env.db(), "SELECT count(*) FROM filings WHERE status = 'ok' AND accession_number = '0000950135-08-006327'"),
+        1
+    );
+    assert!(
+        count(
+            &env.db(),
+            "SELECT max(n_cols) FROM tables WHERE accession_number = '0000000001-00-000006'"
+        ) <= 3
+    );
+    let cafe =
+        env.query("SELECT coalesce(title, '') || ' ' || coalesce(text, '') FROM sections WHERE accession_number = '0000000001-00-000007'");
+    assert!(cafe.iter().any(|r| r[0].contains("Café")), "{cafe:?}");
+    // Re-running changes nothing and fails the same files again, with the same reasons.
+    let o2 = finloom(&["run", p.to_str().unwrap(), "--quiet", "--json"]);
+    let r2: serde_json::Value = serde_json::from_slice(&o2.stdout).unwrap();
+    assert_eq!(
+        r["failed"].as_array().unwrap().len(),
+        r2["failed"].as_array().unwrap().len()
+    );
+    std::fs::remove_file(env.path("filings/huge_0000000001-00-000009.htm")).unwrap();
 }
 
 #[test]
@@ -1012,6 +1418,389 @@ fn operations_give_clear_errors() {
         assert_eq!(o.status.code(), Some(0));
         assert!(String::from_utf8_lossy(&o.stdout).contains("Usage"));
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Crashes and stops (issue 8): SIGKILL at random moments, SIGINT/SIGTERM, disk full.
+// ---------------------------------------------------------------------------------------
+
+/// The rows of one filing in `tables`, ordered, clock columns left out.
+fn filing_rows(db: &Path, tables: &[&str], acc: &str) -> String {
+    let conn = Connection::open(db).unwrap();
+    let mut out = String::new();
+    for t in tables {
+        let exists: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                [t],
+                |r| r.get(0),
+            )
+            .unwrap();
+        if exists == 0 {
+            continue;
+        }
+        let mut st = conn
+            .prepare(&format!(
+                "SELECT * FROM \"{t}\" WHERE accession_number = ? ORDER BY ALL"
+            ))
+            .unwrap();
+        let mut rows = st.query([acc]).unwrap();
+        while let Some(r) = rows.next().unwrap() {
+            let n = r.as_ref().column_count();
+            out.push_str(t);
+            for i in 0..n {
+                let v: duckdb::types::Value = r.get(i).unwrap();
+                out.push_str(&format!("\t{v:?}"));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A small deterministic generator (xorshift) for kill moments: "random", reproducible.
+struct Moments(u64);
+impl Moments {
+    fn next_fraction(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Starts `finloom run` on an empty database and SIGKILLs it at a random moment, many times
+/// (FINLOOM_KILL_ITERATIONS, default 20). After every kill the database opens, has no
+/// duplicate key, and holds every filing either completely — identical to a clean run, with
+/// status ok — or not at all; the next run finishes the job and equals the clean run.
+#[test]
+fn sigkill_at_random_moments_never_leaves_half_a_filing() {
+    let iterations: usize = std::env::var("FINLOOM_KILL_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let env = Env::new(SAMPLE);
+    let p = env.default_pipeline();
+    // The clean reference, and how long a run takes here.
+    let t0 = std::time::Instant::now();
+    run_ok(&p, &[]);
+    let wall = t0.elapsed();
+    let accs: Vec<String> = env
+        .query("SELECT accession_number FROM filings ORDER BY 1")
+        .into_iter()
+        .map(|r| {
+            r[0].trim_start_matches("Text(\"")
+                .trim_end_matches("\")")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(accs.len(), 5);
+    let mut reference = std::collections::HashMap::new();
+    for a in &accs {
+        reference.insert(a.clone(), filing_rows(&env.db(), FACT_TABLES, a));
+    }
+    let clocks = ["updated_at", "last_run_id", "run_id"];
+    let clean_all = dump(
+        &env.db(),
+        &[
+            "filings",
+            "sections",
+            "tables",
+            "table_cells",
+            "footnotes",
+            "chunks",
+        ],
+        &clocks,
+    );
+
+    let mut rng = Moments(0x5eed_f100_u64);
+    let (mut survived, mut finished_before_kill) = (0, 0);
+    let mut moments: std::collections::BTreeMap<&str, usize> = Default::default();
+    for i in 0..iterations {
+        std::fs::remove_dir_all(env.path("out")).unwrap();
+        let delay = wall.mul_f64(1.3 * rng.next_fraction());
+        let mut child = Command::new(BIN)
+            .args(["run", p.to_str().unwrap(), "--quiet"])
+            .env_remove("FINLOOM_TEST_FAIL_AFTER_DELETE")
+            .env_remove("FINLOOM_PLUGIN_PATH")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let exited_first = child.try_wait().unwrap().is_some();
+        let _ = child.kill(); // SIGKILL
+        child.wait().unwrap();
+        if exited_first {
+            finished_before_kill += 1;
+        }
+
+        // The state the kill left.
+        let has_schema = env.db().exists()
+            && count(
+                &env.db(),
+                "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('filings', 'finloom_runs')",
+            ) == 2;
+        let moment = if !env.db().exists() {
+            "before the database existed"
+        } else if !has_schema {
+            "while the schema was created"
+        } else {
+            let merged = count(
+                &env.db(),
+                "SELECT count(*) FROM filings WHERE status = 'ok'",
+            );
+            let finished = count(
+                &env.db(),
+                "SELECT count(*) FROM finloom_runs WHERE status <> 'running'",
+            );
+            match (merged, finished) {
+                (_, 1..) => "after the run finished",
+                (0, _) => "during setup, extraction or staging",
+                (5, _) => "after the merge, before the ledger",
+                _ => "during the merge",
+            }
+        };
+        *moments.entry(moment).or_default() += 1;
+        if has_schema {
+            for t in FACT_TABLES {
+                let key = match *t {
+                    "sections" => "accession_number, section_type",
+                    "tables" => "accession_number, table_index",
+                    "table_cells" => "accession_number, table_index, row_index, col_index",
+                    "footnotes" => "accession_number, kind, ordinal",
+                    _ => "accession_number, section_type, chunk_index",
+                };
+                let exists = count(
+                    &env.db(),
+                    &format!(
+                        "SELECT count(*) FROM information_schema.tables WHERE table_name = '{t}'"
+                    ),
+                );
+                if exists == 1 {
+                    let d = count(
+                        &env.db(),
+                        &format!("SELECT count(*) FROM (SELECT {key} FROM {t} GROUP BY ALL HAVING count(*) > 1)"),
+                    );
+                    assert_eq!(d, 0, "iteration {i} ({moment}): duplicates in {t}");
+                }
+            }
+            for a in &accs {
+                let rows = filing_rows(&env.db(), FACT_TABLES, a);
+                let status = env.query(&format!(
+                    "SELECT status FROM filings WHERE accession_number = '{a}'"
+                ));
+                if rows.is_empty() {
+                    assert!(
+                        status.is_empty() || status[0][0] != "Text(\"ok\")",
+                        "iteration {i} ({moment}): {a} has no rows but status {status:?}"
+                    );
+                } else {
+                    assert_eq!(
+                        &rows, &reference[a],
+                        "iteration {i} ({moment}): {a} is half-written"
+                    );
+                    assert_eq!(status[0][0], "Text(\"ok\")", "iteration {i}: {a}");
+                }
+            }
+        }
+        // The next run finishes the job, identical to the clean run.
+        run_ok(&p, &[]);
+        assert_eq!(
+            clean_all,
+            dump(
+                &env.db(),
+                &[
+                    "filings",
+                    "sections",
+                    "tables",
+                    "table_cells",
+                    "footnotes",
+                    "chunks"
+                ],
+                &clocks
+            ),
+            "iteration {i} ({moment}): recovery run differs from the clean run"
+        );
+        survived += 1;
+    }
+    eprintln!(
+        "sigkill: {survived}/{iterations} kills survived ({finished_before_kill} runs had finished before the kill); moments: {moments:?}"
+    );
+    assert_eq!(survived, iterations);
+    // The kills hit more than one phase (the moments are spread over 1.3 x a clean run).
+    assert!(moments.len() >= 2, "{moments:?}");
+}
+
+/// SIGINT and SIGTERM stop a run cleanly: the filings already extracted are merged, the one
+/// being extracted is abandoned, the rest are listed as not processed and left untouched,
+/// exit code 130, ledger status `interrupted`; the next run finishes the job.
+#[test]
+fn sigint_and_sigterm_stop_cleanly_and_the_next_run_finishes() {
+    for signal in ["INT", "TERM"] {
+        let env = Env::new(SAMPLE);
+        // The third filing in path order sleeps 10 s in the probe stage: the signal lands
+        // while it is being extracted.
+        let slow = "0000950153-99-001234"; // 10-K/MEDICIS_0000950153-99-001234.html
+        let stages = format!(
+            "{}{}",
+            default_stages(512),
+            faulty_stage("sleep", slow)
+                .replace(
+                    "[[stage]]\nname = \"sections\"\nplugin = \"sections@1\"\n",
+                    ""
+                )
+                .replace("sleep_secs = 30", "sleep_secs = 10")
+        );
+        // One worker, so the filings are extracted one after the other, in path order.
+        let p = env.pipeline("p.toml", "", &stages);
+        let one_worker = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("workers = 2\n", "workers = 1\n");
+        std::fs::write(&p, one_worker).unwrap();
+        let mut child = Command::new(BIN)
+            .args(["run", p.to_str().unwrap()])
+            .env_remove("FINLOOM_TEST_FAIL_AFTER_DELETE")
+            .env_remove("FINLOOM_PLUGIN_PATH")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait for the progress line of the second filing, then give the third a moment.
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let _ = tx.send(line);
+            }
+        });
+        let mut seen = Vec::new();
+        loop {
+            let line = rx
+                .recv_timeout(std::time::Duration::from_secs(60))
+                .expect("no progress from finloom run");
+            seen.push(line.clone());
+            if line.starts_with("[2/5]") {
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let stopped_at = std::time::Instant::now();
+        let st = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let o = child.wait_with_output().unwrap();
+        let took = stopped_at.elapsed();
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        assert_eq!(o.status.code(), Some(130), "SIG{signal}: {out}\n{seen:?}");
+        // The sleeping filing was abandoned, not waited for.
+        assert!(
+            took < std::time::Duration::from_secs(8),
+            "SIG{signal}: stop took {took:?}"
+        );
+        assert!(
+            out.contains("INTERRUPTED by a signal: 3 file(s) not processed"),
+            "{out}"
+        );
+        assert!(out.contains("MEDICIS_0000950153-99-001234.html"), "{out}");
+        // Two filings merged completely, the rest absent; the ledger says interrupted.
+        assert_eq!(
+            count(
+                &env.db(),
+                "SELECT count(*) FROM filings WHERE status = 'ok'"
+            ),
+            2
+        );
+        assert_eq!(
+            count(
+                &env.db(),
+                "SELECT count(DISTINCT accession_number) FROM sections"
+            ),
+            2
+        );
+        assert_eq!(
+            env.query("SELECT status FROM finloom_runs")[0][0],
+            "Text(\"interrupted\")"
+        );
+        // The same command again finishes the job: 3 processed, 2 skipped.
+        let o = run_ok(&p, &[]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.contains("3 processed, 2 skipped"), "{out}");
+        let o = finloom(&["check", p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+}
+
+/// Disk full while staging (simulated with a file-size limit: writes past it fail with
+/// EFBIG, as they would with ENOSPC): the filings fail with a clear error and production is
+/// untouched. An unwritable staging folder or backup folder: a clear error before any work.
+#[test]
+fn disk_full_or_unwritable_folders_fail_clearly_and_touch_nothing() {
+    let env = Env::new(&SAMPLE[1..4]);
+    let p = env.default_pipeline();
+    run_ok(&p, &[]);
+    let before_facts = dump(&env.db(), FACT_TABLES, &[]);
+
+    // A 1 MB limit on any file this process writes: the staging database outgrows it.
+    let o = Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "trap '' XFSZ; ulimit -f 1024; exec '{BIN}' run '{}' --force --quiet",
+                p.display()
+            ),
+        ])
+        .env_remove("FINLOOM_TEST_FAIL_AFTER_DELETE")
+        .env_remove("FINLOOM_PLUGIN_PATH")
+        .output()
+        .unwrap();
+    let t = text(&o);
+    assert!(matches!(o.status.code(), Some(1) | Some(2)), "{t}");
+    assert!(!t.contains("panicked"), "{t}");
+    assert!(
+        t.contains("File too large") || t.contains("too large") || t.contains("No space"),
+        "{t}"
+    );
+    // The fact tables are exactly as before; the failure is recorded, with the reason.
+    assert_eq!(before_facts, dump(&env.db(), FACT_TABLES, &[]));
+    let failed = env.query("SELECT count(*) FROM finloom_failures");
+    assert_ne!(failed[0][0], "BigInt(0)", "{t}");
+
+    // Unwritable staging folder (a path under a regular file: fails even for root).
+    std::fs::write(env.path("afile"), b"x").unwrap();
+    let p2 = env.pipeline(
+        "p2.toml",
+        "staging_dir = \"afile/staging\"",
+        &default_stages(512),
+    );
+    let o = finloom(&["run", p2.to_str().unwrap(), "--force", "--quiet"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("afile/staging"),
+        "{}",
+        text(&o)
+    );
+    let before = dump(&env.db(), ALL_TABLES, &[]);
+
+    // Unwritable backup folder, for a destructive command: refused before it touches anything.
+    let p3 = env.pipeline(
+        "p3.toml",
+        "backup_dir = \"afile/backups\"",
+        &default_stages(512),
+    );
+    let o = finloom(&["compact", p3.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("backup folder"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(before, dump(&env.db(), ALL_TABLES, &[]));
+    assert_eq!(before_facts, dump(&env.db(), FACT_TABLES, &[]));
 }
 
 /// The package directory, read at run time: `cargo test` sets it for the test process. The

@@ -65,6 +65,8 @@ struct RawPipeline {
     filing_timeout_secs: u64,
     #[serde(default = "default_batch", deserialize_with = "positive_u64")]
     merge_batch: u64,
+    #[serde(default = "default_max_filing_mb", deserialize_with = "positive_u64")]
+    max_filing_mb: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -97,6 +99,13 @@ fn default_timeout() -> u64 {
 }
 fn default_batch() -> u64 {
     64
+}
+
+/// Large enough for real primary documents and most full submissions (a 10-K's primary
+/// document is rarely over 20 MB), small enough that one filing cannot eat the machine's memory
+/// (a document is parsed whole, several times its size in memory).
+fn default_max_filing_mb() -> u64 {
+    150
 }
 
 fn non_empty<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -187,6 +196,9 @@ pub struct Pipeline {
     pub backup_dir: PathBuf,
     pub filing_timeout_secs: u64,
     pub merge_batch: u64,
+    /// Files larger than this (in MB, 10^6 bytes) fail with a reason instead of being read:
+    /// a guard for memory, since a filing is parsed whole.
+    pub max_filing_mb: u64,
     pub stages: Vec<Stage>,
     /// blake3 of the file's bytes.
     pub config_hash: String,
@@ -328,6 +340,7 @@ impl Pipeline {
             backup_dir,
             filing_timeout_secs: raw.pipeline.filing_timeout_secs,
             merge_batch: raw.pipeline.merge_batch,
+            max_filing_mb: raw.pipeline.max_filing_mb,
             stages,
             path,
         })

@@ -7,6 +7,7 @@
 //! * [`run`] is `finloom run`: ingest, parallel extraction into staging, merge, ledger.
 
 pub mod extract;
+pub mod interrupt;
 pub mod loader;
 pub mod plan;
 pub mod run;

@@ -51,6 +51,11 @@ pub struct RunSummary {
     pub held_seconds: f64,
     pub bytes_read: u64,
     pub staging_kept: Option<PathBuf>,
+    /// Stopped by SIGINT/SIGTERM (see [`crate::interrupt`]).
+    pub interrupted: bool,
+    /// Files not processed because of the stop: not started, abandoned mid-extraction, or
+    /// extracted but not merged. Their production rows are exactly as before the run.
+    pub not_processed: Vec<String>,
 }
 
 /// What earlier runs left in production, for skip decisions.
@@ -91,8 +96,18 @@ impl Prior {
 }
 
 enum Outcome {
-    Skipped { accession: String, path: String },
-    Staged { commit: FilingCommit, path: String },
+    Skipped {
+        accession: String,
+        path: String,
+    },
+    /// Not processed because the run is stopping (SIGINT/SIGTERM).
+    Stopped {
+        path: String,
+    },
+    Staged {
+        commit: FilingCommit,
+        path: String,
+    },
     Failed(FailedFiling),
 }
 
@@ -161,16 +176,27 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
     let bytes = AtomicUsize::new(0);
     let total = files.len();
     let timeout = Duration::from_secs(p.filing_timeout_secs);
+    let signals_at_start = crate::interrupt::count();
+    let stopping = || crate::interrupt::since(signals_at_start);
     let extract_started = Instant::now();
     let outcomes: Vec<Outcome> = pool.install(|| {
         files
             .par_iter()
             .map(|path| {
                 let worker = rayon::current_thread_index().unwrap_or(0);
-                let (outcome, nbytes) = process_file(&plan_arc, &prior, path, opts.force, timeout);
+                if stopping() {
+                    return Outcome::Stopped {
+                        path: path.display().to_string(),
+                    };
+                }
+                let (outcome, nbytes) =
+                    process_file(&plan_arc, &prior, path, opts.force, timeout, &stopping);
                 bytes.fetch_add(nbytes, Ordering::Relaxed);
                 let outcome = match outcome {
                     ProcessResult::Skip(o) => o,
+                    ProcessResult::Stopped => Outcome::Stopped {
+                        path: path.display().to_string(),
+                    },
                     ProcessResult::Fail(f) => Outcome::Failed(*f),
                     ProcessResult::Stage(mut commit, outputs) => {
                         commit.worker = worker;
@@ -215,6 +241,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
                                 .join(" ")
                         ),
                         Outcome::Failed(f) => format!("FAILED: {}", f.error),
+                        Outcome::Stopped { .. } => "not processed (stopping)".to_string(),
                     };
                     eprintln!("[{n}/{total}] {}: {what}", path.display());
                 }
@@ -228,12 +255,13 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
     let mut commits = Vec::new();
     let mut failures = Vec::new();
     let mut skipped = 0usize;
+    let mut not_processed = Vec::new();
     let mut owner: HashMap<String, String> = HashMap::new();
     for o in &outcomes {
         let (acc, path) = match o {
             Outcome::Skipped { accession, path } => (accession, path),
             Outcome::Staged { commit, path } => (&commit.filing.accession_number, path),
-            Outcome::Failed(_) => continue,
+            Outcome::Failed(_) | Outcome::Stopped { .. } => continue,
         };
         owner.entry(acc.clone()).or_insert_with(|| path.clone());
     }
@@ -258,13 +286,19 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
                 }
             }
             Outcome::Failed(f) => failures.push(f),
+            Outcome::Stopped { path } => not_processed.push(path),
         }
     }
     failures.sort_by(|a, b| a.source_path.cmp(&b.source_path));
     let processed = commits.len();
 
     // --- merge ---
+    // A signal that arrived during extraction stopped it; what was staged is still merged.
+    // A signal during the merge stops it after the filing being merged.
+    let signals_at_merge = crate::interrupt::count();
+    let stop_merging = || crate::interrupt::since(signals_at_merge);
     let merger = Merger {
+        stop: Some(&stop_merging),
         staging: &staging,
         specs: &plan.specs,
         production: p.database.clone(),
@@ -288,7 +322,12 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         held_seconds: report.held_seconds,
         bytes_read: bytes.load(Ordering::Relaxed) as u64,
         staging_kept: None,
+        interrupted: false,
+        not_processed,
     };
+    summary.not_processed.extend(report.not_merged);
+    summary.not_processed.sort();
+    summary.interrupted = stopping();
     let _ = processed;
     let keep = !summary.failed.is_empty() || p.staging == finloom_config::Retention::Keep;
     if keep {
@@ -310,7 +349,13 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
          failed = ?, rows_merged = ?, wall_seconds = ?, merge_seconds = ?, db_held_seconds = ?, staging_path = ? \
          WHERE run_id = ?",
         duckdb::params![
-            if summary.failed.is_empty() { "ok" } else { "failed" },
+            if summary.interrupted {
+                "interrupted"
+            } else if summary.failed.is_empty() {
+                "ok"
+            } else {
+                "failed"
+            },
             summary.files_seen as i64,
             summary.processed as i64,
             summary.skipped as i64,
@@ -447,6 +492,8 @@ fn read_prior(plan: &Plan, conn: &duckdb::Connection) -> Result<Prior, HostError
 
 enum ProcessResult {
     Skip(Outcome),
+    /// Abandoned because the run is stopping.
+    Stopped,
     Fail(Box<FailedFiling>),
     Stage(FilingCommit, StageOutputs),
 }
@@ -474,8 +521,28 @@ fn process_file(
     path: &Path,
     force: bool,
     timeout: Duration,
+    stopping: &dyn Fn() -> bool,
 ) -> (ProcessResult, usize) {
     let spath = path.display().to_string();
+    let max = plan.pipeline.max_filing_mb.saturating_mul(1_000_000);
+    if let Ok(m) = std::fs::metadata(path) {
+        if m.len() > max {
+            return (
+                fail(
+                    &spath,
+                    None,
+                    None,
+                    None,
+                    format!(
+                        "file is {:.1} MB, over the pipeline's max_filing_mb = {} (raise it in pipeline.toml to process this file)",
+                        m.len() as f64 / 1e6,
+                        plan.pipeline.max_filing_mb
+                    ),
+                ),
+                0,
+            );
+        }
+    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
@@ -542,7 +609,24 @@ fn process_file(
             nbytes,
         );
     }
-    let r = match rx.recv_timeout(timeout) {
+    // Wait in short slices so that a stop request (SIGINT/SIGTERM) abandons the filing
+    // promptly instead of after the full time limit.
+    let deadline = Instant::now() + timeout;
+    let received = loop {
+        let now = Instant::now();
+        if now >= deadline {
+            break Err(std::sync::mpsc::RecvTimeoutError::Timeout);
+        }
+        match rx.recv_timeout((deadline - now).min(Duration::from_millis(100))) {
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if stopping() {
+                    return (ProcessResult::Stopped, nbytes);
+                }
+            }
+            other => break other,
+        }
+    };
+    let r = match received {
         Ok(r) => r,
         Err(std::sync::mpsc::RecvTimeoutError::Timeout) => fail(
             &spath,

@@ -91,9 +91,14 @@ pub struct MergeReport {
     pub rows: BTreeMap<String, i64>,
     pub merge_seconds: f64,
     pub held_seconds: f64,
+    /// Source paths of filings not merged because `stop` asked to stop: untouched.
+    pub not_merged: Vec<String>,
 }
 
 pub struct Merger<'a> {
+    /// Asked before each filing; `true` stops the merge there (the filing before it is
+    /// committed or rolled back, never half-done). Failures are still recorded.
+    pub stop: Option<&'a dyn Fn() -> bool>,
     pub staging: &'a Staging,
     pub specs: &'a [TableSpec],
     pub production: PathBuf,
@@ -127,6 +132,10 @@ impl Merger<'_> {
             attach(&conn, &self.production, self.lock_wait)?;
             let result = (|| -> Result<(), MergeError> {
                 for c in batch {
+                    if self.stop.is_some_and(|stop| stop()) {
+                        report.not_merged.push(c.filing.source_path.clone());
+                        continue;
+                    }
                     match self.merge_one(&conn, c, fault.as_deref()) {
                         Ok(rows) => {
                             for (t, n) in rows {

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod check;
 pub mod compact;
 pub mod dedupe;
+pub mod export;
 
 use std::path::PathBuf;
 
@@ -16,6 +17,7 @@ pub use backup::{backup, restore, BackupReport};
 pub use check::{check, CheckReport};
 pub use compact::{compact, CompactReport};
 pub use dedupe::{dedupe, DedupeReport};
+pub use export::{export_chunks, ExportFormat, ExportReport};
 
 /// A table and the columns that identify one of its rows.
 #[derive(Debug, Clone)]
@@ -40,6 +42,8 @@ pub enum OpsError {
     Verify(String),
     #[error("{0}")]
     Io(String),
+    #[error("export failed: {0}")]
+    Export(String),
     #[error(transparent)]
     Store(#[from] finloom_store::StoreError),
     #[error("database error: {0}")]
