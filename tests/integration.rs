@@ -1478,7 +1478,7 @@ fn sigkill_at_random_moments_never_leaves_half_a_filing() {
     let iterations: usize = std::env::var("FINLOOM_KILL_ITERATIONS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
+        .unwrap_or(30);
     let env = Env::new(SAMPLE);
     let p = env.default_pipeline();
     // The clean reference, and how long a run takes here.
@@ -1515,6 +1515,7 @@ fn sigkill_at_random_moments_never_leaves_half_a_filing() {
 
     let mut rng = Moments(0x5eed_f100_u64);
     let (mut survived, mut finished_before_kill) = (0, 0);
+    let (mut sigkills, mut sigterms) = (0, 0);
     let mut moments: std::collections::BTreeMap<&str, usize> = Default::default();
     for i in 0..iterations {
         std::fs::remove_dir_all(env.path("out")).unwrap();
@@ -1529,8 +1530,25 @@ fn sigkill_at_random_moments_never_leaves_half_a_filing() {
             .unwrap();
         std::thread::sleep(delay);
         let exited_first = child.try_wait().unwrap().is_some();
-        let _ = child.kill(); // SIGKILL
-        child.wait().unwrap();
+        // Every third stop is a SIGTERM at the same kind of random moment (often mid-merge):
+        // the run must stop cleanly with 130 (or have finished: 0), leaving the same
+        // all-or-nothing state. The others are SIGKILL.
+        let term = i % 3 == 2;
+        if term {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let st = child.wait().unwrap();
+            assert!(
+                exited_first || matches!(st.code(), Some(130) | Some(0)),
+                "iteration {i}: SIGTERM gave {st:?}"
+            );
+            sigterms += 1;
+        } else {
+            let _ = child.kill(); // SIGKILL
+            child.wait().unwrap();
+            sigkills += 1;
+        }
         if exited_first {
             finished_before_kill += 1;
         }
@@ -1625,9 +1643,10 @@ fn sigkill_at_random_moments_never_leaves_half_a_filing() {
         survived += 1;
     }
     eprintln!(
-        "sigkill: {survived}/{iterations} kills survived ({finished_before_kill} runs had finished before the kill); moments: {moments:?}"
+        "sigkill: {survived}/{iterations} stops survived ({sigkills} SIGKILL, {sigterms} SIGTERM; {finished_before_kill} runs had finished before the signal); moments: {moments:?}"
     );
     assert_eq!(survived, iterations);
+    assert!(sigkills >= 20 || iterations < 30, "{sigkills} SIGKILLs");
     // The kills hit more than one phase (the moments are spread over 0.9 x a clean run).
     assert!(moments.len() >= 2, "{moments:?}");
 }
