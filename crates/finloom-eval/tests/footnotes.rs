@@ -7,66 +7,18 @@
 //! --all-targets`): this test binary lives in `<target>/release/deps/`, the plugins in
 //! `<target>/release/`.
 
-use finloom_config::Pipeline;
-use finloom_host::{run, Plan, RunOptions};
+mod common;
+
+use common::repo;
 use std::path::{Path, PathBuf};
-
-/// The workspace root, read at run time (see the root tests: a shared target dir may hold a
-/// test binary compiled from another checkout).
-fn repo() -> PathBuf {
-    let dir = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    dir.join("../..").canonicalize().expect("workspace root")
-}
-
-/// `<target>/release`: the grandparent of this test binary.
-fn plugin_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("test binary under <target>/<profile>/deps")
-        .to_path_buf()
-}
-
-fn toml_str(p: &Path) -> String {
-    format!("{:?}", p.display().to_string())
-}
 
 /// Runs sections → tables → footnotes over the fixtures into `dir/db.duckdb`.
 fn build_database(dir: &Path) -> PathBuf {
-    let db = dir.join("db.duckdb");
-    let text = format!(
-        r#"[pipeline]
-database = {db}
-source = {src}
-workers = 2
-staging = "drop"
-plugin_path = [{plugins}]
-
-[[stage]]
-name = "sections"
-plugin = "sections@1"
-
-[[stage]]
-name = "tables"
-plugin = "tables@1"
-depends_on = ["sections"]
-
-[[stage]]
-name = "footnotes"
-plugin = "footnotes@1"
-depends_on = ["sections", "tables"]
-"#,
-        db = toml_str(&db),
-        src = toml_str(&repo().join("tests/fixtures/filings")),
-        plugins = toml_str(&plugin_dir()),
+    let (db, summary) = common::build_database(
+        dir,
+        &repo().join("tests/fixtures/filings"),
+        &["sections", "tables", "footnotes"],
     );
-    let path = dir.join("pipeline.toml");
-    std::fs::write(&path, &text).unwrap();
-    let pipeline = Pipeline::parse(&path, &text).expect("pipeline");
-    let plan = Plan::build(pipeline).unwrap_or_else(|e| panic!("{e}"));
-    let summary = run(&plan, &RunOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(summary.files_seen, 27, "the development corpus");
     assert!(
         summary.failed.is_empty(),

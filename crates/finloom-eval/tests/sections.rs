@@ -5,41 +5,18 @@
 
 use std::path::{Path, PathBuf};
 
-use finloom_config::Pipeline;
-use finloom_host::{run, Plan, RunOptions};
 use serde_json::Value;
 
-/// The workspace root, read at run time (a shared target directory can hold test binaries
-/// built from another checkout; see the other tests).
-fn repo() -> PathBuf {
-    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    manifest.join("../..")
-}
-
-/// The folder holding the plugin libraries: this test binary is
-/// `$CARGO_TARGET_DIR/release/deps/sections-…`, the `.so` files sit in `release/`.
-fn plugin_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("test binary has a grandparent folder")
-        .to_path_buf()
-}
+mod common;
+use common::repo;
 
 /// Runs the default pipeline over the fixture filings into `dir/db.duckdb`.
 fn build_database(dir: &Path) -> PathBuf {
-    let mut p = Pipeline::load(&repo().join("pipeline.toml")).expect("pipeline.toml loads");
-    let db = dir.join("db.duckdb");
-    p.database = db.clone();
-    p.staging_dir = dir.join("db.duckdb.staging");
-    p.backup_dir = dir.join("backups");
-    p.source = repo().join("tests/fixtures/filings");
-    p.plugin_path.insert(0, plugin_dir());
-    let plan = Plan::build(p)
-        .expect("plugins load (build them with cargo build --release --workspace --all-targets)");
-    let summary = run(&plan, &RunOptions::default()).expect("pipeline runs");
+    let (db, summary) = common::build_database(
+        dir,
+        &repo().join("tests/fixtures/filings"),
+        &["sections", "tables", "footnotes", "chunks"],
+    );
     assert_eq!(summary.files_seen, 27, "the corpus has 27 filings");
     assert!(
         summary.failed.is_empty(),

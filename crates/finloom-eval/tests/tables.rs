@@ -2,35 +2,10 @@
 //! inline-XBRL fixture filings into a real DuckDB file, then the evaluation over it; and the
 //! SQL query documented in `docs/tables-query.md`, run as written.
 
-use finloom_config::Pipeline;
-use finloom_host::{run, Plan, RunOptions};
+mod common;
+
+use common::repo as workspace;
 use std::path::{Path, PathBuf};
-
-/// The workspace root, read at run time (a shared target dir can hold test binaries built from
-/// another checkout; `cargo test` sets CARGO_MANIFEST_DIR for the test process).
-fn workspace() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
-        .join("../..")
-}
-
-/// The folder holding the plugin libraries of this build: the test binary runs from
-/// `$CARGO_TARGET_DIR/<profile>/deps`, the libraries sit in `$CARGO_TARGET_DIR/<profile>`.
-fn plugin_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target profile dir")
-        .to_path_buf();
-    assert!(
-        dir.join("libfinloom_tables_v1.so").is_file(),
-        "no tables plugin in {} (build with cargo build --release --workspace --all-targets)",
-        dir.display()
-    );
-    dir
-}
 
 /// Runs the sections and tables stages over `filings` (paths under tests/fixtures/filings)
 /// into a fresh database in `tmp`; returns the database path.
@@ -42,32 +17,7 @@ fn build_database(tmp: &Path, filings: &[&str]) -> PathBuf {
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::copy(&from, &to).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
     }
-    let db = tmp.join("db.duckdb");
-    let toml = format!(
-        r#"[pipeline]
-database = "{}"
-source = "{}"
-workers = 2
-plugin_path = ["{}"]
-
-[[stage]]
-name = "sections"
-plugin = "sections@1"
-
-[[stage]]
-name = "tables"
-plugin = "tables@1"
-depends_on = ["sections"]
-"#,
-        db.display(),
-        source.display(),
-        plugin_dir().display()
-    );
-    let pipeline_path = tmp.join("pipeline.toml");
-    std::fs::write(&pipeline_path, toml).unwrap();
-    let pipeline = Pipeline::load(&pipeline_path).expect("pipeline");
-    let plan = Plan::build(pipeline).expect("plan (plugins load)");
-    let summary = run(&plan, &RunOptions::default()).expect("run");
+    let (db, summary) = common::build_database(tmp, &source, &["sections", "tables"]);
     assert_eq!(summary.processed, filings.len(), "{summary:?}");
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
     db
