@@ -277,7 +277,17 @@ fn snapshot_8k_chunks() {
             .as_str()
             .unwrap()
     ));
-    insta::assert_snapshot!(lines.join("\n"));
+    snapshots().bind(|| insta::assert_snapshot!(lines.join("\n")));
+}
+
+/// Snapshot settings that find `tests/snapshots/` from the run-time package directory. insta
+/// otherwise derives the folder from paths compiled into the test binary, which name the
+/// checkout that built it — another clone sharing the target directory (CI) would compare
+/// against, or write `.snap.new` files into, a folder that is not this one.
+fn snapshots() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(manifest_dir().join("tests/snapshots"));
+    s
 }
 
 /// The package directory, read at run time: `cargo test` sets it for the test process. The

@@ -555,6 +555,76 @@ pub fn underlined_headings(units: &[Unit]) -> Vec<Heading> {
     out
 }
 
+/// Unnumbered plain-text notes whose underline was lost: once a filing is known to cut its
+/// notes at underlined titles, a title standing alone at the very top of a page (the first
+/// line after `<PAGE>`, a one-line paragraph) also starts a note. Apple's 1994 10-K sets
+/// "Income Taxes", "Industry Segment and Geographic Information" and "Selected Quarterly
+/// Financial Information (Unaudited)" that way — the first inside an SGML `<CAPTION>` — and
+/// without this rule each ran into the note before it. A page top alone is not enough — a
+/// sub-heading ("Foreign Currency Instruments" inside Financial Instruments) can land there
+/// too — so the title must also name a subject notes are made of (`NOTE_SUBJECTS`: income
+/// taxes, segments, quarterly data, leases, debt…). Running page headers are excluded.
+fn with_page_top_titles(
+    doc: &Document,
+    us: &[Unit],
+    running: &[bool],
+    underlined: Vec<Heading>,
+) -> Vec<Heading> {
+    let Some(first) = underlined.first().map(|h| h.unit) else {
+        return underlined;
+    };
+    let taken: std::collections::HashSet<usize> = underlined
+        .iter()
+        .flat_map(|h| h.unit..=h.last_unit)
+        .collect();
+    let mut out = underlined;
+    for i in first + 1..us.len() {
+        let u = &us[i];
+        let t = u.text.trim();
+        let alone = us[i - 1].block != u.block && us.get(i + 1).is_none_or(|n| n.block != u.block);
+        let page_top = doc
+            .blocks
+            .get(u.block)
+            .is_some_and(|b| b.style.page_break_before);
+        if !u.pre
+            || !alone
+            || !page_top
+            || running[i]
+            || taken.contains(&i)
+            || t.chars().count() > 80
+            || !title_like(t)
+            || t.ends_with(':')
+            || !note_subject_re().is_match(t)
+            || is_rule(t)
+            || is_page_furniture(t)
+            || notes_to_re().is_match(t)
+            || stop_re().is_match(t)
+        {
+            continue;
+        }
+        out.push(Heading {
+            unit: i,
+            last_unit: i,
+            seq: 0,
+            number: String::new(),
+            title: Some(t.to_string()),
+            explicit: false,
+        });
+    }
+    out.sort_by_key(|h| h.unit);
+    out
+}
+
+/// Subjects that notes to the financial statements are titled after (used only to confirm a
+/// page-top title in a filing that underlines its note titles).
+fn note_subject_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:income\s+tax|segment|quarterly|earnings\s+per\s+share|leases?\b|commitments|contingenc|debt\b|borrowings|stock|pension|retirement|benefit\s+plans?|acquisitions?|goodwill|intangible|inventor(?:y|ies)|property|restructuring|related\s+part|subsequent\s+events?|fair\s+value|derivative|revenue|equity|investments|accrued|compensation)")
+            .expect("note subject regex")
+    })
+}
+
 /// Keeps the headings that form numbered chains (1, 2, 3…; a gap of one tolerated; a new
 /// chain at 1). Explicit "Note N" headings are used when they form a chain; bare numbers only
 /// otherwise, so that numbered lists inside notes don't compete.
@@ -714,13 +784,13 @@ fn notes_in(
     let mut heads = chains(&cands, allow_bare);
     // Underlined titles are explicit formatting; a bare-number chain in plain text may be a
     // list (the Item 14 "1. Financial Statements 2. … 3. Exhibits"). The longer story wins.
+    let running = running_headers(&us);
     if allow_bare && heads.iter().all(|h| !h.explicit) {
         let u = underlined_headings(&us);
         if u.len() >= 2 && u.len() > heads.len() {
-            heads = u;
+            heads = with_page_top_titles(doc, &us, &running, u);
         }
     }
-    let running = running_headers(&us);
     let mut out = Vec::new();
     for (k, h) in heads.iter().enumerate() {
         let start = us[h.unit].start;

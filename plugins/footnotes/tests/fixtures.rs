@@ -501,6 +501,28 @@ fn style_plain_text_underlined_titles_apple_10k_1994() {
         ]
     );
     assert!(titles.contains(&"Commitments and Contingencies"));
+    // Three notes lost their underline and open a page instead (one inside an SGML
+    // `<CAPTION>`); they are notes of their own, not the tail of the note before.
+    assert_eq!(
+        &titles[4..],
+        [
+            "Restructuring of Operations",
+            "Interest and Other Income (Expense), Net",
+            "Income Taxes",
+            "Common Stock",
+            "Preferred Stock",
+            "Commitments and Contingencies",
+            "Industry Segment and Geographic Information",
+            "Selected Quarterly  Financial Information (Unaudited)",
+        ]
+    );
+    let tax = &n[6];
+    assert!(tax
+        .text
+        .starts_with("Income Taxes\n\nThe provision for income taxes"));
+    assert!(!n[5].text.contains("provision for income taxes consists"));
+    // A sub-heading that happens to open a page stays inside its note.
+    assert!(n[1].text.contains("Foreign Currency Instruments"));
     assert!(!titles.iter().any(|t| t.contains("Exhibits")), "{titles:?}");
     assert!(n.iter().all(|x| x.number.is_none()));
     assert!(n[0].text.contains("Basis of Presentation"));

@@ -227,29 +227,49 @@ fn snapshot_of(rel: &str) -> String {
 
 #[test]
 fn snapshot_aapl_10k_2024() {
-    insta::assert_snapshot!(snapshot_of("filings/10-K/AAPL_0000320193-24-000123.html"));
+    snapshots().bind(|| {
+        insta::assert_snapshot!(snapshot_of("filings/10-K/AAPL_0000320193-24-000123.html"))
+    });
 }
 
 #[test]
 fn snapshot_aapl_10k_1994_plain_text() {
-    insta::assert_snapshot!(snapshot_of("filings/10-K/AAPL_0000320193-94-000016.txt"));
+    snapshots().bind(|| {
+        insta::assert_snapshot!(snapshot_of("filings/10-K/AAPL_0000320193-94-000016.txt"))
+    });
 }
 
 #[test]
 fn snapshot_medicis_10k_1999() {
-    insta::assert_snapshot!(snapshot_of(
-        "filings/10-K/MEDICIS_0000950153-99-001234.html"
-    ));
+    snapshots().bind(|| {
+        insta::assert_snapshot!(snapshot_of(
+            "filings/10-K/MEDICIS_0000950153-99-001234.html"
+        ))
+    });
 }
 
 #[test]
 fn snapshot_aapl_10q_1997_plain_text() {
-    insta::assert_snapshot!(snapshot_of("filings/10-Q/AAPL_0000320193-97-000011.txt"));
+    snapshots().bind(|| {
+        insta::assert_snapshot!(snapshot_of("filings/10-Q/AAPL_0000320193-97-000011.txt"))
+    });
 }
 
 #[test]
 fn snapshot_lge_ku_8k_2003() {
-    insta::assert_snapshot!(snapshot_of("filings/8-K/LGE-KU_0001104659-03-004925.html"));
+    snapshots().bind(|| {
+        insta::assert_snapshot!(snapshot_of("filings/8-K/LGE-KU_0001104659-03-004925.html"))
+    });
+}
+
+/// Snapshot settings that find `tests/snapshots/` from the run-time package directory. insta
+/// otherwise derives the folder from paths compiled into the test binary, which name the
+/// checkout that built it — another clone sharing the target directory (CI) would compare
+/// against, or write `.snap.new` files into, a folder that is not this one.
+fn snapshots() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(manifest_dir().join("tests/snapshots"));
+    s
 }
 
 /// The package directory, read at run time: `cargo test` sets it for the test process. The
