@@ -15,7 +15,7 @@
 //! 2. cuts that region into *units* — paragraph blocks, and single lines of preformatted
 //!    (plain-text) blocks — and finds heading candidates: short units that are styled or
 //!    clearly formatted ("Note 1 — Title", "NOTE 1. TITLE", "Note 1:" with the title in the
-//!    next unit, a bold "1. Title", "(1) Title", number and title in the cells of a one-row
+//!    next unit, a bold title with "Note 1" alone in the unit after it, a bold "1. Title", "(1) Title", number and title in the cells of a one-row
 //!    layout table, a run-in "A. Basis of Presentation – The interim …" opening the note's
 //!    first paragraph; in plain text, a number opening an unindented paragraph with no
 //!    title, "1.<TAB>Interim information is unaudited; …");
@@ -368,6 +368,9 @@ pub fn parse_heading(units: &[Unit], i: usize, max_chars: usize) -> Option<Headi
         }
         Some(t.to_string())
     };
+    if let Some(h) = title_then_number(units, i, &next_title) {
+        return Some(h);
+    }
     if let Some(c) = note_re().captures(text) {
         let number = c.get(1)?.as_str().to_string();
         let rest = c.get(2).map(|m| m.as_str().trim()).unwrap_or("");
@@ -448,6 +451,48 @@ pub fn parse_heading(units: &[Unit], i: usize, max_chars: usize) -> Option<Headi
         });
     }
     None
+}
+
+/// A bold title on its own line followed by the note number on the next one:
+/// "**Summary of Significant Accounting Policies**" then "Note 1". The note starts at the
+/// title. When the unit after "Note 1" is itself a short title, the number belongs to *that*
+/// title ("NOTE 1" / "ORGANIZATION", the usual order) and unit `i` is something else — a
+/// running page header, the last line of the note before — so this rule stands back.
+fn title_then_number(
+    units: &[Unit],
+    i: usize,
+    next_title: &dyn Fn(usize) -> Option<String>,
+) -> Option<Heading> {
+    let u = &units[i];
+    let t = u.text.trim();
+    let n = units.get(i + 1)?;
+    if u.is_table
+        || n.is_table
+        || !styled(u)
+        || t.chars().count() > 120
+        || !(title_like(t) || is_caps(t))
+        || t.ends_with(':')
+        || note_re().is_match(t)
+        || bare_re().is_match(t)
+        || notes_to_re().is_match(t)
+        || stop_re().is_match(t)
+    {
+        return None;
+    }
+    let c = note_re().captures(n.text.trim())?;
+    let rest = c.get(2).map(|m| m.as_str().trim()).unwrap_or("");
+    if !rest.is_empty() || next_title(i + 1).is_some() {
+        return None;
+    }
+    let number = c.get(1)?.as_str().to_string();
+    Some(Heading {
+        unit: i,
+        last_unit: i + 1,
+        seq: seq_of(&number),
+        number,
+        title: Some(t.to_string()),
+        explicit: true,
+    })
 }
 
 fn run_in_re() -> &'static Regex {

@@ -652,3 +652,63 @@ fn footnotes_in_their_own_layout_tables_or_under_a_rule() {
         ]
     );
 }
+
+#[test]
+fn bold_title_on_its_own_line_followed_by_the_number() {
+    // The title first, in bold, then "Note N" alone: the note starts at its title.
+    let doc = doc_of(vec![
+        B::H("NOTES TO CONSOLIDATED FINANCIAL STATEMENTS"),
+        B::H("Summary of Significant Accounting Policies"),
+        B::P("Note 1"),
+        B::P("The Company designs and sells widgets. See Note 2 for its debt."),
+        B::H("Long-Term Debt"),
+        B::P("Note 2"),
+        B::P("Debt consists of senior notes due 2030 and a revolving credit facility."),
+        B::H("INCOME TAXES"),
+        B::H("NOTE 3"),
+        B::P("The provision for income taxes consists of federal and state taxes."),
+    ]);
+    let t = run(&doc, &[]);
+    let notes = of_kind(&t, "note");
+    let got: Vec<(Option<&str>, Option<&str>)> = notes
+        .iter()
+        .map(|r| (s(&t, r, "note_number"), s(&t, r, "title")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                Some("1"),
+                Some("Summary of Significant Accounting Policies")
+            ),
+            (Some("2"), Some("Long-Term Debt")),
+            (Some("3"), Some("INCOME TAXES")),
+        ]
+    );
+    let first = s(&t, notes[0], "text").unwrap();
+    assert!(
+        first.starts_with("Summary of Significant Accounting Policies\n\nNote 1\n\nThe Company")
+    );
+    assert!(!first.contains("Long-Term Debt"), "{first}");
+}
+
+#[test]
+fn number_alone_then_title_is_not_read_backwards() {
+    // "NOTE 2" / "DEBT" (number first) after a bold page header: the header is not the title.
+    let doc = doc_of(vec![
+        B::H("NOTES TO CONSOLIDATED FINANCIAL STATEMENTS"),
+        B::H("NOTE 1"),
+        B::H("ORGANIZATION"),
+        B::P("The Company was incorporated in Delaware in 1999 and makes widgets."),
+        B::H("ACME WIDGETS, INC."),
+        B::H("NOTE 2"),
+        B::H("DEBT"),
+        B::P("Debt consists of senior notes due 2030 and a revolving credit facility."),
+    ]);
+    let t = run(&doc, &[]);
+    let got: Vec<Option<&str>> = of_kind(&t, "note")
+        .iter()
+        .map(|r| s(&t, r, "title"))
+        .collect();
+    assert_eq!(got, [Some("ORGANIZATION"), Some("DEBT")]);
+}
