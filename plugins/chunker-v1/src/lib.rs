@@ -38,7 +38,8 @@ use tiktoken_rs::{CoreBPE, Rank};
 /// Plugin name as declared in the manifest (and stored in `chunker_name`).
 pub const NAME: &str = "chunker";
 /// Plugin version as declared in the manifest (and stored in `chunker_version`).
-pub const VERSION: &str = "1.0.0";
+/// Taken from Cargo.toml, so the crate and the manifest cannot disagree.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The output table.
 pub const TABLE: &str = "chunks";
 

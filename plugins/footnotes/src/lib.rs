@@ -121,7 +121,7 @@ impl Plugin for FootnotesPlugin {
         };
         Manifest {
             name: "footnotes".into(),
-            version: "1.1.0".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
             interface_version: INTERFACE_VERSION,
             stage: "footnotes".into(),
             inputs: vec!["sections".into(), "tables".into()]
@@ -829,7 +829,7 @@ fn notes_in(
     let mut heads = chains(&cands, allow_bare);
     // Underlined titles are explicit formatting; a bare-number chain in plain text may be a
     // list (the Item 14 "1. Financial Statements 2. … 3. Exhibits"). The longer story wins.
-    let running = running_headers(&us);
+    let running = running_headers(&us, &units(doc, 0, doc.text.len()));
     if allow_bare && heads.iter().all(|h| !h.explicit) {
         let u = underlined_headings(&us);
         if u.len() >= 2 && u.len() > heads.len() {
@@ -841,10 +841,14 @@ fn notes_in(
         let start = us[h.unit].start;
         let next = heads.get(k + 1).map(|n| n.unit).unwrap_or(us.len());
         // A stop heading ends the note early (the last note runs into the auditor's report).
+        // A running page header that names the Item ("Item 1. Financial Statements
+        // (Continued)" atop every page of Ford's notes) is not one.
         let mut end_unit = next;
         for (j, u) in us.iter().enumerate().take(next).skip(h.last_unit + 1) {
             let t = u.text.trim();
             if !u.is_table
+                && !running[j]
+                && !continued_re().is_match(t)
                 && t.chars().count() <= 200
                 && stop_re().is_match(t)
                 && (styled(u) || t.chars().count() <= 80)
@@ -870,6 +874,24 @@ fn notes_in(
         {
             let t = u.text.trim();
             if t.is_empty() || is_page_furniture(t) || running[j] || u.pre && is_rule(t) {
+                continue;
+            }
+            // A page number set in a layout table ("7 |  |", Lowe's).
+            if u.is_table && !t.contains('\n') && {
+                let cells: Vec<&str> = t
+                    .split('|')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                cells.len() <= 1 && is_page_furniture(&cells.concat())
+            } {
+                continue;
+            }
+            // The note's heading repeated atop a page: "NOTE 3. REVENUE (Continued)".
+            if j > h.last_unit && continued_re().is_match(t) && {
+                let base = continued_re().replace(t, "");
+                words_eq(&base, us[h.unit].text)
+            } {
                 continue;
             }
             if u.pre && u.block == last_block {
@@ -898,26 +920,46 @@ fn notes_in(
     out
 }
 
+/// Same words, whatever the spacing and punctuation between them.
+fn words_eq(a: &str, b: &str) -> bool {
+    let w = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|x| !x.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    w(a) == w(b)
+}
+
+/// "… (Continued)" / "…, continued": a heading repeated at the top of a page.
+fn continued_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?i)[(,\s]\s*continued\)?\s*$").expect("continued regex"))
+}
+
 /// Running page headers and footers: short paragraphs within a few units of a page break
 /// whose text recurs at least three times near page breaks ("GAMESTOP CORP." /
 /// "NOTES TO CONSOLIDATED FINANCIAL STATEMENTS" / "(Tabular amounts in millions…)" at the
-/// top of every page). They belong to the page, not to the note they interrupt.
-fn running_headers(us: &[Unit]) -> Vec<bool> {
+/// top of every page). They belong to the page, not to the note they interrupt. The
+/// recurrences are counted over the whole document (`all`), not just the notes region `us`:
+/// a short 10-Q's notes may span two pages while the header tops every page of the filing.
+fn running_headers(us: &[Unit], all: &[Unit]) -> Vec<bool> {
     const WINDOW: usize = 4;
-    let near_break = |i: usize| {
+    let near_break = |us: &[Unit], i: usize| {
         (i.saturating_sub(WINDOW)..=i).any(|k| us[k].style.page_break_before)
             || (i + 1..(i + 1 + WINDOW).min(us.len())).any(|k| us[k].style.page_break_before)
     };
-    let candidate =
-        |i: usize| !us[i].is_table && us[i].text.trim().chars().count() <= 120 && near_break(i);
+    let candidate = |us: &[Unit], i: usize| {
+        !us[i].is_table && us[i].text.trim().chars().count() <= 120 && near_break(us, i)
+    };
     let mut counts = std::collections::HashMap::<&str, usize>::new();
-    for (i, u) in us.iter().enumerate() {
-        if candidate(i) {
+    for (i, u) in all.iter().enumerate() {
+        if candidate(all, i) {
             *counts.entry(u.text.trim()).or_default() += 1;
         }
     }
     (0..us.len())
-        .map(|i| candidate(i) && counts.get(us[i].text.trim()).copied().unwrap_or(0) >= 3)
+        .map(|i| candidate(us, i) && counts.get(us[i].text.trim()).copied().unwrap_or(0) >= 3)
         .collect()
 }
 

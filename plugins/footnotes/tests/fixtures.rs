@@ -211,7 +211,11 @@ struct Score {
 }
 
 fn score(rel: &str) -> Score {
-    let filing = finloom_ingest::read_filing(&fixture(rel)).expect("ingest");
+    score_at(&fixture(rel), rel)
+}
+
+fn score_at(path: &std::path::Path, rel: &str) -> Score {
+    let filing = finloom_ingest::read_filing(path).expect("ingest");
     let doc = &filing.document;
     let out: Vec<TableRows> =
         FootnotesPlugin::extract(&filing.meta, doc, &[], "{}").expect("extract");
@@ -643,4 +647,123 @@ fn table_footnotes_in_their_own_layout_tables_alcoa_10q() {
         .map(|r| t.get(r, "note_number").as_str().unwrap())
         .collect();
     assert_eq!(under_25, ["(1)", "(2)", "(3)", "(4)", "(5)"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Heading styles absent from the development corpus, from verbatim excerpts of other real
+// filings (`tests/fixtures/`, provenance in its MANIFEST.tsv): the "Notes to … Financial
+// Statements" page through the first three notes.
+
+fn excerpt(name: &str) -> PathBuf {
+    manifest_dir().join("tests/fixtures").join(name)
+}
+
+fn excerpt_notes(name: &str) -> (Vec<NoteOut>, Vec<String>) {
+    let filing = finloom_ingest::read_filing(&excerpt(name)).expect("ingest");
+    let mut out = FootnotesPlugin::extract(&filing.meta, &filing.document, &[], "{}")
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let t = out.pop().expect("one table");
+    let s = |r: &[finloom_plugin_api::Value], c: &str| t.get(r, c).as_str().map(str::to_string);
+    let notes = t
+        .rows
+        .iter()
+        .filter(|r| t.get(r, "kind").as_str() == Some("note"))
+        .map(|r| NoteOut {
+            number: s(r, "note_number"),
+            title: s(r, "title"),
+            text: s(r, "text").unwrap_or_default(),
+            concept: s(r, "xbrl_concept"),
+        })
+        .collect();
+    let table_notes = t
+        .rows
+        .iter()
+        .filter(|r| t.get(r, "kind").as_str() == Some("table_note"))
+        .map(|r| s(r, "note_number").unwrap_or_default())
+        .collect();
+    (notes, table_notes)
+}
+
+/// Each note of an excerpt matches its own inline-XBRL TextBlock (Jaccard >= 0.9 both ways).
+fn assert_matches_textblocks(name: &str) {
+    let s = score_at(&excerpt(name), name);
+    assert_eq!(
+        s.blocks, 3,
+        "{name}: three note-level TextBlocks in the excerpt"
+    );
+    assert_eq!(s.found, 3, "{name}: every TextBlock found");
+    assert_eq!(
+        s.matched_notes, s.notes,
+        "{name}: every note matches a TextBlock"
+    );
+}
+
+/// "NOTE 1.  PRESENTATION" (Ford 10-Q 2023, Workiva inline XBRL): upper case, a period, the
+/// title on the same line inside the TextBlock fact. Every page repeats "Item 1. Financial
+/// Statements (Continued)" / "FORD MOTOR COMPANY AND SUBSIDIARIES" / "NOTES TO THE FINANCIAL
+/// STATEMENTS", and Note 3 repeats its own heading "NOTE 3.  REVENUE (Continued)": none of it
+/// ends a note (the Item heading is a running header, not Item 2) or stays in its text.
+#[test]
+fn style_note_upper_period_title_ford_10q() {
+    let name = "A_F_0000037996-23-000050.html";
+    let (n, table_notes) = excerpt_notes(name);
+    assert_eq!(numbers(&n), one_to(3));
+    let titles: Vec<&str> = n.iter().map(|x| x.title.as_deref().unwrap_or("")).collect();
+    assert_eq!(
+        titles,
+        ["PRESENTATION", "NEW ACCOUNTING STANDARDS", "REVENUE"]
+    );
+    assert_eq!(
+        n[2].concept.as_deref(),
+        Some("us-gaap:RevenueFromContractWithCustomerTextBlock")
+    );
+    for x in &n {
+        for furniture in [
+            "FORD MOTOR COMPANY AND SUBSIDIARIES",
+            "Financial Statements (Continued)",
+            "REVENUE (Continued)",
+        ] {
+            assert!(
+                !x.text.contains(furniture),
+                "note {:?} carries {furniture:?}",
+                x.number
+            );
+        }
+    }
+    // Note 3 runs past two page breaks to its last paragraph.
+    assert!(n[2]
+        .text
+        .ends_with("million in the first half of 2022 and 2023, respectively."));
+    // "(a) Includes extended service contract revenue." under the revenue table.
+    assert_eq!(table_notes, ["(a)"]);
+    assert_matches_textblocks(name);
+}
+
+/// "Note 1: Summary of Significant Accounting Policies" (Lowe's 10-Q 2023): a colon after the
+/// number. "Note: Merchandise division net sales … reclassified" inside Note 2 has no number
+/// and starts nothing.
+#[test]
+fn style_note_colon_title_lowes_10q() {
+    let name = "B_LOW_0000060667-23-000139.html";
+    let (n, _) = excerpt_notes(name);
+    assert_eq!(numbers(&n), one_to(3));
+    let titles: Vec<&str> = n.iter().map(|x| x.title.as_deref().unwrap_or("")).collect();
+    assert_eq!(
+        titles,
+        [
+            "Summary of Significant Accounting Policies",
+            "Revenue",
+            "Restricted Investments"
+        ]
+    );
+    assert!(n[1].text.contains("Note: Merchandise division net sales"));
+    // Its last words, without the page number (set in a layout table) that follows them.
+    assert!(n[1]
+        .text
+        .ends_with("The Canadian retail business was sold on February 3, 2023."));
+    assert_eq!(
+        n[0].concept.as_deref(),
+        Some("us-gaap:SignificantAccountingPoliciesTextBlock")
+    );
+    assert_matches_textblocks(name);
 }

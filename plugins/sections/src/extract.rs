@@ -17,7 +17,8 @@ use serde::Deserialize;
 /// Plugin name as declared in the manifest.
 pub const NAME: &str = "sections";
 /// Plugin version as declared in the manifest.
-pub const VERSION: &str = "1.1.0";
+/// Taken from Cargo.toml, so the crate and the manifest cannot disagree.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The output table.
 pub const TABLE: &str = "sections";
 

@@ -166,7 +166,7 @@ impl Plugin for TablesPlugin {
         };
         Manifest {
             name: "tables".into(),
-            version: "1.1.0".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
             interface_version: INTERFACE_VERSION,
             stage: "tables".into(),
             inputs: vec!["sections".into()].into_iter().collect(),
