@@ -1754,6 +1754,88 @@ fn sigint_and_sigterm_stop_cleanly_and_the_next_run_finishes() {
     }
 }
 
+/// SIGINT/SIGTERM during the merge (aimed, not left to chance: the merge pauses 1.5 s after
+/// each filing's commit via the test hook, and the signal follows the "[merge 2/5]" line):
+/// the merge stops before the next filing, the two committed filings are complete, the three
+/// others are listed as not processed and absent, exit 130, ledger `interrupted`; the same
+/// command again merges the three and skips the two.
+#[test]
+fn a_signal_during_the_merge_stops_between_filings() {
+    for signal in ["INT", "TERM"] {
+        let env = Env::new(SAMPLE);
+        let p = env.pipeline("p.toml", "", &default_stages(512));
+        let mut child = Command::new(BIN)
+            .args(["run", p.to_str().unwrap()])
+            .env_remove("FINLOOM_TEST_FAIL_AFTER_DELETE")
+            .env_remove("FINLOOM_PLUGIN_PATH")
+            .env("FINLOOM_TEST_MERGE_PAUSE_MS", "1500")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let _ = tx.send(line);
+            }
+        });
+        let mut seen = Vec::new();
+        loop {
+            let line = rx
+                .recv_timeout(std::time::Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("no merge progress from finloom run: {seen:?}"));
+            seen.push(line.clone());
+            if line.starts_with("[merge 2/5]") {
+                break;
+            }
+        }
+        let st = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let o = child.wait_with_output().unwrap();
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        assert_eq!(o.status.code(), Some(130), "SIG{signal}: {out}\n{seen:?}");
+        assert!(
+            out.contains("INTERRUPTED by a signal: 3 file(s) not processed"),
+            "SIG{signal}: {out}"
+        );
+        let db = env.db();
+        assert_eq!(
+            count(&db, "SELECT count(*) FROM filings WHERE status = 'ok'"),
+            2
+        );
+        // Every fact table holds exactly the two committed filings, nothing of the others.
+        for t in ["sections", "tables", "table_cells", "footnotes", "chunks"] {
+            let n = count(
+                &db,
+                &format!(
+                    "SELECT count(DISTINCT accession_number) FROM {t} \
+                     WHERE accession_number NOT IN (SELECT accession_number FROM filings WHERE status = 'ok')"
+                ),
+            );
+            assert_eq!(n, 0, "SIG{signal}: {t} holds rows of an unmerged filing");
+        }
+        assert_eq!(
+            count(&db, "SELECT count(DISTINCT accession_number) FROM sections"),
+            2
+        );
+        assert_eq!(
+            env.query("SELECT status FROM finloom_runs")[0][0],
+            "Text(\"interrupted\")"
+        );
+        let o = run_ok(&p, &[]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.contains("3 processed, 2 skipped"), "SIG{signal}: {out}");
+        let o = finloom(&["check", p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+}
+
 /// Disk full while staging (simulated with a file-size limit: writes past it fail with
 /// EFBIG, as they would with ENOSPC): the filings fail with a clear error and production is
 /// untouched. An unwritable staging folder or backup folder: a clear error before any work.

@@ -305,6 +305,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         run_id: run_id.clone(),
         lock_wait,
         batch: p.merge_batch as usize,
+        progress: opts.progress,
     };
     let report = merger.merge(commits, failures)?;
 

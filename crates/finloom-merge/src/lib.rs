@@ -30,6 +30,10 @@ use std::time::{Duration, Instant};
 /// are inserted. Used by the integration tests to prove the rollback; harmless otherwise.
 pub const FAULT_ENV: &str = "FINLOOM_TEST_FAIL_AFTER_DELETE";
 
+/// Test hook: milliseconds to wait after each filing's commit, so that a test can send a
+/// signal while the merge is certainly in progress (between two filings' transactions).
+pub const PAUSE_ENV: &str = "FINLOOM_TEST_MERGE_PAUSE_MS";
+
 #[derive(thiserror::Error, Debug)]
 pub enum MergeError {
     #[error(transparent)]
@@ -105,6 +109,8 @@ pub struct Merger<'a> {
     pub run_id: String,
     pub lock_wait: Duration,
     pub batch: usize,
+    /// Print a line per filing to stderr as it is committed ("[merge 3/27] path: merged").
+    pub progress: bool,
 }
 
 const PROD: &str = "finloom_prod";
@@ -120,6 +126,12 @@ impl Merger<'_> {
         commits.sort_by(|a, b| a.filing.accession_number.cmp(&b.filing.accession_number));
         let mut report = MergeReport::default();
         let fault = std::env::var(FAULT_ENV).ok();
+        let pause = std::env::var(PAUSE_ENV)
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(Duration::from_millis);
+        let total = commits.len();
+        let mut done = 0usize;
         let conn = self.staging.main();
         let mut pending_failures = failures;
         let batches: Vec<&[FilingCommit]> = if commits.is_empty() {
@@ -136,12 +148,22 @@ impl Merger<'_> {
                         report.not_merged.push(c.filing.source_path.clone());
                         continue;
                     }
+                    done += 1;
                     match self.merge_one(&conn, c, fault.as_deref()) {
                         Ok(rows) => {
                             for (t, n) in rows {
                                 *report.rows.entry(t).or_default() += n;
                             }
                             report.merged.push(c.filing.accession_number.clone());
+                            if self.progress {
+                                eprintln!(
+                                    "[merge {done}/{total}] {}: merged",
+                                    c.filing.source_path
+                                );
+                            }
+                            if let Some(p) = pause {
+                                std::thread::sleep(p);
+                            }
                         }
                         Err(e) => {
                             let _ = conn.execute_batch("ROLLBACK");
@@ -156,6 +178,12 @@ impl Merger<'_> {
                                 stage: None,
                                 error: format!("merge failed and was rolled back: {e}"),
                             });
+                            if self.progress {
+                                eprintln!(
+                                    "[merge {done}/{total}] {}: FAILED, rolled back: {e}",
+                                    c.filing.source_path
+                                );
+                            }
                         }
                     }
                 }
