@@ -255,6 +255,19 @@ fn seed_verification_queries_on_the_default_pipeline() {
         "SELECT accession_number, section_type, COUNT(*) FROM sections GROUP BY 1, 2 HAVING COUNT(*) > 1;",
     );
     assert!(q3.is_empty(), "duplicate sections: {q3:?}");
+    // Every `[TABLE id]` placeholder in a section's text names a table whose cells are in
+    // `table_cells`: layout tables (no cells) are inlined as text, so no words are lost.
+    let placeholders = count(
+        &db,
+        r"SELECT count(*) FROM (SELECT unnest(regexp_extract_all(text, '\[TABLE ([^\]]+)\]', 1)) AS id FROM sections)",
+    );
+    assert!(placeholders > 100, "placeholders: {placeholders}");
+    let dead = query(
+        &db,
+        r"SELECT p.id FROM (SELECT unnest(regexp_extract_all(text, '\[TABLE ([^\]]+)\]', 1)) AS id FROM sections) p
+          WHERE p.id NOT IN (SELECT table_id FROM table_cells)",
+    );
+    assert!(dead.is_empty(), "placeholders without cells: {dead:?}");
     // Every production table has rows, and the ledger recorded the run.
     for t in FACT_TABLES {
         assert!(

@@ -1562,6 +1562,43 @@ fn trim_trailing_part_heading(units: &[Unit], from: usize, end: usize) -> usize 
     end
 }
 
+/// The text of a table that is only layout — one row, or one column, once empty cells are
+/// left out: a bullet set as "• | text", a boxed paragraph, a heading in cells, a list of
+/// exhibits in a one-column table. Such a table gets no cells from the `tables` plugin
+/// (which calls it `layout`), so a `[TABLE id]` placeholder would lose its words; they go
+/// into the section's text instead, cells joined by a space, rows by a line break. `None`
+/// for a real grid, which keeps its placeholder.
+fn inline_layout_text(t: &finloom_plugin_api::Table) -> Option<String> {
+    // Per row, its non-empty cells with their positions in the row.
+    let rows: Vec<Vec<(usize, &str)>> = t
+        .rows
+        .iter()
+        .map(|r| {
+            r.cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (i, c.text.as_str().trim()))
+                .filter(|(_, c)| !c.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .filter(|r| !r.is_empty())
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let one_row = rows.len() == 1;
+    let one_col = rows.iter().all(|r| r.len() == 1 && r[0].0 == rows[0][0].0);
+    if !(one_row || one_col) {
+        return None;
+    }
+    Some(
+        rows.iter()
+            .map(|r| r.iter().map(|(_, c)| *c).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
 struct Built {
     text: String,
     words: usize,
@@ -1612,10 +1649,16 @@ fn build_text(doc: &Document, acc: &str, units: &[Unit], c: &Candidate, end_unit
             continue;
         }
         match u.kind {
-            UnitKind::Table(ti) => {
-                let ph = format!("[TABLE {acc}/tbl/{ti}]");
-                push(&mut out, &ph, u, &mut prev);
-            }
+            UnitKind::Table(ti) => match doc.tables.get(ti).and_then(inline_layout_text) {
+                Some(inline) => {
+                    words += count_words(&inline);
+                    push(&mut out, &inline, u, &mut prev);
+                }
+                None => {
+                    let ph = format!("[TABLE {acc}/tbl/{ti}]");
+                    push(&mut out, &ph, u, &mut prev);
+                }
+            },
             UnitKind::Para | UnitKind::Line => {
                 let piece = &text[u.start..u.end];
                 words += count_words(piece);

@@ -34,7 +34,9 @@
 //!    the next located item or at the index (method `cross_reference_index`).
 //! 4. **Sections.** A section runs from its heading to the next chosen heading (a `PART`
 //!    heading right before it is left out; the last section stops at `SIGNATURES`). Its text
-//!    is the clean plain text without the heading, tables replaced by `[TABLE <table id>]`.
+//!    is the clean plain text without the heading, tables replaced by `[TABLE <table id>]` (a
+//!    one-row or one-column layout table — a bullet in cells, a boxed paragraph — is inlined as
+//!    text instead, since it gets no cells).
 //!
 //! Offsets stored are *character* offsets into `Document::text` (see
 //! [`finloom_plugin_api::util::CharIndex`]).

@@ -744,3 +744,26 @@ fn cross_reference_index_with_bare_item_numbers_and_running_feet() {
     assert_eq!(s[3].text, "We are party to routine litigation.");
     assert!(s.iter().all(|x| !x.text.contains("2023 FORM 10-K")));
 }
+
+#[test]
+fn one_row_and_one_column_layout_tables_are_inlined_as_text() {
+    // Bullets set as "• | text" one-row tables, a one-column list, and a real grid: the first
+    // two get no cells from the tables plugin, so their words go into the text; the grid
+    // keeps its placeholder.
+    let doc = Doc::default()
+        .h("Item 1. Business")
+        .p("We sell through:")
+        .table(&[&["•", "", "Retail stores in 25 countries;"]])
+        .table(&[&["•", "", "Online stores and resellers."]])
+        .table(&[&["Segments:"], &["Americas"], &[""], &["Europe"]])
+        .table(&[&["Region", "2024"], &["Americas", "167,045"]])
+        .h("Item 1A. Risk Factors")
+        .p(BODY)
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(
+        s[0].text,
+        "We sell through:\n\n• Retail stores in 25 countries;\n\n• Online stores and resellers.\n\n\
+         Segments:\nAmericas\nEurope\n\n[TABLE 0000000000-24-000001/tbl/3]"
+    );
+}
