@@ -1664,6 +1664,45 @@ fn sigkill_at_random_moments_never_leaves_half_a_filing() {
     assert!(moments.len() >= 2, "{moments:?}");
 }
 
+/// Starts `finloom run <pipeline>` with `envs` and reads its stderr until a progress line
+/// starting with `prefix` (60 s at most); returns the running child (stderr still drained in
+/// the background) and the lines seen.
+fn run_until_progress(
+    pipeline: &Path,
+    envs: &[(&str, &str)],
+    prefix: &str,
+) -> (std::process::Child, Vec<String>) {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["run", pipeline.to_str().unwrap()])
+        .env_remove("FINLOOM_TEST_FAIL_AFTER_DELETE")
+        .env_remove("FINLOOM_PLUGIN_PATH")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            let _ = tx.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    loop {
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("no {prefix:?} progress line from finloom run: {seen:?}"));
+        seen.push(line.clone());
+        if line.starts_with(prefix) {
+            return (child, seen);
+        }
+    }
+}
+
 /// SIGINT and SIGTERM stop a run cleanly: the filings already extracted are merged, the one
 /// being extracted is abandoned, the rest are listed as not processed and left untouched,
 /// exit code 130, ledger status `interrupted`; the next run finishes the job.
@@ -1690,34 +1729,8 @@ fn sigint_and_sigterm_stop_cleanly_and_the_next_run_finishes() {
             .unwrap()
             .replace("workers = 2\n", "workers = 1\n");
         std::fs::write(&p, one_worker).unwrap();
-        let mut child = Command::new(BIN)
-            .args(["run", p.to_str().unwrap()])
-            .env_remove("FINLOOM_TEST_FAIL_AFTER_DELETE")
-            .env_remove("FINLOOM_PLUGIN_PATH")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
         // Wait for the progress line of the second filing, then give the third a moment.
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            use std::io::BufRead;
-            for line in std::io::BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                let _ = tx.send(line);
-            }
-        });
-        let mut seen = Vec::new();
-        loop {
-            let line = rx
-                .recv_timeout(std::time::Duration::from_secs(60))
-                .expect("no progress from finloom run");
-            seen.push(line.clone());
-            if line.starts_with("[2/5]") {
-                break;
-            }
-        }
+        let (child, seen) = run_until_progress(&p, &[], "[2/5]");
         std::thread::sleep(std::time::Duration::from_millis(500));
         let stopped_at = std::time::Instant::now();
         let st = Command::new("kill")
@@ -1754,17 +1767,23 @@ fn sigint_and_sigterm_stop_cleanly_and_the_next_run_finishes() {
             ),
             2
         );
-        assert_eq!(
-            env.query("SELECT status FROM finloom_runs")[0][0],
-            "Text(\"interrupted\")"
-        );
-        // The same command again finishes the job: 3 processed, 2 skipped.
-        let o = run_ok(&p, &[]);
-        let out = String::from_utf8_lossy(&o.stdout);
-        assert!(out.contains("3 processed, 2 skipped"), "{out}");
-        let o = finloom(&["check", p.to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        ledger_interrupted_then_next_run_finishes(&env, &p, signal);
     }
+}
+
+/// After a stop with 2 of the 5 sample filings merged: the ledger says `interrupted`, the same
+/// command again processes the 3 others and skips the 2, and `finloom check` passes.
+fn ledger_interrupted_then_next_run_finishes(env: &Env, p: &Path, signal: &str) {
+    assert_eq!(
+        env.query("SELECT status FROM finloom_runs")[0][0],
+        "Text(\"interrupted\")",
+        "SIG{signal}"
+    );
+    let o = run_ok(p, &[]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("3 processed, 2 skipped"), "SIG{signal}: {out}");
+    let o = finloom(&["check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
 
 /// SIGINT/SIGTERM during the merge (aimed, not left to chance: the merge pauses 1.5 s after
@@ -1777,34 +1796,11 @@ fn a_signal_during_the_merge_stops_between_filings() {
     for signal in ["INT", "TERM"] {
         let env = Env::new(SAMPLE);
         let p = env.pipeline("p.toml", "", &default_stages(512));
-        let mut child = Command::new(BIN)
-            .args(["run", p.to_str().unwrap()])
-            .env_remove("FINLOOM_TEST_FAIL_AFTER_DELETE")
-            .env_remove("FINLOOM_PLUGIN_PATH")
-            .env("FINLOOM_TEST_MERGE_PAUSE_MS", "1500")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            use std::io::BufRead;
-            for line in std::io::BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                let _ = tx.send(line);
-            }
-        });
-        let mut seen = Vec::new();
-        loop {
-            let line = rx
-                .recv_timeout(std::time::Duration::from_secs(60))
-                .unwrap_or_else(|_| panic!("no merge progress from finloom run: {seen:?}"));
-            seen.push(line.clone());
-            if line.starts_with("[merge 2/5]") {
-                break;
-            }
-        }
+        let (child, seen) = run_until_progress(
+            &p,
+            &[("FINLOOM_TEST_MERGE_PAUSE_MS", "1500")],
+            "[merge 2/5]",
+        );
         let st = Command::new("kill")
             .args([&format!("-{signal}"), &child.id().to_string()])
             .status()
@@ -1837,15 +1833,7 @@ fn a_signal_during_the_merge_stops_between_filings() {
             count(&db, "SELECT count(DISTINCT accession_number) FROM sections"),
             2
         );
-        assert_eq!(
-            env.query("SELECT status FROM finloom_runs")[0][0],
-            "Text(\"interrupted\")"
-        );
-        let o = run_ok(&p, &[]);
-        let out = String::from_utf8_lossy(&o.stdout);
-        assert!(out.contains("3 processed, 2 skipped"), "SIG{signal}: {out}");
-        let o = finloom(&["check", p.to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        ledger_interrupted_then_next_run_finishes(&env, &p, signal);
     }
 }
 

@@ -378,7 +378,11 @@ fn extract(rel: &str) -> (finloom_ingest::Filing, TableRows) {
 }
 
 fn notes(rel: &str) -> Vec<NoteOut> {
-    let (_, t) = extract(rel);
+    note_rows(&extract(rel).1)
+}
+
+/// The `kind = 'note'` rows of a footnotes output.
+fn note_rows(t: &TableRows) -> Vec<NoteOut> {
     let s = |r: &[finloom_plugin_api::Value], c: &str| t.get(r, c).as_str().map(str::to_string);
     t.rows
         .iter()
@@ -663,25 +667,18 @@ fn excerpt_notes(name: &str) -> (Vec<NoteOut>, Vec<String>) {
     let mut out = FootnotesPlugin::extract(&filing.meta, &filing.document, &[], "{}")
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     let t = out.pop().expect("one table");
-    let s = |r: &[finloom_plugin_api::Value], c: &str| t.get(r, c).as_str().map(str::to_string);
-    let notes = t
-        .rows
-        .iter()
-        .filter(|r| t.get(r, "kind").as_str() == Some("note"))
-        .map(|r| NoteOut {
-            number: s(r, "note_number"),
-            title: s(r, "title"),
-            text: s(r, "text").unwrap_or_default(),
-            concept: s(r, "xbrl_concept"),
-        })
-        .collect();
     let table_notes = t
         .rows
         .iter()
         .filter(|r| t.get(r, "kind").as_str() == Some("table_note"))
-        .map(|r| s(r, "note_number").unwrap_or_default())
+        .map(|r| {
+            t.get(r, "note_number")
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
         .collect();
-    (notes, table_notes)
+    (note_rows(&t), table_notes)
 }
 
 /// Each note of an excerpt matches its own inline-XBRL TextBlock (Jaccard >= 0.9 both ways).
