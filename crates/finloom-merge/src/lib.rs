@@ -133,6 +133,9 @@ impl Merger<'_> {
         let total = commits.len();
         let mut done = 0usize;
         let conn = self.staging.main();
+        // Every filing runs the same ~20 statements (per table and worker); parsing and
+        // planning them once per batch instead of once per filing halves the merge time.
+        conn.set_prepared_statement_cache_capacity(256);
         let mut pending_failures = failures;
         let batches: Vec<&[FilingCommit]> = if commits.is_empty() {
             vec![&commits[..0]]
@@ -193,6 +196,8 @@ impl Merger<'_> {
                 }
                 Ok(())
             })();
+            // Cached statements name the attached catalog: drop them before it goes.
+            conn.flush_prepared_statement_cache();
             let detach = conn.execute_batch(&format!("DETACH {PROD}"));
             report.held_seconds += held.elapsed().as_secs_f64();
             result?;
@@ -209,24 +214,20 @@ impl Merger<'_> {
         fault: Option<&str>,
     ) -> Result<Vec<(String, i64)>, MergeError> {
         let acc = c.filing.accession_number.as_str();
-        let was_processed: Option<bool> = conn.query_row(
-            &format!(
+        let was_processed: Option<bool> = conn
+            .prepare_cached(&format!(
                 "SELECT bool_or(sections_processed) FROM {PROD}.filings WHERE accession_number = ?"
-            ),
-            [acc],
-            |r| r.get(0),
-        )?;
+            ))?
+            .query_row([acc], |r| r.get(0))?;
         conn.execute_batch("BEGIN TRANSACTION")?;
         for s in &c.stages {
             for &t in &s.tables {
                 let spec = &self.specs[t];
-                conn.execute(
-                    &format!(
-                        "DELETE FROM {PROD}.\"{}\" WHERE accession_number = ?",
-                        spec.name
-                    ),
-                    [acc],
-                )?;
+                conn.prepare_cached(&format!(
+                    "DELETE FROM {PROD}.\"{}\" WHERE accession_number = ?",
+                    spec.name
+                ))?
+                .execute([acc])?;
             }
         }
         if fault == Some(acc) {
@@ -247,7 +248,7 @@ impl Merger<'_> {
                         _ => format!("\"{}\"", col.name),
                     })
                     .collect();
-                let n = conn.execute(
+                let n = conn.prepare_cached(
                     &format!(
                         "INSERT INTO {PROD}.\"{}\" ({}) SELECT {} FROM \"{}\" WHERE accession_number = ? ORDER BY _seq",
                         spec.name,
@@ -255,24 +256,25 @@ impl Merger<'_> {
                         select.join(", "),
                         staging_table(c.worker, &spec.name)
                     ),
-                    [acc],
-                )?;
+                )?
+                .execute([acc])?;
                 rows.push((spec.name.clone(), n as i64));
             }
         }
         let sections_now = c.stages.iter().any(|s| s.kind == "sections");
         let f = &c.filing;
-        conn.execute(
-            &format!("DELETE FROM {PROD}.filings WHERE accession_number = ?"),
-            [acc],
-        )?;
-        conn.execute(
+        conn.prepare_cached(&format!(
+            "DELETE FROM {PROD}.filings WHERE accession_number = ?"
+        ))?
+        .execute([acc])?;
+        conn.prepare_cached(
             &format!(
                 "INSERT INTO {PROD}.filings (accession_number, cik, company_name, form_type, filed_date, \
                  period_of_report, source_path, source_hash, status, error, sections_processed, last_run_id, updated_at) \
                  VALUES (?, ?, ?, ?, TRY_CAST(NULLIF(?, '') AS DATE), TRY_CAST(NULLIF(?, '') AS DATE), ?, ?, 'ok', NULL, ?, ?, now())"
             ),
-            params![
+        )?
+        .execute(params![
                 acc,
                 f.cik,
                 f.company_name,
@@ -283,37 +285,53 @@ impl Merger<'_> {
                 f.source_hash,
                 sections_now || was_processed.unwrap_or(false),
                 self.run_id
-            ],
-        )?;
-        for s in &c.stages {
-            conn.execute(
-                &format!("DELETE FROM {PROD}.finloom_filing_stages WHERE accession_number = ? AND stage = ?"),
-                [acc, s.stage.as_str()],
-            )?;
-            let tables: Vec<&str> = s
-                .tables
+            ])?;
+        // The ledger rows of this commit's stages: one DELETE and one multi-row INSERT (a
+        // statement costs about a millisecond whatever its size; a filing has several stages).
+        let k = c.stages.len();
+        if k > 0 {
+            let marks = vec!["?"; k].join(", ");
+            let mut del: Vec<&dyn duckdb::ToSql> = vec![&acc];
+            for s in &c.stages {
+                del.push(&s.stage);
+            }
+            conn.prepare_cached(&format!(
+                "DELETE FROM {PROD}.finloom_filing_stages WHERE accession_number = ? AND stage IN ({marks})"
+            ))?
+            .execute(del.as_slice())?;
+            let tables: Vec<String> = c
+                .stages
                 .iter()
-                .map(|&t| self.specs[t].name.as_str())
+                .map(|s| {
+                    s.tables
+                        .iter()
+                        .map(|&t| self.specs[t].name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
                 .collect();
-            conn.execute(
-                &format!(
-                    "INSERT INTO {PROD}.finloom_filing_stages (accession_number, stage, plugin_name, plugin_version, \
-                     config_hash, source_hash, fingerprint, tables, row_count, run_id, updated_at) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())"
-                ),
-                params![
-                    acc,
-                    s.stage,
-                    s.plugin_name,
-                    s.plugin_version,
-                    s.config_hash,
-                    f.source_hash,
-                    s.fingerprint,
-                    tables.join(","),
-                    s.row_count,
-                    self.run_id
-                ],
-            )?;
+            let mut ins: Vec<&dyn duckdb::ToSql> = Vec::with_capacity(10 * k);
+            for (s, tables) in c.stages.iter().zip(&tables) {
+                ins.extend([
+                    &acc as &dyn duckdb::ToSql,
+                    &s.stage,
+                    &s.plugin_name,
+                    &s.plugin_version,
+                    &s.config_hash,
+                    &f.source_hash,
+                    &s.fingerprint,
+                    tables,
+                    &s.row_count,
+                    &self.run_id,
+                ]);
+            }
+            let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())";
+            conn.prepare_cached(&format!(
+                "INSERT INTO {PROD}.finloom_filing_stages (accession_number, stage, plugin_name, plugin_version, \
+                 config_hash, source_hash, fingerprint, tables, row_count, run_id, updated_at) VALUES {}",
+                vec![row; k].join(", ")
+            ))?
+            .execute(ins.as_slice())?;
         }
         conn.execute_batch("COMMIT")?;
         Ok(rows)
