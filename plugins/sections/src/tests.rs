@@ -767,3 +767,37 @@ fn one_row_and_one_column_layout_tables_are_inlined_as_text() {
          Segments:\nAmericas\nEurope\n\n[TABLE 0000000000-24-000001/tbl/3]"
     );
 }
+
+#[test]
+fn continued_item_headers_on_every_page_do_not_restart_the_item() {
+    // Ford's 10-Q repeats "Item 1. Financial Statements (Continued)" (italic) atop every page
+    // of its statements and notes: the item runs from its own heading to Item 2.
+    let cont = Style {
+        italic: true,
+        page_break_before: true,
+        ..Style::default()
+    };
+    let doc = Doc::default()
+        .h("PART I. FINANCIAL INFORMATION")
+        .h("Item 1. Financial Statements")
+        .p(BODY)
+        .push(BlockKind::Paragraph, "Item 1. Financial Statements (Continued)", cont, -1)
+        .p(BODY)
+        .push(BlockKind::Paragraph, "Item 1. Financial Statements (Continued)", cont, -1)
+        .p(BODY)
+        .h("Item 2. Management's Discussion and Analysis of Financial Condition and Results of Operations")
+        .p(BODY)
+        .h("PART II. OTHER INFORMATION")
+        .h("Item 1. Legal Proceedings")
+        .p(BODY)
+        .build();
+    let s = run("10-Q", &doc);
+    assert_eq!(types(&s), ["part1_item1", "part1_item2", "part2_item1"]);
+    assert_eq!(s[0].title.as_deref(), Some("Item 1. Financial Statements"));
+    assert_eq!(
+        s[0].text.matches("The Company designs").count(),
+        3,
+        "{}",
+        s[0].text
+    );
+}
