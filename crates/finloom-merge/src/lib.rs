@@ -134,7 +134,8 @@ impl Merger<'_> {
         let mut done = 0usize;
         let conn = self.staging.main();
         // Every filing runs the same ~20 statements (per table and worker); parsing and
-        // planning them once per batch instead of once per filing halves the merge time.
+        // planning them once per batch instead of once per filing cut the merge time of the
+        // sample run by about 30 % (1.52 s -> 1.08 s).
         conn.set_prepared_statement_cache_capacity(256);
         let mut pending_failures = failures;
         let batches: Vec<&[FilingCommit]> = if commits.is_empty() {

@@ -15,9 +15,10 @@
 //! 2. cuts that region into *units* — paragraph blocks, and single lines of preformatted
 //!    (plain-text) blocks — and finds heading candidates: short units that are styled or
 //!    clearly formatted ("Note 1 — Title", "NOTE 1. TITLE", "Note 1:" with the title in the
-//!    next unit, a bold title with "Note 1" alone in the unit after it, a bold "1. Title", "(1) Title", number and title in the cells of a one-row
-//!    layout table, a run-in "A. Basis of Presentation – The interim …" opening the note's
-//!    first paragraph; in plain text, a number opening an unindented paragraph with no
+//!    next unit, a bold title with "Note 1" alone in the unit after it, a bold "1. Title",
+//!    "(1) Title", number and title in the cells of a one-row layout table, a run-in
+//!    "A. Basis of Presentation – The interim …" opening the note's first paragraph; in plain
+//!    text, a number opening an unindented paragraph with no
 //!    title, "1.<TAB>Interim information is unaudited; …");
 //! 3. keeps only candidates forming numbered chains 1, 2, 3… (a chain restarts at 1 for a
 //!    second set of statements; headings saying "Note" win over bare numbers); a plain-text
@@ -607,8 +608,8 @@ pub fn underlined_headings(units: &[Unit]) -> Vec<Heading> {
 /// Financial Information (Unaudited)" that way — the first inside an SGML `<CAPTION>` — and
 /// without this rule each ran into the note before it. A page top alone is not enough — a
 /// sub-heading ("Foreign Currency Instruments" inside Financial Instruments) can land there
-/// too — so the title must also name a subject notes are made of (`NOTE_SUBJECTS`: income
-/// taxes, segments, quarterly data, leases, debt…). Running page headers are excluded.
+/// too — so the title must also name a subject notes are made of ([`note_subject_re`]:
+/// income taxes, segments, quarterly data, leases, debt…). Running page headers are excluded.
 fn with_page_top_titles(
     doc: &Document,
     us: &[Unit],
