@@ -18,8 +18,8 @@
 //!    next unit, a bold title with "Note 1" alone in the unit after it, a bold "1. Title",
 //!    "(1) Title", number and title in the cells of a one-row layout table, a run-in
 //!    "A. Basis of Presentation – The interim …" opening the note's first paragraph; in plain
-//!    text, a number opening an unindented paragraph with no
-//!    title, "1.<TAB>Interim information is unaudited; …");
+//!    text, a number opening an unindented paragraph with no title, "1.<TAB>Interim
+//!    information is unaudited; …");
 //! 3. keeps only candidates forming numbered chains 1, 2, 3… (a chain restarts at 1 for a
 //!    second set of statements; headings saying "Note" win over bare numbers); a plain-text
 //!    filing whose notes carry no numbers at all is cut at its underlined titles (a title
