@@ -255,6 +255,15 @@ fn seed_verification_queries_on_the_default_pipeline() {
         "SELECT accession_number, section_type, COUNT(*) FROM sections GROUP BY 1, 2 HAVING COUNT(*) > 1;",
     );
     assert!(q3.is_empty(), "duplicate sections: {q3:?}");
+    // Unknown filing metadata is NULL, never an empty string.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM filings WHERE cik = '' OR company_name = '' OR form_type = ''"
+        ),
+        0
+    );
+    assert!(count(&db, "SELECT count(*) FROM filings WHERE cik IS NULL") > 0);
     // Every `[TABLE id]` placeholder in a section's text names a table whose cells are in
     // `table_cells`: layout tables (no cells) are inlined as text, so no words are lost.
     let placeholders = count(

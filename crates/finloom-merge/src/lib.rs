@@ -272,7 +272,7 @@ impl Merger<'_> {
             &format!(
                 "INSERT INTO {PROD}.filings (accession_number, cik, company_name, form_type, filed_date, \
                  period_of_report, source_path, source_hash, status, error, sections_processed, last_run_id, updated_at) \
-                 VALUES (?, ?, ?, ?, TRY_CAST(NULLIF(?, '') AS DATE), TRY_CAST(NULLIF(?, '') AS DATE), ?, ?, 'ok', NULL, ?, ?, now())"
+                 VALUES (?, NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, ''), TRY_CAST(NULLIF(?, '') AS DATE), TRY_CAST(NULLIF(?, '') AS DATE), ?, ?, 'ok', NULL, ?, ?, now())"
             ),
         )?
         .execute(params![
@@ -374,7 +374,7 @@ fn record_failure(conn: &Connection, run_id: &str, f: &FailedFiling) -> Result<(
                 &format!(
                     "INSERT INTO {PROD}.filings (accession_number, cik, company_name, form_type, filed_date, \
                      period_of_report, source_path, source_hash, status, error, sections_processed, last_run_id, updated_at) \
-                     VALUES (?, ?, ?, ?, TRY_CAST(NULLIF(?, '') AS DATE), TRY_CAST(NULLIF(?, '') AS DATE), ?, ?, 'failed', ?, FALSE, ?, now())"
+                     VALUES (?, NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, ''), TRY_CAST(NULLIF(?, '') AS DATE), TRY_CAST(NULLIF(?, '') AS DATE), ?, ?, 'failed', ?, FALSE, ?, now())"
                 ),
                 params![
                     acc,
