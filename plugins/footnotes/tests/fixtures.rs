@@ -696,7 +696,8 @@ fn assert_matches_textblocks(name: &str) {
 }
 
 /// "NOTE 1.  PRESENTATION" (Ford 10-Q 2023, Workiva inline XBRL): upper case, a period, the
-/// title on the same line inside the TextBlock fact. Every page repeats "Item 1. Financial
+/// title on the same line — split over tags: "NOTE 1.&#160;&#160;" in a `<span>`, the title
+/// inside the `<ix:nonNumeric>` TextBlock element that opens there and continues elsewhere. Every page repeats "Item 1. Financial
 /// Statements (Continued)" / "FORD MOTOR COMPANY AND SUBSIDIARIES" / "NOTES TO THE FINANCIAL
 /// STATEMENTS", and Note 3 repeats its own heading "NOTE 3.  REVENUE (Continued)": none of it
 /// ends a note (the Item heading is a running header, not Item 2) or stays in its text.
