@@ -5,6 +5,10 @@
 //! `cargo build --release --workspace && cargo test --release --workspace` (the README's
 //! test command does both).
 
+#[path = "support/paths.rs"]
+mod paths;
+use paths::manifest_dir;
+
 use duckdb::Connection;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -1912,13 +1916,4 @@ fn disk_full_or_unwritable_folders_fail_clearly_and_touch_nothing() {
     );
     assert_eq!(before, dump(&env.db(), ALL_TABLES, &[]));
     assert_eq!(before_facts, dump(&env.db(), FACT_TABLES, &[]));
-}
-
-/// The package directory, read at run time: `cargo test` sets it for the test process. The
-/// compile-time value is only a fallback, because a test binary that cargo considers fresh may
-/// have been compiled from another checkout sharing the same target directory (CI does that).
-fn manifest_dir() -> std::path::PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

@@ -1,6 +1,10 @@
 //! Ingest over the 27 real filings in `tests/fixtures/filings`, plus error and robustness
 //! cases.
 
+#[path = "../../../tests/support/paths.rs"]
+mod paths;
+use paths::manifest_dir;
+
 use std::path::{Path, PathBuf};
 
 use finloom_ingest::{discover, read_filing, read_filing_bytes, IngestError, MetadataSource};
@@ -485,13 +489,4 @@ fn report_date_printed_above_its_caption() {
     let f = meta_of("8-K/SPHS_0001437749-16-028287.html");
     assert_eq!(f.meta.period_of_report.as_str(), "2016-03-23");
     assert_eq!(f.meta.company_name.as_str(), "Sophiris Bio Inc.");
-}
-
-/// The package directory, read at run time: `cargo test` sets it for the test process. The
-/// compile-time value is only a fallback, because a test binary that cargo considers fresh may
-/// have been compiled from another checkout sharing the same target directory (CI does that).
-fn manifest_dir() -> std::path::PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

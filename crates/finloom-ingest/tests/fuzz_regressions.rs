@@ -2,35 +2,18 @@
 //! `scripts/fuzz` ever found, kept after the fix) and a set of hostile inputs through exactly
 //! the code the fuzzer runs (`fuzz/targets/*.rs`). CI runs this, not the fuzzer.
 
+#[path = "../../../tests/support/paths.rs"]
+mod paths;
+use paths::manifest_dir;
+
 #[path = "../../../fuzz/targets/document_model.rs"]
 mod document_model;
 #[path = "../../../fuzz/targets/ingest.rs"]
 mod ingest;
 
-use std::path::PathBuf;
-
-fn manifest_dir() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
-}
-
 /// The saved inputs of one target, sorted (file name = what it reproduces).
 fn regressions(target: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = manifest_dir().join("../../fuzz/regressions").join(target);
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name() != ".gitkeep" && e.file_name() != "README.md")
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
+    paths::saved_inputs(&manifest_dir().join("../../fuzz/regressions").join(target))
 }
 
 /// Inputs every reader must survive (issue 8's bad-input list, small enough for a unit test;

@@ -2,6 +2,13 @@
 //! tokenizer. Checks the hard guarantee (`token_count <= max_tokens`), offsets, ids and
 //! determinism over real section text.
 
+#[path = "../../../tests/support/paths.rs"]
+mod paths;
+#[path = "../../../tests/support/snapshots.rs"]
+mod snapshots;
+use paths::manifest_dir;
+use snapshots::snapshots;
+
 use std::path::PathBuf;
 
 use finloom_chunker_v1::{bpe, chunk_sections, count_tokens, Config};
@@ -100,23 +107,4 @@ fn snapshot_8k_chunks() {
         })
         .collect();
     snapshots().bind(|| insta::assert_snapshot!(lines.join("\n")));
-}
-
-/// Snapshot settings that find `tests/snapshots/` from the run-time package directory. insta
-/// otherwise derives the folder from paths compiled into the test binary, which name the
-/// checkout that built it — another clone sharing the target directory (CI) would compare
-/// against, or write `.snap.new` files into, a folder that is not this one.
-fn snapshots() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path(manifest_dir().join("tests/snapshots"));
-    s
-}
-
-/// The package directory, read at run time: `cargo test` sets it for the test process. The
-/// compile-time value is only a fallback, because a test binary that cargo considers fresh may
-/// have been compiled from another checkout sharing the same target directory (CI does that).
-fn manifest_dir() -> std::path::PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

@@ -5,6 +5,10 @@
 //! governance blocks) that are not nested inside another TextBlock: policies and schedules
 //! sit inside their note's block.
 
+#[path = "../../../tests/support/paths.rs"]
+mod paths;
+use paths::manifest_dir;
+
 use finloom_footnotes_v1::FootnotesPlugin;
 use finloom_plugin_api::{Plugin, TableRows};
 use std::collections::HashSet;
@@ -347,15 +351,6 @@ fn all_fixtures_extract() {
             .collect();
         assert_eq!(ids.len(), t.rows.len());
     }
-}
-
-/// The package directory, read at run time: `cargo test` sets it for the test process. The
-/// compile-time value is only a fallback, because a test binary that cargo considers fresh may
-/// have been compiled from another checkout sharing the same target directory (CI does that).
-fn manifest_dir() -> std::path::PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,13 @@
 //! what peer tools found (`tests/fixtures/expected/`). Each test prints a comparison table
 //! (`cargo test -- --nocapture` to see it).
 
+#[path = "../../../tests/support/paths.rs"]
+mod paths;
+#[path = "../../../tests/support/snapshots.rs"]
+mod snapshots;
+use paths::manifest_dir;
+use snapshots::snapshots;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -260,25 +267,6 @@ fn snapshot_lge_ku_8k_2003() {
     snapshots().bind(|| {
         insta::assert_snapshot!(snapshot_of("filings/8-K/LGE-KU_0001104659-03-004925.html"))
     });
-}
-
-/// Snapshot settings that find `tests/snapshots/` from the run-time package directory. insta
-/// otherwise derives the folder from paths compiled into the test binary, which name the
-/// checkout that built it — another clone sharing the target directory (CI) would compare
-/// against, or write `.snap.new` files into, a folder that is not this one.
-fn snapshots() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path(manifest_dir().join("tests/snapshots"));
-    s
-}
-
-/// The package directory, read at run time: `cargo test` sets it for the test process. The
-/// compile-time value is only a fallback, because a test binary that cargo considers fresh may
-/// have been compiled from another checkout sharing the same target directory (CI does that).
-fn manifest_dir() -> std::path::PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
 
 /// Inline XBRL: the facts hidden in `ix:header` (`ix:hidden`: "false", "FY", the CIK,

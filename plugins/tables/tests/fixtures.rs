@@ -5,6 +5,10 @@
 //! have the fact's magnitude and be negative where the fact is; a mismatch means a wrong
 //! scale, a wrong exemption (per-share, shares) or a misparsed number.
 
+#[path = "../../../tests/support/paths.rs"]
+mod paths;
+use paths::manifest_dir;
+
 use finloom_plugin_api::{Plugin, TableRows, Value};
 use finloom_tables_v1::TablesPlugin;
 use std::path::PathBuf;
@@ -169,15 +173,6 @@ fn all_fixtures_extract() {
             .iter()
             .all(|r| ids.contains(cells.get(r, "table_id").as_str().unwrap())));
     }
-}
-
-/// The package directory, read at run time: `cargo test` sets it for the test process. The
-/// compile-time value is only a fallback, because a test binary that cargo considers fresh may
-/// have been compiled from another checkout sharing the same target directory (CI does that).
-fn manifest_dir() -> std::path::PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
 
 /// The tagged cell (one holding an inline-XBRL fact) of a table whose caption contains

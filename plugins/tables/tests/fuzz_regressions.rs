@@ -1,32 +1,17 @@
 //! Replays the table-parser fuzz target's saved inputs (`fuzz/regressions/table_parser/*`)
 //! and hostile tables through exactly the code the fuzzer runs (`fuzz/targets/table_parser.rs`).
 
+#[path = "../../../tests/support/paths.rs"]
+mod paths;
+use paths::manifest_dir;
+
 #[path = "../../../fuzz/targets/table_parser.rs"]
 mod table_parser;
 
-use std::path::PathBuf;
-
-fn manifest_dir() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
-}
-
 #[test]
 fn table_parser_target_replays_regressions_and_hostile_tables() {
-    let dir = manifest_dir().join("../../fuzz/regressions/table_parser");
-    let mut inputs: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name() != ".gitkeep" && e.file_name() != "README.md")
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    inputs.sort();
+    let mut inputs =
+        paths::saved_inputs(&manifest_dir().join("../../fuzz/regressions/table_parser"));
     let hostile: Vec<(&str, &[u8])> = vec![
         ("huge spans", b"<table><tr><td colspan=\"376967340\">Revenue</td><td rowspan=\"4294967296\">$</td><td>(1,234)</td></tr></table>"),
         ("negative and zero spans", b"<table><tr><td colspan=\"-3\">a</td><td colspan=\"0\" rowspan=\"0\">1</td></tr><tr><td colspan=\"x\">2</td></tr></table>"),
