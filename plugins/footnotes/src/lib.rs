@@ -810,6 +810,7 @@ pub struct Note {
 /// Finds the notes in the byte region `[from, to)`.
 fn notes_in(
     doc: &Document,
+    all: &[Unit],
     from: usize,
     to: usize,
     cfg: &Config,
@@ -830,7 +831,7 @@ fn notes_in(
     let mut heads = chains(&cands, allow_bare);
     // Underlined titles are explicit formatting; a bare-number chain in plain text may be a
     // list (the Item 14 "1. Financial Statements 2. … 3. Exhibits"). The longer story wins.
-    let running = running_headers(&us, &units(doc, 0, doc.text.len()));
+    let running = running_headers(&us, all);
     if allow_bare && heads.iter().all(|h| !h.explicit) {
         let u = underlined_headings(&us);
         if u.len() >= 2 && u.len() > heads.len() {
@@ -1239,10 +1240,13 @@ pub fn extract_footnotes(
         .map(|s| (char_to_byte(text, s.start), char_to_byte(text, s.end)))
         .collect();
     regions.sort();
+    // The whole document's units, cut once: the fallback region search and the running
+    // page headers (counted over every page) both need them.
+    let all = units(doc, 0, text.len());
     let mut notes: Vec<Note> = Vec::new();
     let mut heads: Vec<(usize, usize)> = Vec::new();
     for &(a, b) in &regions {
-        notes.extend(notes_in(doc, a, b, cfg, true, &mut heads));
+        notes.extend(notes_in(doc, &all, a, b, cfg, true, &mut heads));
     }
     // A statements section of real length holds the notes if the filing has any; searching
     // the rest of the document then only finds numbered lists (the Item 14 "1. Financial
@@ -1255,7 +1259,6 @@ pub fn extract_footnotes(
     if notes.is_empty() && statement_chars < cfg.min_statement_chars {
         // No section, or the statements are elsewhere (an F-pages appendix): start at the
         // first "Notes to … Financial Statements" heading, else search the whole document.
-        let all = units(doc, 0, text.len());
         let from = all
             .iter()
             .find(|u| {
@@ -1270,6 +1273,7 @@ pub fn extract_footnotes(
         heads.clear();
         notes = notes_in(
             doc,
+            &all,
             from.unwrap_or(0),
             text.len(),
             cfg,
@@ -1278,7 +1282,7 @@ pub fn extract_footnotes(
         );
         if notes.is_empty() && from.is_some() {
             heads.clear();
-            notes = notes_in(doc, 0, text.len(), cfg, false, &mut heads);
+            notes = notes_in(doc, &all, 0, text.len(), cfg, false, &mut heads);
         }
     }
     let tables = table_spans(doc, inputs, acc);
