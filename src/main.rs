@@ -39,7 +39,11 @@ enum Command {
         /// Redo every stage of every filing.
         #[arg(long)]
         force: bool,
-        /// Worker threads for extraction (overrides the file).
+        /// Retry files that failed in an earlier run although neither the file nor a plugin
+        /// nor the config changed (by default they are skipped and listed).
+        #[arg(long)]
+        retry_failed: bool,
+        /// Worker processes for extraction (overrides the file).
         #[arg(long)]
         workers: Option<usize>,
         /// Folder of filings (overrides the file).
@@ -242,6 +246,18 @@ fn take_backup(p: &Pipeline) -> anyhow::Result<()> {
 }
 
 fn main() -> ExitCode {
+    // A worker process of a run (started by `finloom run` itself, never by hand): no CLI, no
+    // logging setup beyond stderr, a line protocol on stdin/stdout.
+    if std::env::args().nth(1).as_deref() == Some(finloom_host::worker::WORKER_ARG) {
+        tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            )
+            .with_writer(std::io::stderr)
+            .init();
+        return ExitCode::from(finloom_host::worker::main().clamp(0, 255) as u8);
+    }
     let cli = Cli::parse();
     let filter = match cli.verbose {
         0 => "warn",
@@ -273,6 +289,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run {
             pipeline,
             force,
+            retry_failed,
             workers,
             source,
             database,
@@ -296,6 +313,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             let plan = Plan::build(p)?;
             let opts = RunOptions {
                 force,
+                retry_failed,
                 lock_wait: None,
                 progress: !quiet,
             };
@@ -336,6 +354,13 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                     "merge_seconds": s.merge_seconds,
                     "db_held_seconds": s.held_seconds,
                     "peak_rss_mb": peak_mb,
+                    "peak_worker_rss_mb": s.peak_worker_mb,
+                    "merge_tail_seconds": s.merge_tail_seconds,
+                    "longest_hold_seconds": s.longest_hold_seconds,
+                    "transactions": s.transactions,
+                    "cpu_seconds": s.cpu,
+                    "workers_replaced": s.workers_replaced,
+                    "not_retried": s.not_retried.iter().map(|(p, e)| serde_json::json!({"source_path": p, "error": e})).collect::<Vec<_>>(),
                     "staging_kept": s.staging_kept,
                     "interrupted": s.interrupted,
                     "not_processed": s.not_processed,
@@ -359,12 +384,39 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let mb = s.bytes_read as f64 / 1e6;
             println!(
-                "  time: {:.2} s total, {:.2} s extracting ({:.1} MB read), {:.2} s merging; \
-                 database held for writing {:.2} s",
-                s.wall_seconds, s.extract_seconds, mb, s.merge_seconds, s.held_seconds
+                "  time: {:.2} s total, {:.2} s extracting ({:.1} MB read); merging {:.2} s alongside, \
+                 {:.2} s after extraction ended; database held for writing {:.2} s ({} transactions, \
+                 longest hold {:.2} s)",
+                s.wall_seconds,
+                s.extract_seconds,
+                mb,
+                s.merge_seconds,
+                s.merge_tail_seconds,
+                s.held_seconds,
+                s.transactions,
+                s.longest_hold_seconds
             );
+            if !s.cpu.is_empty() {
+                let cpu: Vec<String> = s.cpu.iter().map(|(k, v)| format!("{k} {v:.2}")).collect();
+                println!("  cpu seconds: {}", cpu.join(", "));
+            }
             if let Some(m) = peak_mb {
-                println!("  peak memory: {m:.0} MB");
+                println!(
+                    "  peak memory: {m:.0} MB (this process), {:.0} MB (largest worker)",
+                    s.peak_worker_mb
+                );
+            }
+            if s.workers_replaced > 0 {
+                println!("  worker processes replaced: {}", s.workers_replaced);
+            }
+            if !s.not_retried.is_empty() {
+                println!(
+                    "  {} file(s) failed before and are unchanged, not retried (--retry-failed retries them):",
+                    s.not_retried.len()
+                );
+                for (p, e) in &s.not_retried {
+                    println!("    {p}: {e}");
+                }
             }
             for f in &s.failed {
                 println!(
@@ -694,6 +746,25 @@ fn print_status(plan: &Plan) -> anyhow::Result<()> {
             println!("failed filings: {}", rows.len());
             for (a, p, e) in rows {
                 println!("  {a} ({p}): {e}");
+            }
+            if finloom_store::table_columns(&conn, &cat, "filings")?
+                .iter()
+                .any(|(c, _)| c == "warnings")
+            {
+                let mut st = conn.prepare(
+                    "SELECT accession_number, coalesce(source_path, ''), warnings \
+                     FROM filings WHERE warnings IS NOT NULL ORDER BY 1",
+                )?;
+                let rows: Vec<(String, String, String)> = st
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect::<Result<_, _>>()?;
+                println!("filings with warnings: {}", rows.len());
+                for (a, p, w) in rows {
+                    println!("  {a} ({p}):");
+                    for line in w.lines() {
+                        println!("    {line}");
+                    }
+                }
             }
         }
     } else {

@@ -945,13 +945,30 @@ fn every_bad_input_fails_alone_with_a_reason_and_the_run_completes() {
     let cafe =
         env.query("SELECT coalesce(title, '') || ' ' || coalesce(text, '') FROM sections WHERE accession_number = '0000000001-00-000007'");
     assert!(cafe.iter().any(|r| r[0].contains("Café")), "{cafe:?}");
-    // Re-running changes nothing and fails the same files again, with the same reasons.
+    // Re-running changes nothing: files that failed and are unchanged are not retried (they
+    // are listed); duplicate copies and files over max_filing_mb (never read, so never
+    // fingerprinted) are reported again; `--retry-failed` fails them all again.
     let o2 = finloom(&["run", p.to_str().unwrap(), "--quiet", "--json"]);
     let r2: serde_json::Value = serde_json::from_slice(&o2.stdout).unwrap();
+    let failed = r["failed"].as_array().unwrap().len();
+    let duplicates = r["failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            let e = f["error"].as_str().unwrap();
+            e.contains("duplicate filing") || e.contains("max_filing_mb")
+        })
+        .count();
+    assert_eq!(r2["failed"].as_array().unwrap().len(), duplicates, "{r2}");
     assert_eq!(
-        r["failed"].as_array().unwrap().len(),
-        r2["failed"].as_array().unwrap().len()
+        r2["not_retried"].as_array().unwrap().len(),
+        failed - duplicates,
+        "{r2}"
     );
+    let o3 = finloom(&["run", p.to_str().unwrap(), "--quiet", "--json", "--retry-failed"]);
+    let r3: serde_json::Value = serde_json::from_slice(&o3.stdout).unwrap();
+    assert_eq!(r3["failed"].as_array().unwrap().len(), failed, "{r3}");
     std::fs::remove_file(env.path("filings/huge_0000000001-00-000009.htm")).unwrap();
 }
 
@@ -988,26 +1005,124 @@ fn malformed_files_fail_with_a_reason_and_the_run_goes_on() {
     );
 }
 
+/// Duplicate keys, by key, in every fact table (0 everywhere is the point of the tool).
+fn duplicated_keys(db: &Path) -> i64 {
+    let keys = [
+        ("sections", "accession_number, section_type"),
+        ("tables", "accession_number, table_index"),
+        ("table_cells", "accession_number, table_index, row_index, col_index"),
+        ("footnotes", "accession_number, kind, ordinal"),
+        ("chunks", "accession_number, section_type, chunk_index"),
+        ("filings", "accession_number"),
+    ];
+    keys.iter()
+        .map(|(t, k)| {
+            count(
+                db,
+                &format!("SELECT count(*) FROM (SELECT {k} FROM {t} GROUP BY ALL HAVING count(*) > 1)"),
+            )
+        })
+        .sum()
+}
+
+/// The same filing three times in the source (a re-download beside the original, as
+/// sec-edgar-downloader leaves them): whatever the number of workers and the order in which
+/// they finish, the copy first in sorted order owns the filing, the others are reported as
+/// duplicates without touching its status, and no key is ever stored twice — also on re-runs.
 #[test]
 fn the_same_filing_twice_in_the_source_is_reported_and_one_wins() {
-    let env = Env::new(&SAMPLE[4..5]);
-    std::fs::copy(
-        env.path("filings/8-K/1002517_0000950135-08-006327.htm"),
-        env.path("filings/8-K/zz_copy_0000950135-08-006327.htm"),
-    )
-    .unwrap();
+    for workers in ["1", "2", "3"] {
+        let env = Env::new(&SAMPLE[3..5]);
+        let original = env.path("filings/8-K/1002517_0000950135-08-006327.htm");
+        // `000_` sorts before the original (`1002517_…`), `zz_` after it: `000_` owns it.
+        std::fs::copy(&original, env.path("filings/8-K/zz_copy_0000950135-08-006327.htm")).unwrap();
+        std::fs::copy(&original, env.path("filings/8-K/000_copy_0000950135-08-006327.htm")).unwrap();
+        let p = env.default_pipeline();
+        for round in 0..2 {
+            let o = finloom(&["run", p.to_str().unwrap(), "--quiet", "--workers", workers]);
+            assert_eq!(o.status.code(), Some(1), "workers {workers} round {round}: {}", text(&o));
+            let out = String::from_utf8_lossy(&o.stdout);
+            assert!(
+                out.contains("duplicate filing")
+                    && out.contains("zz_copy")
+                    && out.contains("1002517_0000950135-08-006327.htm: duplicate"),
+                "workers {workers} round {round}: {out}"
+            );
+            assert!(out.contains("2 failed"), "workers {workers} round {round}: {out}");
+            let src = env.query(
+                "SELECT source_path, status FROM filings WHERE accession_number = '0000950135-08-006327'",
+            );
+            assert_eq!(src.len(), 1, "{src:?}");
+            assert!(src[0][0].contains("000_copy"), "workers {workers}: {src:?}");
+            assert_eq!(src[0][1], "Text(\"ok\")", "workers {workers} round {round}: {src:?}");
+            assert_eq!(duplicated_keys(&env.db()), 0, "workers {workers} round {round}");
+            assert_eq!(
+                count(&env.db(), "SELECT count(DISTINCT accession_number) FROM sections"),
+                2
+            );
+        }
+    }
+}
+
+/// A failure lands on the filing an earlier run merged from the same path, even when the
+/// file cannot be parsed at all now (here: grown over `max_filing_mb`): its status says
+/// `failed` with the reason, its rows stay as they were, and the next run does not retry it
+/// until the file or the configuration changes (or `--retry-failed`).
+#[test]
+fn a_failure_lands_on_the_filing_the_path_held_and_is_not_retried_until_something_changes() {
+    let env = Env::new(&SAMPLE[2..3]);
     let p = env.default_pipeline();
+    run_ok(&p, &[]);
+    let before = dump(&env.db(), FACT_TABLES, &[]);
+    let acc = "0000320193-24-000123"; // 1.5 MB
+    // Same file, a smaller limit: the pipeline changed, so it is looked at again, and fails.
+    let small = env.pipeline("small.toml", "max_filing_mb = 1", &default_stages(512));
+    let o = finloom(&["run", small.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let st = env.query(&format!("SELECT status, error FROM filings WHERE accession_number = '{acc}'"));
+    assert_eq!(st[0][0], "Text(\"failed\")", "{st:?}");
+    assert!(st[0][1].contains("max_filing_mb"), "{st:?}");
+    assert_eq!(before, dump(&env.db(), FACT_TABLES, &[]), "a failure keeps the old rows");
+    // A parse failure of an unchanged file is not retried on every run …
+    std::fs::write(env.path("filings/10-K/AAPL_0000320193-24-000123.html"), b"").unwrap();
     let o = finloom(&["run", p.to_str().unwrap(), "--quiet"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("not a readable filing"), "{}", text(&o));
+    let o = finloom(&["run", p.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        out.contains("duplicate filing") && out.contains("zz_copy"),
-        "{out}"
+    assert!(out.contains("not retried") && out.contains("0 failed"), "{out}");
+    // … only when asked to.
+    let o = finloom(&["run", p.to_str().unwrap(), "--quiet", "--retry-failed"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("not a readable filing"), "{}", text(&o));
+    assert_eq!(
+        count(&env.db(), &format!("SELECT count(*) FROM finloom_failures WHERE accession_number = '{acc}'")),
+        3
     );
-    let src = env.query("SELECT source_path, status FROM filings");
-    assert_eq!(src.len(), 1);
-    assert!(src[0][0].contains("1002517_0000950135"), "{src:?}");
-    assert_eq!(src[0][1], "Text(\"ok\")");
+}
+
+/// Ingest's warnings (here: an 8-K whose accession number comes from its file name) are
+/// stored with the filing and shown by `finloom status`; the run summary and the ledger carry
+/// CPU seconds per stage.
+#[test]
+fn warnings_are_stored_per_filing_and_cpu_is_reported_per_stage() {
+    let env = Env::new(&SAMPLE[3..5]);
+    let p = env.default_pipeline();
+    let o = run_ok(&p, &["--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let cpu = v["cpu_seconds"].as_object().expect("cpu_seconds in --json");
+    for k in ["read", "parse", "sections", "tables", "footnotes", "chunks", "staging", "merge"] {
+        assert!(cpu.get(k).and_then(|x| x.as_f64()).is_some(), "{k} missing in {cpu:?}");
+    }
+    assert!(cpu["sections"].as_f64().unwrap() > 0.0, "{cpu:?}");
+    let ledger = env.query("SELECT cpu_seconds FROM finloom_runs");
+    assert!(ledger[0][0].contains("sections"), "{ledger:?}");
+    let warned = count(&env.db(), "SELECT count(*) FROM filings WHERE warnings IS NOT NULL");
+    assert!(warned >= 1, "no filing has warnings");
+    let o = finloom(&["status", p.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("filings with warnings: "), "{out}");
 }
 
 #[test]
@@ -1130,24 +1245,39 @@ fn a_second_run_on_the_same_database_is_refused() {
     run_ok(&p, &[]);
 }
 
-#[test]
-fn a_plugin_the_host_never_saw_runs_without_rebuilding_the_host() {
-    // Build the extra plugin now, after the host binary exists, in a target dir of its own.
-    let env = Env::new(&SAMPLE[3..5]);
+/// Builds a plugin crate that is not a workspace member (`tests/extra-plugin`,
+/// `tests/hostile-plugin`) now, after the host binary exists, and returns the path of its
+/// library (`lib` is the crate's `[lib] name`). All such crates share one target dir of their
+/// own next to the binary, so abi_stable is compiled once for them; two tests building at the
+/// same time just wait for cargo's lock on it.
+fn build_outside_plugin(manifest: &str, lib: &str) -> PathBuf {
     let target = bin_dir().join("extra-plugin-target");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let o = Command::new(cargo)
         .args(["build", "--release", "--quiet", "--manifest-path"])
-        .arg(repo().join("tests/extra-plugin/Cargo.toml"))
+        .arg(repo().join(manifest))
         .env("CARGO_TARGET_DIR", &target)
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{manifest}: {}", text(&o));
     let so = target.join(format!(
-        "release/{}finloom_wordstats_v1{}",
+        "release/{}{lib}{}",
         std::env::consts::DLL_PREFIX,
         std::env::consts::DLL_SUFFIX
     ));
+    assert!(
+        so.is_file(),
+        "{manifest} built but {} is missing",
+        so.display()
+    );
+    so
+}
+
+#[test]
+fn a_plugin_the_host_never_saw_runs_without_rebuilding_the_host() {
+    // Build the extra plugin now, after the host binary exists, in a target dir of its own.
+    let env = Env::new(&SAMPLE[3..5]);
+    let so = build_outside_plugin("tests/extra-plugin/Cargo.toml", "finloom_wordstats_v1");
     // Found by name through FINLOOM_PLUGIN_PATH, like a user's own plugin folder.
     let p = env.pipeline(
         "p.toml",
@@ -1166,6 +1296,156 @@ fn a_plugin_the_host_never_saw_runs_without_rebuilding_the_host() {
         env.query("SELECT accession_number, form_type, words > 1000 FROM word_stats ORDER BY 1");
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert!(rows.iter().all(|r| r[2] == "Boolean(true)"), "{rows:?}");
+}
+
+/// A panic is caught inside the plugin (`guard`), but an abort, a segfault, an endless loop or
+/// an endless allocation cannot be caught by anything in the process it happens in: only
+/// running each filing's extraction in a separate worker process contains them. The hostile
+/// plugin (tests/hostile-plugin, built here like a user's plugin) does each of these to one
+/// filing; every time, that filing alone fails — with a reason that names what happened and
+/// the plugin it happened in — and the other four merge as usual.
+///
+/// Then the failure must stick without costing anything: a plain rerun does not start the
+/// victim again (the file, the plugins and the config are unchanged, so it would only die the
+/// same way — or, for `hang`, wait out the time limit again on every run), and says so;
+/// `--retry-failed` does start it, and it fails the same way.
+#[test]
+fn a_plugin_that_aborts_hangs_or_eats_memory_fails_only_that_filing() {
+    let so = build_outside_plugin("tests/hostile-plugin/Cargo.toml", "finloom_hostile_v1");
+    let victim = "0000950135-08-006327";
+    // What the failure must say, per mode: the signal that killed the worker, the time limit
+    // it ran into, or the memory limit (named by its pipeline key, so the user knows what to
+    // raise). `alloc` grows by about 1 GB a second, so a limit that does not hold shows up as
+    // the machine running out of memory rather than as a slow test.
+    let cases = [
+        ("abort", "SIGABRT"),
+        ("segv", "SIGSEGV"),
+        ("hang", "timed out after 3 s"),
+        ("alloc", "worker_memory_mb"),
+    ];
+    for (mode, reason) in cases {
+        // A fresh database per mode: each case starts from nothing, so what the first run
+        // merged and what the reruns skip is that mode's doing alone.
+        let env = Env::new(SAMPLE);
+        let stages = format!(
+            r#"
+[[stage]]
+name = "sections"
+plugin = "sections@1"
+
+[[stage]]
+name = "probe"
+plugin = "{}"
+[stage.config]
+mode = "{mode}"
+target = "{victim}"
+"#,
+            so.display()
+        );
+        let p = env.pipeline(
+            "p.toml",
+            "filing_timeout_secs = 3\nworker_memory_mb = 512",
+            &stages,
+        );
+        let run = |extra: &[&str]| {
+            let mut args = vec!["run", p.to_str().unwrap(), "--quiet"];
+            args.extend_from_slice(extra);
+            finloom(&args)
+        };
+
+        let o = run(&[]);
+        assert_eq!(o.status.code(), Some(1), "{mode}: {}", text(&o));
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.contains("1 failed"), "{mode}: {}", text(&o));
+        assert!(
+            out.contains(reason),
+            "{mode}: expected {reason:?} in {}",
+            text(&o)
+        );
+        assert!(
+            out.contains("hostile"),
+            "{mode}: the reason should name the plugin: {}",
+            text(&o)
+        );
+        // The other four went through the same worker pool and merged.
+        assert_eq!(
+            count(
+                &env.db(),
+                "SELECT count(DISTINCT accession_number) FROM hostile_rows"
+            ),
+            4,
+            "{mode}"
+        );
+        // The worker died after `sections` had run for the victim: none of it is merged.
+        assert_eq!(
+            count(
+                &env.db(),
+                &format!("SELECT count(*) FROM sections WHERE accession_number = '{victim}'")
+            ),
+            0,
+            "{mode}: a failed filing merges nothing"
+        );
+        let err = env.query(&format!(
+            "SELECT status, error FROM filings WHERE accession_number = '{victim}'"
+        ));
+        assert_eq!(err.len(), 1, "{mode}: {err:?}");
+        assert_eq!(err[0][0], "Text(\"failed\")", "{mode}: {err:?}");
+        assert!(
+            err[0][1].starts_with("Text(") && err[0][1] != "Text(\"\")",
+            "{mode}: the failed filing should carry its error: {err:?}"
+        );
+        let failures_sql =
+            format!("SELECT count(*) FROM finloom_failures WHERE accession_number = '{victim}'");
+        assert_eq!(count(&env.db(), &failures_sql), 1, "{mode}");
+
+        // A plain rerun: nothing changed, so the victim is not started again — the run
+        // neither dies nor waits, and succeeds (a known failure is not a new one).
+        let o = run(&[]);
+        assert_eq!(o.status.code(), Some(0), "{mode}: {}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("not retried"),
+            "{mode}: {}",
+            text(&o)
+        );
+        assert_eq!(
+            count(&env.db(), &failures_sql),
+            1,
+            "{mode}: a filing that was not retried did not fail again"
+        );
+        assert_eq!(
+            env.query(&format!(
+                "SELECT status FROM filings WHERE accession_number = '{victim}'"
+            ))[0][0],
+            "Text(\"failed\")",
+            "{mode}"
+        );
+        assert_eq!(
+            count(
+                &env.db(),
+                "SELECT count(DISTINCT accession_number) FROM hostile_rows"
+            ),
+            4,
+            "{mode}"
+        );
+
+        // Asked to, it tries again, and the victim fails the same way.
+        let o = run(&["--retry-failed"]);
+        assert_eq!(o.status.code(), Some(1), "{mode}: {}", text(&o));
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            out.contains("1 failed") && out.contains(reason) && out.contains("hostile"),
+            "{mode}: expected the same failure ({reason:?}) again: {}",
+            text(&o)
+        );
+        assert_eq!(
+            count(
+                &env.db(),
+                "SELECT count(DISTINCT accession_number) FROM hostile_rows"
+            ),
+            4,
+            "{mode}"
+        );
+    }
 }
 
 #[test]
@@ -1495,10 +1775,12 @@ impl Moments {
     }
 }
 
-/// Starts `finloom run` on an empty database and SIGKILLs it at a random moment, many times
-/// (FINLOOM_KILL_ITERATIONS, default 20). After every kill the database opens, has no
-/// duplicate key, and holds every filing either completely — identical to a clean run, with
-/// status ok — or not at all; the next run finishes the job and equals the clean run.
+/// Starts `finloom run` and SIGKILLs it at a random moment, many times
+/// (FINLOOM_KILL_ITERATIONS, default 30). Every other run starts on an empty database; the
+/// others are `--force` runs over the populated one, so the kill lands while rows are being
+/// *replaced*. After every kill the database opens, has no duplicate key, and holds every
+/// filing either completely — identical to a clean run, with status ok — or not at all; the
+/// next run finishes the job and equals the clean run.
 #[test]
 fn sigkill_at_random_moments_never_leaves_half_a_filing() {
     let iterations: usize = std::env::var("FINLOOM_KILL_ITERATIONS")
@@ -1544,10 +1826,24 @@ fn sigkill_at_random_moments_never_leaves_half_a_filing() {
     let (mut sigkills, mut sigterms) = (0, 0);
     let mut moments: std::collections::BTreeMap<&str, usize> = Default::default();
     for i in 0..iterations {
-        std::fs::remove_dir_all(env.path("out")).unwrap();
+        // Odd iterations replace: the database holds every filing (from the previous
+        // iteration's recovery run) and the killed run re-merges all of them.
+        let replace = i % 2 == 1;
+        if !replace {
+            std::fs::remove_dir_all(env.path("out")).unwrap();
+        }
+        let finished_before = if replace {
+            count(&env.db(), "SELECT count(*) FROM finloom_runs WHERE status <> 'running'")
+        } else {
+            0
+        };
         let delay = wall.mul_f64(0.9 * rng.next_fraction());
+        let mut args = vec!["run", p.to_str().unwrap(), "--quiet"];
+        if replace {
+            args.push("--force");
+        }
         let mut child = Command::new(BIN)
-            .args(["run", p.to_str().unwrap(), "--quiet"])
+            .args(&args)
             .env_remove("FINLOOM_TEST_FAIL_AFTER_DELETE")
             .env_remove("FINLOOM_PLUGIN_PATH")
             .stdout(std::process::Stdio::null())
@@ -1598,7 +1894,9 @@ fn sigkill_at_random_moments_never_leaves_half_a_filing() {
                 &env.db(),
                 "SELECT count(*) FROM finloom_runs WHERE status <> 'running'",
             );
+            let finished = finished - finished_before;
             match (merged, finished) {
+                _ if replace && finished <= 0 => "replacing rows (--force over a full database)",
                 (_, 1..) => "after the run finished",
                 (0, _) => "during setup, extraction or staging",
                 (5, _) => "after the merge, before the ledger",
@@ -1782,6 +2080,68 @@ fn sigint_and_sigterm_stop_cleanly_and_the_next_run_finishes() {
         );
         ledger_interrupted_then_next_run_finishes(&env, &p, signal);
     }
+}
+
+/// Every sample filing that ships in the repo (27), as paths under tests/fixtures/filings.
+fn all_fixture_filings() -> Vec<String> {
+    let root = repo().join("tests/fixtures/filings");
+    let mut out = Vec::new();
+    for form in ["10-K", "10-Q", "8-K"] {
+        for e in std::fs::read_dir(root.join(form)).unwrap() {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            out.push(format!("{form}/{name}"));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The merge runs while extraction goes on: a run SIGKILLed at about 80 % of its files has
+/// already committed filings (whole: each equal to a clean run's), and the next run redoes
+/// only what was not committed — then equals a clean run.
+#[test]
+fn a_run_killed_at_80_percent_kept_what_it_committed_and_the_next_run_does_the_rest() {
+    let files = all_fixture_filings();
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    let n = refs.len();
+    let clean = Env::new(&refs);
+    run_ok(&clean.default_pipeline(), &[]);
+    let clocks = ["updated_at", "last_run_id", "run_id", "source_path"];
+    let tables = ["filings", "sections", "tables", "table_cells", "footnotes", "chunks"];
+    let reference = dump(&clean.db(), &tables, &clocks);
+
+    let env = Env::new(&refs);
+    // One worker and small segments, so that commits follow extraction closely.
+    let p = env.pipeline("p.toml", "merge_batch = 2", &default_stages(512));
+    let one = std::fs::read_to_string(&p).unwrap().replace("workers = 2\n", "workers = 1\n");
+    std::fs::write(&p, one).unwrap();
+    let at = format!("[{}/{n}]", n * 8 / 10);
+    let (mut child, seen) = run_until_progress(&p, &[], &at);
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let committed = count(&env.db(), "SELECT count(*) FROM filings WHERE status = 'ok'");
+    assert!(
+        committed >= 1 && committed < n as i64,
+        "{committed} of {n} committed at 80 %: {seen:?}"
+    );
+    assert_eq!(duplicated_keys(&env.db()), 0);
+    // Every committed filing is whole: its rows equal the clean run's.
+    let accs = env.query("SELECT accession_number FROM filings WHERE status = 'ok'");
+    for a in accs {
+        let a = a[0].trim_start_matches("Text(\"").trim_end_matches("\")");
+        assert_eq!(
+            filing_rows(&env.db(), FACT_TABLES, a),
+            filing_rows(&clean.db(), FACT_TABLES, a),
+            "{a} is not whole after the kill"
+        );
+    }
+    let o = run_ok(&p, &[]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains(&format!("{} processed, {committed} skipped", n as i64 - committed)),
+        "{out}"
+    );
+    assert_eq!(reference, dump(&env.db(), &tables, &clocks));
 }
 
 /// After a stop with 2 of the 5 sample filings merged: the ledger says `interrupted`, the same

@@ -9,7 +9,7 @@
 //! Relative paths are resolved against the directory holding the pipeline file, never the
 //! current directory, so `finloom run some/dir/pipeline.toml` works from anywhere.
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -27,7 +27,7 @@ pub enum ConfigError {
 }
 
 /// What to do with a run's staging database after the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Retention {
     /// Remove staging after a run with no failures (kept whenever a filing failed).
@@ -67,6 +67,8 @@ struct RawPipeline {
     merge_batch: u64,
     #[serde(default = "default_max_filing_mb", deserialize_with = "positive_u64")]
     max_filing_mb: u64,
+    #[serde(default = "default_worker_memory_mb", deserialize_with = "positive_u64")]
+    worker_memory_mb: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,6 +101,13 @@ fn default_timeout() -> u64 {
 }
 fn default_batch() -> u64 {
     64
+}
+
+/// A worker process whose resident memory grows past this is killed and its filing fails.
+/// Real filings stay far below it (a 10-K's worker peaks around 200 MB); it is there for a
+/// plugin that allocates without bound, before it takes the machine down.
+fn default_worker_memory_mb() -> u64 {
+    4096
 }
 
 /// Large enough for real primary documents and most full submissions (a 10-K's primary
@@ -152,7 +161,7 @@ pub fn is_identifier(s: &str) -> bool {
 }
 
 /// How a stage names its plugin.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PluginRef {
     /// A path to a shared library (resolved against the pipeline file's folder).
     Path(PathBuf),
@@ -169,7 +178,9 @@ impl std::fmt::Display for PluginRef {
     }
 }
 
-#[derive(Debug, Clone)]
+// Serialize/Deserialize: the run hands the pipeline, exactly as resolved (overrides applied),
+// to its worker processes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Stage {
     pub name: String,
     pub plugin: PluginRef,
@@ -182,7 +193,7 @@ pub struct Stage {
     pub table_renames: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Pipeline {
     /// The pipeline file, absolute.
     pub path: PathBuf,
@@ -199,6 +210,8 @@ pub struct Pipeline {
     /// Files larger than this (in MB, 10^6 bytes) fail with a reason instead of being read:
     /// a guard for memory, since a filing is parsed whole.
     pub max_filing_mb: u64,
+    /// Resident memory limit of one worker process, in MB (10^6 bytes).
+    pub worker_memory_mb: u64,
     pub stages: Vec<Stage>,
     /// blake3 of the file's bytes.
     pub config_hash: String,
@@ -341,6 +354,7 @@ impl Pipeline {
             filing_timeout_secs: raw.pipeline.filing_timeout_secs,
             merge_batch: raw.pipeline.merge_batch,
             max_filing_mb: raw.pipeline.max_filing_mb,
+            worker_memory_mb: raw.pipeline.worker_memory_mb,
             stages,
             path,
         })

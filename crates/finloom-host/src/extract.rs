@@ -20,16 +20,25 @@ use std::collections::{BTreeMap, HashSet};
 pub struct StageFailure {
     pub stage: String,
     pub error: String,
+    /// Set when `on_stage` failed (the worker lost its channel to the run): not the filing's
+    /// fault, and the worker stops.
+    pub channel: Option<String>,
 }
 
 /// Output of the stages that ran: per stage index, the rows with their spec index.
 pub type StageOutputs = Vec<Option<Vec<(usize, TableRows)>>>;
 
 /// Runs the stages marked in `run` (which must be closed under "upstream of") and validates.
+///
+/// `on_stage(i)` is called before stage `i`'s plugin runs (the worker tells the run, so that
+/// a crash or a time-out names the plugin); `lap(name)` after it ran and its rows were
+/// checked (the worker's per-stage CPU clock).
 pub fn extract_filing(
     plan: &Plan,
     filing: &Filing,
     run: &[bool],
+    on_stage: &mut dyn FnMut(usize) -> Result<(), String>,
+    lap: &mut dyn FnMut(&str),
 ) -> Result<StageOutputs, StageFailure> {
     let mut outputs: StageOutputs = vec![None; plan.stages.len()];
     for (i, stage) in plan.stages.iter().enumerate() {
@@ -39,7 +48,13 @@ pub fn extract_filing(
         let fail = |error: String| StageFailure {
             stage: stage.name.clone(),
             error,
+            channel: None,
         };
+        on_stage(i).map_err(|e| StageFailure {
+            stage: stage.name.clone(),
+            error: e.clone(),
+            channel: Some(e),
+        })?;
         let mut inputs: Vec<TableRows> = Vec::with_capacity(stage.inputs.len());
         for (declared, producer, spec) in &stage.inputs {
             let rows = outputs[*producer]
@@ -121,6 +136,7 @@ pub fn extract_filing(
         }
         out.sort_by_key(|(s, _)| *s);
         outputs[i] = Some(out);
+        lap(&stage.name);
     }
     // References, now that every table of this filing is known.
     for (i, stage) in plan.stages.iter().enumerate() {
@@ -135,7 +151,7 @@ pub fn extract_filing(
                     .iter()
                     .flatten()
                     .flatten()
-                    .find(|(s, _)| &plan.specs[*s].name == rt);
+                    .find(|(s, _)| plan.specs[*s].name.eq_ignore_ascii_case(rt));
                 let Some((_, target)) = target else { continue };
                 let ti = target.column_index(rc).unwrap_or(usize::MAX);
                 let known: HashSet<&str> = target
@@ -154,6 +170,7 @@ pub fn extract_filing(
                         if !ok {
                             return Err(StageFailure {
                                 stage: stage.name.clone(),
+                                channel: None,
                                 error: format!(
                                     "table {}: column {} = {v:?} references no row of {rt}.{rc} in this filing",
                                     spec.name, c.name

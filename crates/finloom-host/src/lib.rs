@@ -4,13 +4,22 @@
 //! * [`plan`] checks the stages against each other (inputs, outputs, references) and turns
 //!   plugin declarations into validated table specs — the host hard-codes no plugin schema;
 //! * [`extract`] runs a filing through the stages and validates every row a plugin returns;
-//! * [`run`] is `finloom run`: ingest, parallel extraction into staging, merge, ledger.
+//! * [`worker`] is a worker process: parse, extract, validate, stage — one file at a time;
+//! * [`supervisor`] keeps the worker processes busy and contains what they do wrong
+//!   (crashes, hangs, memory), and decides which path owns each accession number;
+//! * [`protocol`] is what the two say to each other;
+//! * [`run`] is `finloom run`: a short orchestrator over those and the merge thread;
+//! * [`progress`] is what a run shows on stderr.
 
 pub mod extract;
 pub mod interrupt;
 pub mod loader;
 pub mod plan;
+pub mod progress;
+pub mod protocol;
 pub mod run;
+pub mod supervisor;
+pub mod worker;
 
 use std::path::PathBuf;
 

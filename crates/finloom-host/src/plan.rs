@@ -87,14 +87,15 @@ impl Plan {
                         path: plugin.path.clone(),
                         reason: format!("invalid output table declaration: {e}"),
                     })?;
-                if let Some(&other) = owner.get(&spec.name) {
+                // Case-insensitive: DuckDB resolves `Chunks` and `chunks` to one table.
+                if let Some(&other) = owner.get(&spec.name.to_ascii_lowercase()) {
                     return Err(perr(format!(
                         "stages {:?} and {:?} both write table {:?}; give one of them \
                          `tables = {{ {} = \"<other name>\" }}` so their rows never mix",
                         pipeline.stages[other].name, s.name, spec.name, spec.declared
                     )));
                 }
-                owner.insert(spec.name.clone(), i);
+                owner.insert(spec.name.to_ascii_lowercase(), i);
                 tables.push(specs.len());
                 specs.push(spec);
             }
@@ -138,7 +139,7 @@ impl Plan {
                         let ok = tables
                             .iter()
                             .chain(upstream.iter().flat_map(|&u| stages[u].tables.iter()))
-                            .any(|&x| &specs[x].name == rt && specs[x].column(rc).is_some());
+                            .any(|&x| specs[x].name.eq_ignore_ascii_case(rt) && specs[x].column(rc).is_some());
                         if !ok {
                             return Err(perr(format!(
                                 "stage {:?}: column {}.{} references {rt}.{rc}, which is not a \
@@ -197,5 +198,29 @@ impl Plan {
             out.push(h.finalize().to_hex()[..32].to_string());
         }
         out
+    }
+}
+
+/// One fingerprint for a file under the whole plan (every stage's fingerprint): a failure
+/// recorded with it is retried when any plugin, config or the file changes.
+pub fn plan_fingerprint(stage_fingerprints: &[String]) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(b"finloom-plan-fingerprint-1");
+    for f in stage_fingerprints {
+        h.update(f.as_bytes());
+        h.update(&[0x1e]);
+    }
+    h.finalize().to_hex()[..32].to_string()
+}
+
+impl Plan {
+    /// The pipeline as a worker process must see it: every plugin given by the path this
+    /// process loaded it from, so that a worker loads exactly the same libraries.
+    pub fn worker_pipeline(&self) -> finloom_config::Pipeline {
+        let mut p = self.pipeline.clone();
+        for (s, plan) in p.stages.iter_mut().zip(&self.stages) {
+            s.plugin = finloom_config::PluginRef::Path(plan.plugin.path.clone());
+        }
+        p
     }
 }

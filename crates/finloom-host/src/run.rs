@@ -1,38 +1,38 @@
-//! `finloom run`: one run of a pipeline.
+//! `finloom run`: one run of a pipeline — a short orchestrator over the parts that do the work.
 //!
 //! 1. Take the run lock (`<database>.lock`) so two runs never work on one database.
 //! 2. Briefly open the production database: create the host tables and the plugins' tables,
-//!    allocate the run id, read what earlier runs did (stage fingerprints and row counts), close.
-//! 3. Read the source folder. For each file, compute the source hash and the stage
-//!    fingerprints; a filing whose stages all match what production holds is skipped without
-//!    parsing. Otherwise parse it once, run the stages that are stale or missing (plus,
-//!    in memory, the upstream stages they need as input), validate, and append the rows to this
-//!    worker's staging tables. Extraction runs on a rayon pool of `workers` threads; each
-//!    filing runs on its own thread with a large stack and a time limit, so a runaway plugin
-//!    fails that filing and nothing else.
-//! 4. Merge (see `finloom-merge`), holding the production file only per batch.
-//! 5. Record the run in the ledger; remove staging unless a filing failed or retention is keep.
+//!    start the run's ledger row, read what earlier runs left ([`ledger::read_prior`]), close.
+//! 3. Look at every source file (in parallel): too large, unreadable, unchanged and current
+//!    (skipped without parsing), failed before under the same plugins and config (not retried
+//!    unless `--retry-failed`), or to process.
+//! 4. Hand the files to process to the worker processes ([`Supervisor`]); they stage filings
+//!    into segments, and the merge thread ([`Merger`]) commits sealed segments to production
+//!    while extraction goes on.
+//! 5. Record the run in the ledger; remove the run's staging folder when nothing is left in it.
 
-use crate::extract::{extract_filing, StageOutputs};
-use crate::plan::Plan;
+use crate::plan::{plan_fingerprint, Plan};
+use crate::progress::Progress;
+use crate::supervisor::{Owners, Supervisor, Task};
 use crate::HostError;
-use finloom_merge::{FailedFiling, FilingCommit, FilingRecord, Merger, StageCommit};
-use finloom_staging::Staging;
+use finloom_merge::{MergeConfig, MergeJob, MergeNote, Merger};
+use finloom_store::ledger::{self, FailedFiling, Prior, RunRecord};
 use finloom_store::{open_rw, retry_locked};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     pub force: bool,
+    /// Retry files that failed before even when nothing about them changed.
+    pub retry_failed: bool,
     /// How long to wait for the production file when another process holds it.
     pub lock_wait: Option<Duration>,
-    /// Print a progress line per filing to stderr.
+    /// Show progress on stderr (a live bar on a terminal, a line per file elsewhere).
     pub progress: bool,
 }
 
@@ -41,74 +41,34 @@ pub struct RunSummary {
     pub run_id: String,
     pub database: PathBuf,
     pub files_seen: usize,
+    /// Filings committed by this run.
     pub processed: usize,
     pub skipped: usize,
+    /// Files that failed before, unchanged, not retried (`--retry-failed` retries them).
+    pub not_retried: Vec<(String, String)>,
     pub failed: Vec<FailedFiling>,
     pub rows: BTreeMap<String, i64>,
     pub wall_seconds: f64,
     pub extract_seconds: f64,
+    /// Time the merge thread was busy (it overlaps extraction).
     pub merge_seconds: f64,
+    /// Wall time from the end of extraction to the end of the merge: what merging adds.
+    pub merge_tail_seconds: f64,
     pub held_seconds: f64,
+    pub longest_hold_seconds: f64,
+    pub transactions: usize,
     pub bytes_read: u64,
+    /// CPU seconds per activity: `read`, `parse`, each stage, `staging` (workers), `merge`,
+    /// `supervise` (this process, hashing and bookkeeping).
+    pub cpu: BTreeMap<String, f64>,
+    pub workers_replaced: usize,
+    pub peak_worker_mb: f64,
     pub staging_kept: Option<PathBuf>,
     /// Stopped by SIGINT/SIGTERM (see [`crate::interrupt`]).
     pub interrupted: bool,
     /// Files not processed because of the stop: not started, abandoned mid-extraction, or
     /// extracted but not merged. Their production rows are exactly as before the run.
     pub not_processed: Vec<String>,
-}
-
-/// What earlier runs left in production, for skip decisions.
-#[derive(Default)]
-struct Prior {
-    /// accession → stage → (fingerprint, row_count, tables)
-    stages: HashMap<String, HashMap<String, (String, i64, Vec<String>)>>,
-    /// (table, accession) → rows in production now
-    counts: HashMap<(String, String), i64>,
-    /// source_path → (accession, source_hash)
-    by_path: HashMap<String, (String, String)>,
-    /// Filings whose status is not `ok`: always re-processed, even when their rows are
-    /// current, so that a successful run clears the failure.
-    failed: std::collections::HashSet<String>,
-}
-
-impl Prior {
-    /// Whether `stage` of `acc` is present in production with fingerprint `fp` and all of
-    /// its rows (a deleted or half-copied table shows up as a count mismatch: a gap to fill).
-    fn done(&self, acc: &str, stage: &str, fp: &str) -> bool {
-        let Some((f, n, tables)) = self.stages.get(acc).and_then(|m| m.get(stage)) else {
-            return false;
-        };
-        if f != fp {
-            return false;
-        }
-        let have: i64 = tables
-            .iter()
-            .map(|t| {
-                self.counts
-                    .get(&(t.clone(), acc.to_string()))
-                    .copied()
-                    .unwrap_or(0)
-            })
-            .sum();
-        have == *n
-    }
-}
-
-enum Outcome {
-    Skipped {
-        accession: String,
-        path: String,
-    },
-    /// Not processed because the run is stopping (SIGINT/SIGTERM).
-    Stopped {
-        path: String,
-    },
-    Staged {
-        commit: FilingCommit,
-        path: String,
-    },
-    Failed(FailedFiling),
 }
 
 fn lock_path(db: &Path) -> PathBuf {
@@ -143,248 +103,318 @@ pub fn take_run_lock(db: &Path) -> Result<File, HostError> {
     }
 }
 
+/// What the look at one source file decided.
+enum Look {
+    Process(Task),
+    UpToDate { accession: String },
+    FailedBefore { error: String },
+    Fail(FailedFiling),
+}
+
+/// CPU time of this process, in seconds.
+fn own_cpu() -> f64 {
+    // SAFETY: getrusage writes into the struct we own.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    t(ru.ru_utime) + t(ru.ru_stime)
+}
+
 pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
     let started = Instant::now();
+    let cpu_started = own_cpu();
     let p = &plan.pipeline;
     let lock_wait = opts.lock_wait.unwrap_or(Duration::from_secs(60));
     let _lock = take_run_lock(&p.database)?;
+    let signals_at_start = crate::interrupt::count();
+    let stopping = || crate::interrupt::since(signals_at_start);
 
     // Source files first: a missing source folder should fail before the database is touched.
     let files = finloom_ingest::discover(&p.source).map_err(|e| HostError::Source {
         path: p.source.clone(),
         detail: e.to_string(),
     })?;
+    let paths: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
 
     // --- short production session: schema, run id, prior state ---
-    let (run_id, prior) = retry_locked(lock_wait, || {
-        let conn = open_rw(&p.database)?;
-        Ok(conn)
-    })
-    .map_err(HostError::from)
-    .and_then(|conn| setup(plan, &conn, opts))?;
-    let prior = Arc::new(prior);
+    let (run_id, prior) = {
+        let conn = retry_locked(lock_wait, || open_rw(&p.database))?;
+        setup(plan, &conn, opts)?
+    };
     tracing::info!(run_id, files = files.len(), "run started");
+    let progress = Progress::new(opts.progress);
+    progress.set_total(paths.len());
 
-    let staging = Staging::create(&p.staging_dir, &run_id, &plan.specs, p.workers)?;
-    let plan_arc = Arc::new(plan.clone());
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(p.workers)
-        .thread_name(|i| format!("finloom-worker-{i}"))
-        .build()
-        .map_err(|e| HostError::Other(format!("cannot start worker threads: {e}")))?;
-    let done = AtomicUsize::new(0);
-    let bytes = AtomicUsize::new(0);
-    let total = files.len();
-    let timeout = Duration::from_secs(p.filing_timeout_secs);
-    let signals_at_start = crate::interrupt::count();
-    let stopping = || crate::interrupt::since(signals_at_start);
-    let extract_started = Instant::now();
-    let outcomes: Vec<Outcome> = pool.install(|| {
-        files
-            .par_iter()
-            .map(|path| {
-                let worker = rayon::current_thread_index().unwrap_or(0);
-                if stopping() {
-                    return Outcome::Stopped {
-                        path: path.display().to_string(),
-                    };
-                }
-                let (outcome, nbytes) =
-                    process_file(&plan_arc, &prior, path, opts.force, timeout, &stopping);
-                bytes.fetch_add(nbytes, Ordering::Relaxed);
-                let outcome = match outcome {
-                    ProcessResult::Skip(o) => o,
-                    ProcessResult::Stopped => Outcome::Stopped {
-                        path: path.display().to_string(),
-                    },
-                    ProcessResult::Fail(f) => Outcome::Failed(*f),
-                    ProcessResult::Stage(mut commit, outputs) => {
-                        commit.worker = worker;
-                        let rows: Vec<(usize, &finloom_plugin_api::TableRows)> = commit
-                            .stages
-                            .iter()
-                            .flat_map(|s| {
-                                let i = plan_arc
-                                    .stages
-                                    .iter()
-                                    .position(|x| x.name == s.stage)
-                                    .unwrap();
-                                outputs[i].iter().flatten().map(|(spec, t)| (*spec, t))
-                            })
-                            .collect();
-                        match staging.stage(worker, &rows) {
-                            Ok(()) => Outcome::Staged {
-                                path: commit.filing.source_path.clone(),
-                                commit,
-                            },
-                            Err(e) => Outcome::Failed(FailedFiling {
-                                source_path: commit.filing.source_path.clone(),
-                                accession_number: Some(commit.filing.accession_number.clone()),
-                                filing: Some(commit.filing.clone()),
-                                stage: None,
-                                error: format!("staging failed: {e}"),
-                            }),
-                        }
-                    }
-                };
-                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if opts.progress {
-                    let what = match &outcome {
-                        Outcome::Skipped { .. } => "skipped (up to date)".to_string(),
-                        Outcome::Staged { commit, .. } => format!(
-                            "extracted {}",
-                            commit
-                                .stages
-                                .iter()
-                                .map(|s| format!("{}={}", s.stage, s.row_count))
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                        ),
-                        Outcome::Failed(f) => format!("FAILED: {}", f.error),
-                        Outcome::Stopped { .. } => "not processed (stopping)".to_string(),
-                    };
-                    eprintln!("[{n}/{total}] {}: {what}", path.display());
-                }
-                outcome
-            })
-            .collect()
-    });
-    let extract_seconds = extract_started.elapsed().as_secs_f64();
-
-    // --- one filing per accession number: the first path wins, deterministically ---
-    let mut commits = Vec::new();
-    let mut failures = Vec::new();
+    // --- a look at every file ---
+    let looks: Vec<Look> = paths
+        .par_iter()
+        .enumerate()
+        .map(|(fid, path)| look(plan, &prior, opts, fid as i64, path))
+        .collect();
+    let owners: Owners = Default::default();
+    let mut tasks = Vec::new();
+    let mut early_failures = Vec::new();
     let mut skipped = 0usize;
-    let mut not_processed = Vec::new();
-    let mut owner: HashMap<String, String> = HashMap::new();
-    for o in &outcomes {
-        let (acc, path) = match o {
-            Outcome::Skipped { accession, path } => (accession, path),
-            Outcome::Staged { commit, path } => (&commit.filing.accession_number, path),
-            Outcome::Failed(_) | Outcome::Stopped { .. } => continue,
-        };
-        owner.entry(acc.clone()).or_insert_with(|| path.clone());
-    }
-    for o in outcomes {
-        match o {
-            Outcome::Skipped { accession, path } => {
-                if owner.get(&accession) == Some(&path) {
+    let mut not_retried = Vec::new();
+    {
+        let mut o = owners.lock().unwrap_or_else(|p| p.into_inner());
+        for (fid, l) in looks.into_iter().enumerate() {
+            let path = &paths[fid];
+            match l {
+                Look::Process(t) => tasks.push(t),
+                Look::UpToDate { accession } => {
+                    // An unchanged, current file owns its filing from the start.
+                    o.entry(accession).or_insert(fid as i64);
                     skipped += 1;
-                } else {
-                    failures.push(duplicate(&accession, &path, &owner[&accession], None));
+                    progress.file(path, "skipped (up to date)", false);
+                }
+                Look::FailedBefore { error } => {
+                    progress.file(path, "skipped (failed before, unchanged; --retry-failed retries it)", false);
+                    not_retried.push((path.clone(), error));
+                }
+                Look::Fail(f) => {
+                    progress.file(path, &format!("FAILED: {}", f.error), true);
+                    early_failures.push(f);
                 }
             }
-            Outcome::Staged { commit, path } => {
-                let acc = commit.filing.accession_number.clone();
-                if owner.get(&acc) == Some(&path) {
-                    commits.push(commit);
-                } else {
-                    // Not the filing's owner: report it, and do not touch the owner's status.
-                    let mut f = duplicate(&acc, &path, &owner[&acc], None);
-                    f.accession_number = None;
-                    failures.push(f);
-                }
-            }
-            Outcome::Failed(f) => failures.push(f),
-            Outcome::Stopped { path } => not_processed.push(path),
         }
     }
-    failures.sort_by(|a, b| a.source_path.cmp(&b.source_path));
-    let processed = commits.len();
+    let to_process = tasks.len();
 
-    // --- merge ---
-    // A signal that arrived during extraction stopped it; what was staged is still merged.
-    // A signal during the merge stops it after the filing being merged.
-    let signals_at_merge = crate::interrupt::count();
-    let stop_merging = || crate::interrupt::since(signals_at_merge);
-    let merger = Merger {
-        stop: Some(&stop_merging),
-        staging: &staging,
-        specs: &plan.specs,
-        production: p.database.clone(),
-        run_id: run_id.clone(),
-        lock_wait,
-        batch: p.merge_batch as usize,
-        progress: opts.progress,
+    // --- extraction and merge, side by side ---
+    let segment_dir = p.staging_dir.join(&run_id);
+    // Made here, not by the first worker that stages: an unusable staging folder is a
+    // configuration problem that stops the run before any work, not a failure per filing.
+    std::fs::create_dir_all(&segment_dir).map_err(|e| {
+        HostError::Other(format!(
+            "cannot create staging folder {}: {e} (set staging_dir in the pipeline file)",
+            segment_dir.display()
+        ))
+    })?;
+    let (merge_tx, merge_rx) = std::sync::mpsc::channel::<MergeJob>();
+    if !early_failures.is_empty() {
+        let _ = merge_tx.send(MergeJob::Failures(early_failures));
+    }
+    // The merge stops early (between transactions) only on a signal that arrives once
+    // extraction is over, or on a second signal: a first signal during extraction stops the
+    // extraction, and what was already staged is still committed.
+    let extraction_end_signals = AtomicUsize::new(usize::MAX);
+    let merge_stop = || {
+        let c = crate::interrupt::count();
+        c >= signals_at_start + 2 || c > extraction_end_signals.load(Ordering::SeqCst)
     };
-    let report = merger.merge(commits, failures)?;
+    let owns = |fid: i64, acc: &str| {
+        owners.lock().unwrap_or_else(|p| p.into_inner()).get(acc) == Some(&fid)
+    };
+    let note = |n: MergeNote<'_>| match n {
+        MergeNote::Merged { source_path } => progress.merged(source_path, to_process),
+        MergeNote::Failed(f) => progress.merge_failed(&f.source_path, &f.error),
+    };
+    let merger = Merger {
+        config: MergeConfig {
+            production: p.database.clone(),
+            run_id: run_id.clone(),
+            specs: plan.specs.clone(),
+            stage_tables: plan
+                .stages
+                .iter()
+                .map(|s| (s.name.clone(), s.tables.clone()))
+                .collect(),
+            lock_wait,
+            keep_segments: p.staging == finloom_config::Retention::Keep,
+            hold_limit: Duration::from_secs(1),
+            present: prior.present.clone(),
+        },
+        owns: &owns,
+        stop: &merge_stop,
+        note: &note,
+    };
+    let supervisor = Supervisor {
+        plan,
+        prior: &prior,
+        force: opts.force,
+        paths: &paths,
+        owners: &owners,
+        merge: merge_tx,
+        progress: &progress,
+        segment_dir: segment_dir.clone(),
+        stopping: &stopping,
+    };
+    let extract_started = Instant::now();
+    let (extracted, merged, extract_seconds, merge_tail_seconds) = std::thread::scope(|scope| {
+        let merging = std::thread::Builder::new()
+            .name("finloom-merge".into())
+            .spawn_scoped(scope, move || merger.run(merge_rx))
+            .map_err(|e| HostError::Other(format!("cannot start the merge thread: {e}")));
+        let extracted = supervisor.extract(tasks);
+        extraction_end_signals.store(crate::interrupt::count(), Ordering::SeqCst);
+        let extract_seconds = extract_started.elapsed().as_secs_f64();
+        drop(supervisor); // closes the merge channel: the merge finishes what it was handed
+        let tail = Instant::now();
+        let merged = match merging {
+            Ok(h) => h
+                .join()
+                .unwrap_or_else(|_| Err(finloom_merge::MergeError::Store(finloom_store::StoreError::Schema {
+                    table: "(merge)".into(),
+                    message: "the merge thread panicked".into(),
+                }))),
+            Err(e) => return (Err(e), Err(None), extract_seconds, 0.0),
+        };
+        (extracted, merged.map_err(Some), extract_seconds, tail.elapsed().as_secs_f64())
+    });
+    progress.finish();
+    let extracted = extracted?;
+    let report = match merged {
+        Ok(r) => r,
+        Err(Some(e)) => return Err(e.into()),
+        Err(None) => return Err(HostError::Other("the merge did not start".into())),
+    };
 
+    let mut cpu = extracted.cpu.clone();
+    cpu.insert("merge".into(), report.cpu_seconds);
+    cpu.insert(
+        "supervise".into(),
+        (own_cpu() - cpu_started - report.cpu_seconds).max(0.0),
+    );
     let mut summary = RunSummary {
         run_id: run_id.clone(),
         database: p.database.clone(),
-        files_seen: total,
+        files_seen: paths.len(),
         processed: report.merged.len(),
-        skipped,
+        skipped: skipped + extracted.skipped,
+        not_retried,
         failed: report.failed,
         rows: report.rows,
         wall_seconds: 0.0,
         extract_seconds,
         merge_seconds: report.merge_seconds,
+        merge_tail_seconds,
         held_seconds: report.held_seconds,
-        bytes_read: bytes.load(Ordering::Relaxed) as u64,
+        longest_hold_seconds: report.longest_hold_seconds,
+        transactions: report.transactions,
+        bytes_read: extracted.bytes,
+        cpu,
+        workers_replaced: extracted.workers_replaced,
+        peak_worker_mb: extracted.peak_worker_mb,
         staging_kept: None,
-        interrupted: false,
-        not_processed,
+        interrupted: stopping(),
+        not_processed: extracted.not_processed,
     };
     summary.not_processed.extend(report.not_merged);
     summary.not_processed.sort();
-    summary.interrupted = stopping();
-    let _ = processed;
-    let keep = !summary.failed.is_empty() || p.staging == finloom_config::Retention::Keep;
-    if keep {
-        summary.staging_kept = Some(staging.path().to_path_buf());
-    } else {
-        let path = staging.path().to_path_buf();
-        staging.remove().map_err(|e| {
-            HostError::Other(format!("cannot remove staging {}: {e}", path.display()))
-        })?;
+    summary.not_processed.dedup();
+    summary.failed.sort_by(|a, b| a.source_path.cmp(&b.source_path));
+    // The run's staging folder goes when nothing was kept in it.
+    if segment_dir.exists() {
+        let empty = std::fs::read_dir(&segment_dir)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
+        if empty {
+            let _ = std::fs::remove_dir(&segment_dir);
+            let _ = std::fs::remove_dir(&p.staging_dir);
+        } else {
+            summary.staging_kept = Some(segment_dir.clone());
+        }
     }
     summary.wall_seconds = started.elapsed().as_secs_f64();
 
     // --- ledger ---
     let held = Instant::now();
     let conn = retry_locked(lock_wait, || open_rw(&p.database))?;
-    let rows_json = serde_json::to_string(&summary.rows).unwrap_or_default();
-    conn.execute(
-        "UPDATE finloom_runs SET finished_at = now(), status = ?, files_seen = ?, processed = ?, skipped = ?, \
-         failed = ?, rows_merged = ?, wall_seconds = ?, merge_seconds = ?, db_held_seconds = ?, staging_path = ? \
-         WHERE run_id = ?",
-        duckdb::params![
-            if summary.interrupted {
-                "interrupted"
-            } else if summary.failed.is_empty() {
-                "ok"
-            } else {
-                "failed"
-            },
-            summary.files_seen as i64,
-            summary.processed as i64,
-            summary.skipped as i64,
-            summary.failed.len() as i64,
-            rows_json,
-            summary.wall_seconds,
-            summary.merge_seconds,
-            summary.held_seconds + held.elapsed().as_secs_f64(),
-            summary.staging_kept.as_ref().map(|p| p.display().to_string()),
-            run_id
-        ],
-    )?;
+    let record = RunRecord {
+        status: if summary.interrupted {
+            "interrupted"
+        } else if summary.failed.is_empty() {
+            "ok"
+        } else {
+            "failed"
+        }
+        .into(),
+        files_seen: summary.files_seen as i64,
+        processed: summary.processed as i64,
+        skipped: summary.skipped as i64,
+        failed: summary.failed.len() as i64,
+        rows_json: serde_json::to_string(&summary.rows).unwrap_or_default(),
+        wall_seconds: summary.wall_seconds,
+        merge_seconds: summary.merge_seconds,
+        held_seconds: summary.held_seconds + held.elapsed().as_secs_f64(),
+        staging_path: summary.staging_kept.as_ref().map(|p| p.display().to_string()),
+        cpu_json: serde_json::to_string(&summary.cpu).unwrap_or_default(),
+        workers_replaced: summary.workers_replaced as i64,
+    };
+    ledger::finish_run(&conn, &run_id, &record)?;
     drop(conn);
     summary.held_seconds += held.elapsed().as_secs_f64();
     Ok(summary)
 }
 
-fn duplicate(acc: &str, path: &str, owner: &str, filing: Option<FilingRecord>) -> FailedFiling {
-    FailedFiling {
-        source_path: path.to_string(),
-        accession_number: Some(acc.to_string()),
-        filing,
-        stage: None,
-        error: format!(
-            "duplicate filing: accession number {acc} is also in {owner}, which is used instead \
-             (the first path in sorted order wins)"
-        ),
+/// Decides what to do with one file without parsing it.
+fn look(plan: &Plan, prior: &Prior, opts: &RunOptions, fid: i64, path: &str) -> Look {
+    let p = &plan.pipeline;
+    // An earlier run's accession for this path: where a failure lands.
+    let known_acc = || prior.by_path.get(path).map(|s| s.accession_number.clone());
+    let fail = |error: String, hash: Option<String>, fp: Option<String>| {
+        Look::Fail(FailedFiling {
+            source_path: path.to_string(),
+            accession_number: known_acc(),
+            error,
+            source_hash: hash,
+            fingerprint: fp,
+            ..Default::default()
+        })
+    };
+    let max = p.max_filing_mb.saturating_mul(1_000_000);
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > max => {
+            return fail(
+                format!(
+                    "file is {:.1} MB, over the pipeline's max_filing_mb = {} (raise it in pipeline.toml to process this file)",
+                    m.len() as f64 / 1e6,
+                    p.max_filing_mb
+                ),
+                None,
+                None,
+            )
+        }
+        Err(e) => return fail(format!("cannot read file: {e}"), None, None),
+        Ok(_) => {}
     }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return fail(format!("cannot read file: {e}"), None, None),
+    };
+    let hash = blake3::hash(&bytes).to_hex().to_string();
+    drop(bytes);
+    let fps = plan.fingerprints(&hash);
+    let plan_fp = plan_fingerprint(&fps);
+    if !opts.retry_failed && !opts.force {
+        if let Some(k) = prior.known_failure(path, &hash, &plan_fp) {
+            return Look::FailedBefore {
+                error: k.error.clone(),
+            };
+        }
+    }
+    // Cheap skip: same path, same bytes, status ok, every stage done.
+    if let Some(s) = prior.by_path.get(path) {
+        let current = !opts.force
+            && s.ok
+            && s.source_hash.as_deref() == Some(hash.as_str())
+            && plan
+                .stages
+                .iter()
+                .zip(&fps)
+                .all(|(st, fp)| prior.done(&s.accession_number, &st.name, fp));
+        if current {
+            return Look::UpToDate {
+                accession: s.accession_number.clone(),
+            };
+        }
+    }
+    Look::Process(Task {
+        fid,
+        hash,
+        plan_fingerprint: plan_fp,
+    })
 }
 
 fn setup(
@@ -392,365 +422,25 @@ fn setup(
     conn: &duckdb::Connection,
     opts: &RunOptions,
 ) -> Result<(String, Prior), HostError> {
-    conn.execute_batch(&finloom_store::host_schema_sql(""))?;
+    conn.execute_batch(&ledger::schema_sql(""))?;
     for spec in &plan.specs {
         finloom_store::ensure_table(conn, "", spec)?;
     }
-    let n: i64 = conn.query_row("SELECT count(*) FROM finloom_runs", [], |r| r.get(0))?;
-    let run_id = format!("run-{:06}", n + 1);
     let plugins: Vec<String> = plan
         .stages
         .iter()
         .map(|s| format!("{}={}@{}", s.name, s.plugin_name(), s.plugin_version()))
         .collect();
-    conn.execute(
-        "INSERT INTO finloom_runs (run_id, started_at, status, pipeline_path, config_hash, plugins, forced) \
-         VALUES (?, now(), 'running', ?, ?, ?, ?)",
-        duckdb::params![
-            run_id,
-            plan.pipeline.path.display().to_string(),
-            plan.pipeline.config_hash,
-            plugins.join(","),
-            opts.force
-        ],
+    let run_id = ledger::begin_run(
+        conn,
+        &plan.pipeline.path.display().to_string(),
+        &plan.pipeline.config_hash,
+        &plugins.join(","),
+        opts.force,
+        plan.pipeline.workers,
     )?;
-    let prior = read_prior(plan, conn)?;
+    let prior = ledger::read_prior(conn, &plan.specs)?;
     Ok((run_id, prior))
-}
-
-/// Reads what earlier runs left: stage fingerprints, row counts, known source files.
-fn read_prior(plan: &Plan, conn: &duckdb::Connection) -> Result<Prior, HostError> {
-    let mut prior = Prior::default();
-    {
-        let mut st = conn.prepare(
-            "SELECT accession_number, stage, fingerprint, row_count, tables FROM finloom_filing_stages",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })?;
-        for row in rows {
-            let (acc, stage, fp, n, tables) = row?;
-            let tables: Vec<String> = tables
-                .split(',')
-                .filter(|t| !t.is_empty())
-                .map(String::from)
-                .collect();
-            prior
-                .stages
-                .entry(acc)
-                .or_default()
-                .insert(stage, (fp, n, tables));
-        }
-    }
-    for spec in &plan.specs {
-        let mut st = conn.prepare(&format!(
-            "SELECT accession_number, count(*) FROM \"{}\" GROUP BY 1",
-            spec.name
-        ))?;
-        let rows = st.query_map([], |r| {
-            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?))
-        })?;
-        for row in rows {
-            let (acc, n) = row?;
-            if let Some(acc) = acc {
-                prior.counts.insert((spec.name.clone(), acc), n);
-            }
-        }
-    }
-    {
-        let mut st =
-            conn.prepare("SELECT DISTINCT accession_number FROM filings WHERE status <> 'ok'")?;
-        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
-        for row in rows {
-            prior.failed.insert(row?);
-        }
-    }
-    {
-        let mut st = conn.prepare(
-            "SELECT source_path, accession_number, source_hash FROM filings WHERE status = 'ok' \
-             AND source_path IS NOT NULL AND source_hash IS NOT NULL",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (path, acc, hash) = row?;
-            prior.by_path.insert(path, (acc, hash));
-        }
-    }
-    Ok(prior)
-}
-
-enum ProcessResult {
-    Skip(Outcome),
-    /// Abandoned because the run is stopping.
-    Stopped,
-    Fail(Box<FailedFiling>),
-    Stage(FilingCommit, StageOutputs),
-}
-
-fn fail(
-    path: &str,
-    acc: Option<String>,
-    filing: Option<FilingRecord>,
-    stage: Option<String>,
-    error: String,
-) -> ProcessResult {
-    ProcessResult::Fail(Box::new(FailedFiling {
-        source_path: path.to_string(),
-        accession_number: acc,
-        filing,
-        stage,
-        error,
-    }))
-}
-
-/// Reads, decides, parses and extracts one file. Returns the outcome and the bytes read.
-fn process_file(
-    plan: &Arc<Plan>,
-    prior: &Arc<Prior>,
-    path: &Path,
-    force: bool,
-    timeout: Duration,
-    stopping: &dyn Fn() -> bool,
-) -> (ProcessResult, usize) {
-    let spath = path.display().to_string();
-    let max = plan.pipeline.max_filing_mb.saturating_mul(1_000_000);
-    if let Ok(m) = std::fs::metadata(path) {
-        if m.len() > max {
-            return (
-                fail(
-                    &spath,
-                    None,
-                    None,
-                    None,
-                    format!(
-                        "file is {:.1} MB, over the pipeline's max_filing_mb = {} (raise it in pipeline.toml to process this file)",
-                        m.len() as f64 / 1e6,
-                        plan.pipeline.max_filing_mb
-                    ),
-                ),
-                0,
-            );
-        }
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            return (
-                fail(&spath, None, None, None, format!("cannot read file: {e}")),
-                0,
-            )
-        }
-    };
-    let nbytes = bytes.len();
-    let source_hash = blake3::hash(&bytes).to_hex().to_string();
-    let fps = plan.fingerprints(&source_hash);
-    let stale = |acc: &str| -> Vec<bool> {
-        plan.stages
-            .iter()
-            .zip(&fps)
-            .map(|(s, fp)| force || !prior.done(acc, &s.name, fp))
-            .collect()
-    };
-    // Cheap skip: same path, same bytes, every stage done.
-    if let Some((acc, hash)) = prior.by_path.get(&spath) {
-        if hash == &source_hash && !stale(acc).iter().any(|&b| b) {
-            return (
-                ProcessResult::Skip(Outcome::Skipped {
-                    accession: acc.clone(),
-                    path: spath,
-                }),
-                nbytes,
-            );
-        }
-    }
-    // Parse and extract on a thread of its own: a large stack for deeply nested documents,
-    // and a time limit — a filing that takes too long is failed and its thread abandoned.
-    let (tx, rx) = std::sync::mpsc::channel();
-    let plan2 = Arc::clone(plan);
-    let prior2 = Arc::clone(prior);
-    let path2 = path.to_path_buf();
-    let spath2 = spath.clone();
-    let spawned = std::thread::Builder::new()
-        .name("finloom-filing".into())
-        .stack_size(256 << 20)
-        .spawn(move || {
-            let r = parse_and_extract(
-                &plan2,
-                &prior2,
-                &path2,
-                &spath2,
-                &bytes,
-                source_hash,
-                fps,
-                force,
-            );
-            let _ = tx.send(r);
-        });
-    if let Err(e) = spawned {
-        return (
-            fail(
-                &spath,
-                None,
-                None,
-                None,
-                format!("cannot start a thread: {e}"),
-            ),
-            nbytes,
-        );
-    }
-    // Wait in short slices so that a stop request (SIGINT/SIGTERM) abandons the filing
-    // promptly instead of after the full time limit.
-    let deadline = Instant::now() + timeout;
-    let received = loop {
-        let now = Instant::now();
-        if now >= deadline {
-            break Err(std::sync::mpsc::RecvTimeoutError::Timeout);
-        }
-        match rx.recv_timeout((deadline - now).min(Duration::from_millis(100))) {
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                if stopping() {
-                    return (ProcessResult::Stopped, nbytes);
-                }
-            }
-            other => break other,
-        }
-    };
-    let r = match received {
-        Ok(r) => r,
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => fail(
-            &spath,
-            None,
-            None,
-            None,
-            format!(
-                "timed out after {} s (pipeline filing_timeout_secs); the filing was abandoned",
-                timeout.as_secs()
-            ),
-        ),
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-            fail(&spath, None, None, None, "extraction thread died".into())
-        }
-    };
-    (r, nbytes)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn parse_and_extract(
-    plan: &Plan,
-    prior: &Prior,
-    path: &Path,
-    spath: &str,
-    bytes: &[u8],
-    source_hash: String,
-    fps: Vec<String>,
-    force: bool,
-) -> ProcessResult {
-    let filing = match std::panic::catch_unwind(|| finloom_ingest::read_filing_bytes(path, bytes)) {
-        Ok(Ok(f)) => f,
-        Ok(Err(e)) => {
-            return fail(
-                spath,
-                None,
-                None,
-                None,
-                format!("not a readable filing: {e}"),
-            )
-        }
-        Err(_) => {
-            return fail(
-                spath,
-                None,
-                None,
-                None,
-                "not a readable filing: the reader panicked".into(),
-            )
-        }
-    };
-    let m = &filing.meta;
-    let record = FilingRecord {
-        accession_number: m.accession_number.to_string(),
-        cik: m.cik.to_string(),
-        company_name: m.company_name.to_string(),
-        form_type: m.form_type.to_string(),
-        filed_date: m.filed_date.to_string(),
-        period_of_report: m.period_of_report.to_string(),
-        source_path: spath.to_string(),
-        source_hash: source_hash.clone(),
-    };
-    let acc = record.accession_number.clone();
-    let stale: Vec<bool> = plan
-        .stages
-        .iter()
-        .zip(&fps)
-        .map(|(s, fp)| force || prior.failed.contains(&acc) || !prior.done(&acc, &s.name, fp))
-        .collect();
-    if !stale.iter().any(|&b| b) {
-        return ProcessResult::Skip(Outcome::Skipped {
-            accession: acc,
-            path: spath.to_string(),
-        });
-    }
-    // Run the stale stages and, in memory only, the upstream stages they read from.
-    let mut run = stale.clone();
-    for (i, s) in plan.stages.iter().enumerate().rev() {
-        if run[i] {
-            for &u in &s.upstream {
-                run[u] = true;
-            }
-        }
-    }
-    let outputs = match extract_filing(plan, &filing, &run) {
-        Ok(o) => o,
-        Err(e) => {
-            return fail(
-                spath,
-                Some(acc),
-                Some(record),
-                Some(e.stage.clone()),
-                format!("stage {}: {}", e.stage, e.error),
-            )
-        }
-    };
-    let stages = plan
-        .stages
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| stale[*i])
-        .map(|(i, s)| StageCommit {
-            stage: s.name.clone(),
-            kind: s.kind().to_string(),
-            plugin_name: s.plugin_name().to_string(),
-            plugin_version: s.plugin_version().to_string(),
-            config_hash: s.config_hash.clone(),
-            fingerprint: fps[i].clone(),
-            tables: s.tables.clone(),
-            row_count: outputs[i]
-                .iter()
-                .flatten()
-                .map(|(_, t)| t.rows.len() as i64)
-                .sum(),
-        })
-        .collect();
-    ProcessResult::Stage(
-        FilingCommit {
-            filing: record,
-            worker: 0,
-            stages,
-        },
-        outputs,
-    )
 }
 
 /// What the next `finloom run` would do with one source file.
@@ -788,7 +478,7 @@ pub fn pending(plan: &Plan) -> Result<Vec<Pending>, HostError> {
             if missing {
                 Prior::default()
             } else {
-                read_prior(plan, &conn)?
+                ledger::read_prior(&conn, &plan.specs)?
             }
         } else {
             Prior::default()
@@ -817,6 +507,18 @@ pub fn pending(plan: &Plan) -> Result<Vec<Pending>, HostError> {
         };
         let hash = blake3::hash(&bytes).to_hex().to_string();
         let fps = plan.fingerprints(&hash);
+        if let Some(k) = prior.known_failure(&spath, &hash, &plan_fingerprint(&fps)) {
+            out.push(Pending {
+                accession_number: prior.by_path.get(&spath).map(|s| s.accession_number.clone()),
+                source_path: spath,
+                stages: Vec::new(),
+                reason: format!(
+                    "failed before and unchanged; not retried without --retry-failed ({})",
+                    k.error
+                ),
+            });
+            continue;
+        }
         match prior.by_path.get(&spath) {
             None => out.push(Pending {
                 source_path: spath,
@@ -824,7 +526,8 @@ pub fn pending(plan: &Plan) -> Result<Vec<Pending>, HostError> {
                 stages: plan.stages.iter().map(|s| s.name.clone()).collect(),
                 reason: "new file (or its last run failed)".into(),
             }),
-            Some((acc, h)) => {
+            Some(state) => {
+                let acc = &state.accession_number;
                 let stale: Vec<String> = plan
                     .stages
                     .iter()
@@ -832,8 +535,10 @@ pub fn pending(plan: &Plan) -> Result<Vec<Pending>, HostError> {
                     .filter(|(s, fp)| !prior.done(acc, &s.name, fp))
                     .map(|(s, _)| s.name.clone())
                     .collect();
-                let reason = if h != &hash {
+                let reason = if state.source_hash.as_deref() != Some(hash.as_str()) {
                     "the file changed".to_string()
+                } else if !state.ok {
+                    "failed before (the file or the plan changed since, so it is retried)".to_string()
                 } else if stale.is_empty() {
                     "up to date".to_string()
                 } else {

@@ -1,37 +1,47 @@
 //! The merge: the only writer of production tables.
 //!
-//! For each filing, in one transaction on the production database (attached to the staging
-//! database's connection):
+//! It runs on a thread of the `finloom run` process while the worker processes extract, and
+//! commits sealed staging segments (see `finloom-staging`) as they arrive — a **group
+//! commit**: all the filings of a segment in one transaction on the production database,
+//! with set-based statements whose cost is linear in the rows they move:
 //!
-//! 1. delete the filing's rows from every table of every stage that ran,
-//! 2. insert its staged rows (in the plugin's order),
-//! 3. replace its `filings` row (status `ok`) and its `finloom_filing_stages` fingerprints,
-//! 4. commit.
+//! 1. for every table of every stage the batch commits, delete the old rows of the batch's
+//!    filings (skipped for accession numbers production has never held — a first run over a
+//!    new corpus never scans the fact tables), then `INSERT … SELECT` the staged rows of the
+//!    batch in (file, plugin) order;
+//! 2. replace the batch's `filings` rows (status `ok`) and stage fingerprints
+//!    (`finloom_store::ledger`);
+//! 3. commit.
 //!
-//! On any error the transaction is rolled back — the filing stays exactly as it was before the
-//! run — its staged rows are kept, the failure is recorded, and the merge goes on with the next
-//! filing. Filings are merged in accession order so that the result never depends on which
-//! worker finished first.
+//! Each filing is all-or-nothing because the batch is. If the batch fails, it is rolled back
+//! and retried one filing per transaction, so one bad filing cannot keep the others out; a
+//! filing that fails alone is rolled back (left exactly as it was before the run), recorded
+//! as failed, and its segment is kept for inspection.
 //!
-//! The production file is attached only for a batch of filings at a time and detached in
-//! between, so other processes (a duckdb shell, a notebook) can open it between batches. The
-//! time it was held is measured and reported.
+//! The production file is attached for a hold of at most [`MergeConfig::hold_limit`] (the
+//! batches queued at that moment) and detached in between, so other processes (a duckdb shell,
+//! a notebook) can open it between holds. The time it was held is measured and reported.
 
-use duckdb::{params, Connection};
+use duckdb::Connection;
 use finloom_plugin_api::ColumnType;
-use finloom_staging::{staging_table, Staging};
+use finloom_staging::{remove_segment, segment_table, SEG_FILINGS, SEG_STAGES};
+use finloom_store::ledger::{self, BATCH, BATCH_STAGES};
 use finloom_store::{literal, retry_locked, StoreError, TableSpec};
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::path::PathBuf;
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-/// Environment variable for the fault-injection test: when set to an accession number, the
-/// merge of that filing fails right after its old rows were deleted and before the new ones
-/// are inserted. Used by the integration tests to prove the rollback; harmless otherwise.
+pub use finloom_store::ledger::{FailedFiling, FilingRecord, StageCommit};
+
+/// Environment variable for the fault-injection test: when set to an accession number, a
+/// transaction that commits that filing fails right after the old rows were deleted and
+/// before the new ones are inserted. Used by the integration tests to prove the rollback
+/// (and the one-filing-per-transaction retry); harmless otherwise.
 pub const FAULT_ENV: &str = "FINLOOM_TEST_FAIL_AFTER_DELETE";
 
-/// Test hook: milliseconds to wait after each filing's commit, so that a test can send a
-/// signal while the merge is certainly in progress (between two filings' transactions).
+/// Test hook: milliseconds to wait after each commit, and one filing per transaction, so that
+/// a test can send a signal while the merge is certainly between two filings.
 pub const PAUSE_ENV: &str = "FINLOOM_TEST_MERGE_PAUSE_MS";
 
 #[derive(thiserror::Error, Debug)]
@@ -42,354 +52,375 @@ pub enum MergeError {
     Duck(#[from] duckdb::Error),
 }
 
-/// Filing metadata as merged into `filings`.
-#[derive(Debug, Clone, Default)]
-pub struct FilingRecord {
-    pub accession_number: String,
-    pub cik: String,
-    pub company_name: String,
-    pub form_type: String,
-    pub filed_date: String,
-    pub period_of_report: String,
-    pub source_path: String,
-    pub source_hash: String,
+/// A sealed segment and the filings in it that the run accepted (`fid`, accession, path).
+#[derive(Debug, Clone)]
+pub struct SegmentJob {
+    pub path: PathBuf,
+    pub filings: Vec<(i64, String, String)>,
 }
 
-/// One stage's output for one filing, ready to commit.
-#[derive(Debug, Clone)]
-pub struct StageCommit {
-    pub stage: String,
-    /// The plugin's stage kind (`sections`, `chunks`, …).
-    pub kind: String,
-    pub plugin_name: String,
-    pub plugin_version: String,
-    pub config_hash: String,
-    pub fingerprint: String,
-    /// Indexes into the spec list of the tables this stage writes.
-    pub tables: Vec<usize>,
-    pub row_count: i64,
+/// What the merge thread is handed.
+#[derive(Debug)]
+pub enum MergeJob {
+    Segment(SegmentJob),
+    /// Failures to record in the ledger (and on the filings' status).
+    Failures(Vec<FailedFiling>),
 }
 
-#[derive(Debug, Clone)]
-pub struct FilingCommit {
-    pub filing: FilingRecord,
-    /// The staging worker whose tables hold the rows.
-    pub worker: usize,
-    pub stages: Vec<StageCommit>,
-}
-
-#[derive(Debug, Clone)]
-pub struct FailedFiling {
-    pub source_path: String,
-    pub accession_number: Option<String>,
-    pub filing: Option<FilingRecord>,
-    pub stage: Option<String>,
-    pub error: String,
+/// What the merge reports as it goes (for the progress display).
+pub enum MergeNote<'a> {
+    Merged { source_path: &'a str },
+    /// A filing the merge itself rolled back (failures handed to it are not repeated here).
+    Failed(&'a FailedFiling),
 }
 
 #[derive(Debug, Default)]
 pub struct MergeReport {
+    /// Accession numbers committed, in commit order.
     pub merged: Vec<String>,
     pub failed: Vec<FailedFiling>,
     /// Rows inserted per production table.
     pub rows: BTreeMap<String, i64>,
+    /// Time spent merging (attaching, committing, detaching).
     pub merge_seconds: f64,
+    /// Time the production file was attached.
     pub held_seconds: f64,
+    /// The longest single hold.
+    pub longest_hold_seconds: f64,
+    /// Transactions committed.
+    pub transactions: usize,
+    /// CPU time of the merge thread.
+    pub cpu_seconds: f64,
     /// Source paths of filings not merged because `stop` asked to stop: untouched.
     pub not_merged: Vec<String>,
+    /// Segments kept (a filing in them failed to merge, or staging = keep).
+    pub kept_segments: Vec<PathBuf>,
 }
 
-pub struct Merger<'a> {
-    /// Asked before each filing; `true` stops the merge there (the filing before it is
-    /// committed or rolled back, never half-done). Failures are still recorded.
-    pub stop: Option<&'a dyn Fn() -> bool>,
-    pub staging: &'a Staging,
-    pub specs: &'a [TableSpec],
+pub struct MergeConfig {
     pub production: PathBuf,
     pub run_id: String,
+    pub specs: Vec<TableSpec>,
+    /// Per pipeline stage: its name and the indexes into `specs` of the tables it writes.
+    pub stage_tables: Vec<(String, Vec<usize>)>,
+    /// How long to wait for the production file when another process holds it.
     pub lock_wait: Duration,
-    pub batch: usize,
-    /// Print a line per filing to stderr as it is committed ("[merge 3/27] path: merged").
-    pub progress: bool,
+    /// Keep segments after merging them (`staging = "keep"`).
+    pub keep_segments: bool,
+    /// Longest time to keep the production file attached before letting readers in.
+    pub hold_limit: Duration,
+    /// Accession numbers production already holds rows for.
+    pub present: HashSet<String>,
 }
 
 const PROD: &str = "finloom_prod";
+const SEG: &str = "finloom_seg";
+
+pub struct Merger<'a> {
+    pub config: MergeConfig,
+    /// Whether `fid` still owns `accession` (a copy of a filing found at an earlier path in
+    /// sorted order takes it over; the displaced copy is not merged).
+    pub owns: &'a (dyn Fn(i64, &str) -> bool + Sync),
+    /// Asked before each batch: `true` stops the merge there (what was committed stays; the
+    /// rest is listed in `not_merged`). Failures are still recorded.
+    pub stop: &'a (dyn Fn() -> bool + Sync),
+    pub note: &'a (dyn Fn(MergeNote<'_>) + Sync),
+}
 
 impl Merger<'_> {
-    /// Merges `commits` (sorted here by accession) and records `failures`.
-    pub fn merge(
-        &self,
-        mut commits: Vec<FilingCommit>,
-        failures: Vec<FailedFiling>,
-    ) -> Result<MergeReport, MergeError> {
-        let started = Instant::now();
-        commits.sort_by(|a, b| a.filing.accession_number.cmp(&b.filing.accession_number));
+    /// Merges jobs until the channel closes.
+    pub fn run(mut self, rx: Receiver<MergeJob>) -> Result<MergeReport, MergeError> {
+        let cpu_start = thread_cpu();
         let mut report = MergeReport::default();
+        let conn = Connection::open_in_memory()?;
+        // One thread: the batches are small, and the cores belong to the workers.
+        conn.execute_batch("SET threads = 1")?;
+        // The same ~20 statements run for every batch; parse and plan them once.
+        conn.set_prepared_statement_cache_capacity(256);
         let fault = std::env::var(FAULT_ENV).ok();
         let pause = std::env::var(PAUSE_ENV)
             .ok()
             .and_then(|v| v.parse::<u64>().ok())
             .map(Duration::from_millis);
-        let total = commits.len();
-        let mut done = 0usize;
-        let conn = self.staging.main();
-        // Every filing runs the same ~20 statements (per table and worker); parsing and
-        // planning them once per batch instead of once per filing cut the merge time of the
-        // sample run by about 30 % (1.52 s -> 1.08 s).
-        conn.set_prepared_statement_cache_capacity(256);
-        let mut pending_failures = failures;
-        let batches: Vec<&[FilingCommit]> = if commits.is_empty() {
-            vec![&commits[..0]]
-        } else {
-            commits.chunks(self.batch.max(1)).collect()
-        };
-        for batch in batches {
-            let held = Instant::now();
-            attach(&conn, &self.production, self.lock_wait)?;
-            let result = (|| -> Result<(), MergeError> {
-                for c in batch {
-                    if self.stop.is_some_and(|stop| stop()) {
-                        report.not_merged.push(c.filing.source_path.clone());
-                        continue;
-                    }
-                    done += 1;
-                    match self.merge_one(&conn, c, fault.as_deref()) {
-                        Ok(rows) => {
-                            for (t, n) in rows {
-                                *report.rows.entry(t).or_default() += n;
-                            }
-                            report.merged.push(c.filing.accession_number.clone());
-                            if self.progress {
-                                eprintln!(
-                                    "[merge {done}/{total}] {}: merged",
-                                    c.filing.source_path
-                                );
-                            }
-                            if let Some(p) = pause {
-                                std::thread::sleep(p);
-                            }
-                        }
-                        Err(e) => {
-                            let _ = conn.execute_batch("ROLLBACK");
-                            tracing::warn!(
-                                accession = %c.filing.accession_number,
-                                "merge failed, rolled back: {e}"
-                            );
-                            pending_failures.push(FailedFiling {
-                                source_path: c.filing.source_path.clone(),
-                                accession_number: Some(c.filing.accession_number.clone()),
-                                filing: Some(c.filing.clone()),
-                                stage: None,
-                                error: format!("merge failed and was rolled back: {e}"),
-                            });
-                            if self.progress {
-                                eprintln!(
-                                    "[merge {done}/{total}] {}: FAILED, rolled back: {e}",
-                                    c.filing.source_path
-                                );
-                            }
-                        }
-                    }
+        let mut queue: VecDeque<MergeJob> = VecDeque::new();
+        loop {
+            if queue.is_empty() {
+                match rx.recv() {
+                    Ok(j) => queue.push_back(j),
+                    Err(_) => break,
                 }
-                for f in pending_failures.drain(..) {
-                    record_failure(&conn, &self.run_id, &f)?;
-                    report.failed.push(f);
+            }
+            while let Ok(j) = rx.try_recv() {
+                queue.push_back(j);
+            }
+            let started = Instant::now();
+            attach(&conn, &self.config)?;
+            let held = Instant::now();
+            let result = (|| -> Result<(), MergeError> {
+                while let Some(job) = queue.pop_front() {
+                    match job {
+                        MergeJob::Failures(fs) => {
+                            for f in fs {
+                                ledger::record_failure(&conn, PROD, &self.config.run_id, &f)?;
+                                report.failed.push(f);
+                            }
+                        }
+                        MergeJob::Segment(seg) => {
+                            if (self.stop)() {
+                                report
+                                    .not_merged
+                                    .extend(seg.filings.iter().map(|(_, _, p)| p.clone()));
+                                report.kept_segments.push(seg.path.clone());
+                                continue;
+                            }
+                            self.merge_segment(&conn, &seg, fault.as_deref(), pause, &mut report)?;
+                        }
+                    }
+                    if held.elapsed() >= self.config.hold_limit {
+                        break;
+                    }
                 }
                 Ok(())
             })();
             // Cached statements name the attached catalog: drop them before it goes.
             conn.flush_prepared_statement_cache();
             let detach = conn.execute_batch(&format!("DETACH {PROD}"));
-            report.held_seconds += held.elapsed().as_secs_f64();
+            let h = held.elapsed().as_secs_f64();
+            report.held_seconds += h;
+            report.longest_hold_seconds = report.longest_hold_seconds.max(h);
+            report.merge_seconds += started.elapsed().as_secs_f64();
             result?;
             detach?;
         }
-        report.merge_seconds = started.elapsed().as_secs_f64();
+        report.cpu_seconds = thread_cpu() - cpu_start;
         Ok(report)
     }
 
-    fn merge_one(
+    fn merge_segment(
+        &mut self,
+        conn: &Connection,
+        seg: &SegmentJob,
+        fault: Option<&str>,
+        pause: Option<Duration>,
+        report: &mut MergeReport,
+    ) -> Result<(), MergeError> {
+        let accepted: Vec<&(i64, String, String)> = seg
+            .filings
+            .iter()
+            .filter(|(fid, acc, _)| (self.owns)(*fid, acc))
+            .collect();
+        if accepted.is_empty() {
+            self.done_with(seg, false, report);
+            return Ok(());
+        }
+        conn.execute_batch(&format!(
+            "ATTACH {} AS {SEG}",
+            literal(&seg.path.to_string_lossy())
+        ))?;
+        let mut failed_any = false;
+        let result = (|| -> Result<(), MergeError> {
+            let groups: Vec<Vec<&(i64, String, String)>> = if pause.is_some() {
+                accepted.iter().map(|f| vec![*f]).collect()
+            } else {
+                vec![accepted.clone()]
+            };
+            for group in groups {
+                if pause.is_some() && (self.stop)() {
+                    report
+                        .not_merged
+                        .extend(group.iter().map(|(_, _, p)| p.clone()));
+                    failed_any = true; // keep the segment: it holds unmerged filings
+                    continue;
+                }
+                match self.commit(conn, &group, fault, report) {
+                    Ok(()) => {}
+                    Err(e) if group.len() > 1 => {
+                        tracing::warn!(
+                            segment = %seg.path.display(),
+                            "group commit failed, retrying one filing per transaction: {e}"
+                        );
+                        for one in &group {
+                            if let Err(e) = self.commit(conn, &[*one], fault, report) {
+                                failed_any = true;
+                                self.fail(conn, one, e, report)?;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        failed_any = true;
+                        self.fail(conn, group[0], e, report)?;
+                    }
+                }
+                if let Some(p) = pause {
+                    std::thread::sleep(p);
+                }
+            }
+            Ok(())
+        })();
+        conn.flush_prepared_statement_cache();
+        let detach = conn.execute_batch(&format!("DETACH {SEG}"));
+        result?;
+        detach?;
+        self.done_with(seg, failed_any, report);
+        Ok(())
+    }
+
+    fn done_with(&self, seg: &SegmentJob, keep: bool, report: &mut MergeReport) {
+        if keep || self.config.keep_segments {
+            report.kept_segments.push(seg.path.clone());
+        } else if let Err(e) = remove_segment(&seg.path) {
+            tracing::warn!(segment = %seg.path.display(), "cannot remove merged segment: {e}");
+        }
+    }
+
+    fn fail(
         &self,
         conn: &Connection,
-        c: &FilingCommit,
+        (_, acc, path): &(i64, String, String),
+        e: MergeError,
+        report: &mut MergeReport,
+    ) -> Result<(), MergeError> {
+        tracing::warn!(accession = %acc, "merge failed, rolled back: {e}");
+        let f = FailedFiling {
+            source_path: path.clone(),
+            accession_number: Some(acc.clone()),
+            error: format!("merge failed and was rolled back: {e}"),
+            ..Default::default()
+        };
+        ledger::record_failure(conn, PROD, &self.config.run_id, &f)?;
+        (self.note)(MergeNote::Failed(&f));
+        report.failed.push(f);
+        Ok(())
+    }
+
+    /// One transaction: the filings of `group`, all or nothing.
+    fn commit(
+        &mut self,
+        conn: &Connection,
+        group: &[&(i64, String, String)],
         fault: Option<&str>,
-    ) -> Result<Vec<(String, i64)>, MergeError> {
-        let acc = c.filing.accession_number.as_str();
-        let was_processed: Option<bool> = conn
-            .prepare_cached(&format!(
-                "SELECT bool_or(sections_processed) FROM {PROD}.filings WHERE accession_number = ?"
-            ))?
-            .query_row([acc], |r| r.get(0))?;
+        report: &mut MergeReport,
+    ) -> Result<(), MergeError> {
+        let fids: Vec<String> = group.iter().map(|(f, _, _)| f.to_string()).collect();
+        let list = fids.join(", ");
+        // The batch, copied into temporary tables first: a transaction may write only one
+        // database, and this one writes production.
+        conn.execute_batch(&format!(
+            "CREATE OR REPLACE TEMP TABLE {BATCH} AS SELECT * FROM {SEG}.{SEG_FILINGS} WHERE fid IN ({list});
+             CREATE OR REPLACE TEMP TABLE {BATCH_STAGES} AS SELECT * FROM {SEG}.{SEG_STAGES} WHERE fid IN ({list});
+             {};",
+            ledger::sections_before_sql(PROD)
+        ))?;
+        let stage_accs: Vec<(String, String)> = {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT stage, accession_number FROM {BATCH_STAGES}"
+            ))?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let batch_accs: Vec<String> = {
+            let mut st =
+                conn.prepare_cached(&format!("SELECT accession_number FROM {BATCH} ORDER BY fid"))?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut rows: Vec<(String, i64)> = Vec::new();
         conn.execute_batch("BEGIN TRANSACTION")?;
-        for s in &c.stages {
-            for &t in &s.tables {
-                let spec = &self.specs[t];
-                conn.prepare_cached(&format!(
-                    "DELETE FROM {PROD}.\"{}\" WHERE accession_number = ?",
-                    spec.name
-                ))?
-                .execute([acc])?;
-            }
-        }
-        if fault == Some(acc) {
-            return Err(MergeError::Store(StoreError::Schema {
-                table: "(fault injection)".into(),
-                message: format!("{FAULT_ENV} is set to {acc}: failing between delete and insert"),
-            }));
-        }
-        let mut rows = Vec::new();
-        for s in &c.stages {
-            for &t in &s.tables {
-                let spec = &self.specs[t];
-                let select: Vec<String> = spec
-                    .columns
+        let r = (|| -> Result<(), MergeError> {
+            for (stage, tables) in &self.config.stage_tables {
+                let accs: Vec<&String> = stage_accs
                     .iter()
-                    .map(|col| match col.ty {
-                        ColumnType::Date => format!("CAST(\"{}\" AS DATE)", col.name),
-                        _ => format!("\"{}\"", col.name),
-                    })
+                    .filter(|(s, _)| s == stage)
+                    .map(|(_, a)| a)
                     .collect();
-                let n = conn.prepare_cached(
-                    &format!(
-                        "INSERT INTO {PROD}.\"{}\" ({}) SELECT {} FROM \"{}\" WHERE accession_number = ? ORDER BY _seq",
-                        spec.name,
-                        spec.column_list(),
-                        select.join(", "),
-                        staging_table(c.worker, &spec.name)
-                    ),
-                )?
-                .execute([acc])?;
-                rows.push((spec.name.clone(), n as i64));
-            }
-        }
-        let sections_now = c.stages.iter().any(|s| s.kind == "sections");
-        let f = &c.filing;
-        conn.prepare_cached(&format!(
-            "DELETE FROM {PROD}.filings WHERE accession_number = ?"
-        ))?
-        .execute([acc])?;
-        conn.prepare_cached(
-            &format!(
-                "INSERT INTO {PROD}.filings (accession_number, cik, company_name, form_type, filed_date, \
-                 period_of_report, source_path, source_hash, status, error, sections_processed, last_run_id, updated_at) \
-                 VALUES (?, NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, ''), TRY_CAST(NULLIF(?, '') AS DATE), TRY_CAST(NULLIF(?, '') AS DATE), ?, ?, 'ok', NULL, ?, ?, now())"
-            ),
-        )?
-        .execute(params![
-                acc,
-                f.cik,
-                f.company_name,
-                f.form_type,
-                f.filed_date,
-                f.period_of_report,
-                f.source_path,
-                f.source_hash,
-                sections_now || was_processed.unwrap_or(false),
-                self.run_id
-            ])?;
-        // The ledger rows of this commit's stages: one DELETE and one multi-row INSERT (a
-        // statement costs about a millisecond whatever its size; a filing has several stages).
-        let k = c.stages.len();
-        if k > 0 {
-            let marks = vec!["?"; k].join(", ");
-            let mut del: Vec<&dyn duckdb::ToSql> = vec![&acc];
-            for s in &c.stages {
-                del.push(&s.stage);
-            }
-            conn.prepare_cached(&format!(
-                "DELETE FROM {PROD}.finloom_filing_stages WHERE accession_number = ? AND stage IN ({marks})"
-            ))?
-            .execute(del.as_slice())?;
-            let tables: Vec<String> = c
-                .stages
-                .iter()
-                .map(|s| {
-                    s.tables
+                if accs.is_empty() {
+                    continue;
+                }
+                let replace = accs.iter().any(|a| self.config.present.contains(*a));
+                for &t in tables {
+                    let spec = &self.config.specs[t];
+                    if replace {
+                        conn.prepare_cached(&format!(
+                            "DELETE FROM {PROD}.\"{}\" WHERE accession_number IN \
+                             (SELECT accession_number FROM {BATCH_STAGES} WHERE stage = ?)",
+                            spec.name
+                        ))?
+                        .execute([stage])?;
+                    }
+                    if let Some(f) = fault {
+                        if accs.iter().any(|a| a.as_str() == f) {
+                            return Err(MergeError::Store(StoreError::Schema {
+                                table: "(fault injection)".into(),
+                                message: format!(
+                                    "{FAULT_ENV} is set to {f}: failing between delete and insert"
+                                ),
+                            }));
+                        }
+                    }
+                    let select: Vec<String> = spec
+                        .columns
                         .iter()
-                        .map(|&t| self.specs[t].name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                })
-                .collect();
-            let mut ins: Vec<&dyn duckdb::ToSql> = Vec::with_capacity(10 * k);
-            for (s, tables) in c.stages.iter().zip(&tables) {
-                ins.extend([
-                    &acc as &dyn duckdb::ToSql,
-                    &s.stage,
-                    &s.plugin_name,
-                    &s.plugin_version,
-                    &s.config_hash,
-                    &f.source_hash,
-                    &s.fingerprint,
-                    tables,
-                    &s.row_count,
-                    &self.run_id,
-                ]);
+                        .map(|col| match col.ty {
+                            ColumnType::Date => format!("CAST(\"{}\" AS DATE)", col.name),
+                            _ => format!("\"{}\"", col.name),
+                        })
+                        .collect();
+                    let n = conn
+                        .prepare_cached(&format!(
+                            "INSERT INTO {PROD}.\"{}\" ({}) SELECT {} FROM {SEG}.\"{}\" \
+                             WHERE _fid IN (SELECT fid FROM {BATCH_STAGES} WHERE stage = ?) ORDER BY _fid, _seq",
+                            spec.name,
+                            spec.column_list(),
+                            select.join(", "),
+                            segment_table(&spec.name)
+                        ))?
+                        .execute([stage])?;
+                    rows.push((spec.name.clone(), n as i64));
+                }
             }
-            let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())";
-            conn.prepare_cached(&format!(
-                "INSERT INTO {PROD}.finloom_filing_stages (accession_number, stage, plugin_name, plugin_version, \
-                 config_hash, source_hash, fingerprint, tables, row_count, run_id, updated_at) VALUES {}",
-                vec![row; k].join(", ")
-            ))?
-            .execute(ins.as_slice())?;
+            ledger::commit_host_rows(conn, PROD, &self.config.run_id)?;
+            Ok(())
+        })();
+        match r {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e);
+            }
         }
-        conn.execute_batch("COMMIT")?;
-        Ok(rows)
+        report.transactions += 1;
+        for (t, n) in rows {
+            *report.rows.entry(t).or_default() += n;
+        }
+        for (_, acc, path) in group {
+            (self.note)(MergeNote::Merged { source_path: path });
+            let _ = acc;
+        }
+        for acc in batch_accs {
+            self.config.present.insert(acc.clone());
+            report.merged.push(acc);
+        }
+        Ok(())
     }
 }
 
-fn attach(conn: &Connection, prod: &Path, wait: Duration) -> Result<(), MergeError> {
+fn attach(conn: &Connection, config: &MergeConfig) -> Result<(), MergeError> {
+    let prod = &config.production;
     let sql = format!("ATTACH {} AS {PROD}", literal(&prod.to_string_lossy()));
-    retry_locked(wait, || {
+    retry_locked(config.lock_wait, || {
         conn.execute_batch(&sql)
             .map_err(|e| finloom_store::classify_open_error(prod, e))
     })?;
     Ok(())
 }
 
-/// Records a failure: the ledger row, and the filing's status (its rows are left untouched).
-fn record_failure(conn: &Connection, run_id: &str, f: &FailedFiling) -> Result<(), MergeError> {
-    conn.execute(
-        &format!(
-            "INSERT INTO {PROD}.finloom_failures (run_id, source_path, accession_number, stage, error) VALUES (?, ?, ?, ?, ?)"
-        ),
-        params![run_id, f.source_path, f.accession_number, f.stage, f.error],
-    )?;
-    if let Some(acc) = &f.accession_number {
-        let n = conn.execute(
-            &format!(
-                "UPDATE {PROD}.filings SET status = 'failed', error = ?, last_run_id = ?, updated_at = now() \
-                 WHERE accession_number = ?"
-            ),
-            params![f.error, run_id, acc],
-        )?;
-        if n == 0 {
-            let r = f.filing.clone().unwrap_or_else(|| FilingRecord {
-                accession_number: acc.clone(),
-                source_path: f.source_path.clone(),
-                ..Default::default()
-            });
-            conn.execute(
-                &format!(
-                    "INSERT INTO {PROD}.filings (accession_number, cik, company_name, form_type, filed_date, \
-                     period_of_report, source_path, source_hash, status, error, sections_processed, last_run_id, updated_at) \
-                     VALUES (?, NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, ''), TRY_CAST(NULLIF(?, '') AS DATE), TRY_CAST(NULLIF(?, '') AS DATE), ?, ?, 'failed', ?, FALSE, ?, now())"
-                ),
-                params![
-                    acc,
-                    r.cik,
-                    r.company_name,
-                    r.form_type,
-                    r.filed_date,
-                    r.period_of_report,
-                    r.source_path,
-                    r.source_hash,
-                    f.error,
-                    run_id
-                ],
-            )?;
-        }
-    }
-    Ok(())
+/// CPU time of the calling thread, in seconds.
+pub fn thread_cpu() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes into the timespec we own.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
 }

@@ -276,13 +276,26 @@ pub fn check(db: &Path, keys: &[TableKey], staging_dir: &Path) -> Result<CheckRe
     }
 
     // Leftover staging.
+    // A run keeps its segments in `<staging_dir>/<run_id>/` (older releases wrote one file
+    // per run directly in the folder): both are listed.
     if let Ok(rd) = std::fs::read_dir(staging_dir) {
-        let mut left: Vec<String> = rd
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "duckdb"))
-            .map(|p| p.display().to_string())
-            .collect();
+        let is_db = |p: &Path| p.extension().is_some_and(|x| x == "duckdb");
+        let mut left: Vec<String> = Vec::new();
+        for p in rd.filter_map(|e| e.ok()).map(|e| e.path()) {
+            if p.is_dir() {
+                if let Ok(inner) = std::fs::read_dir(&p) {
+                    left.extend(
+                        inner
+                            .filter_map(|e| e.ok())
+                            .map(|e| e.path())
+                            .filter(|p| is_db(p))
+                            .map(|p| p.display().to_string()),
+                    );
+                }
+            } else if is_db(&p) {
+                left.push(p.display().to_string());
+            }
+        }
         left.sort();
         for l in &left {
             r.warnings.push(format!(

@@ -1,29 +1,41 @@
 //! Staging: where extracted rows wait before the merge.
 //!
-//! **Why a separate database file per run, not tables inside the production file.** DuckDB lets
-//! one process hold a database file for writing, and while it does no other process can even
-//! read it. Users query the production database during long runs, so extraction must not hold
-//! it. Each run therefore writes into its own staging file,
-//! `<staging_dir>/run-<id>.duckdb`, and the production file is attached only for the short
-//! merge batches. A crash leaves the staging file behind for inspection (`finloom check`
-//! reports leftovers) and never touches production.
+//! **Segments.** Each worker process writes the filings it extracts into a *segment*: a small
+//! DuckDB file of its own, `<staging_dir>/<run_id>/w<slot>g<generation>s<n>.duckdb`. When a
+//! segment holds `merge_batch` filings or is a second old, the worker seals it (checkpoint,
+//! close) and hands it to the merge, which commits it while extraction goes on, and opens the
+//! next one.
 //!
-//! **Why per-worker tables.** Inside the staging file every worker appends to its own set of
-//! tables, `stg_w<k>__<table>`, through its own connection (DuckDB connections are not `Sync`;
-//! each worker gets a `try_clone`). There is no write contention between workers, and a
-//! filing's rows all live in the tables of the worker that extracted it. A hidden `_seq` column
-//! keeps the plugin's row order so the merge inserts rows in a deterministic order.
+//! **Why files, not tables in the production database.** DuckDB lets one process hold a
+//! database file for writing, and while it does no other process can even read it. Users
+//! query the production database during long runs, so extraction must not hold it, and the
+//! workers are separate processes (a plugin that aborts or segfaults takes only its worker
+//! down). A worker therefore writes into a file nobody else opens until it is sealed or the
+//! worker is dead; the merge attaches it afterwards.
+//!
+//! **What a segment holds.** For every plugin table `t` a table `stg__t` with the declared
+//! columns (DATE travels as text and is cast on merge) plus `_fid` (the filing's index in the
+//! run's sorted file list) and `_seq` (the plugin's row order), so that the merge selects one
+//! filing's rows exactly and inserts them in a deterministic order — even when the same
+//! accession number was extracted twice from two paths. Two more tables describe the filings
+//! themselves: [`SEG_FILINGS`] (the `filings` row to write) and [`SEG_STAGES`] (the ledger rows).
+//!
+//! **Crash safety.** A filing is staged in one transaction, and its [`SEG_FILINGS`] row is
+//! written last: a worker killed mid-filing leaves either the whole filing or nothing that the
+//! merge would look at (the merge reads only `fid`s listed in [`SEG_FILINGS`] and confirmed by
+//! the supervisor).
 
 use duckdb::types::Value as Dv;
-use duckdb::{appender_params_from_iter, Connection};
+use duckdb::{appender_params_from_iter, params, Connection};
 use finloom_plugin_api::{ColumnType, TableRows, Value};
+use finloom_store::ledger::{FilingRecord, StageCommit};
 use finloom_store::{ident, TableSpec};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::time::Instant;
 
 #[derive(thiserror::Error, Debug)]
 pub enum StagingError {
-    #[error("cannot create staging database {path}: {detail}")]
+    #[error("cannot create staging segment {path}: {detail}")]
     Create { path: PathBuf, detail: String },
     #[error("staging write failed for table {table}: {detail}")]
     Write { table: String, detail: String },
@@ -33,16 +45,14 @@ pub enum StagingError {
     Duck(#[from] duckdb::Error),
 }
 
-pub struct Staging {
-    path: PathBuf,
-    main: Mutex<Connection>,
-    workers: Vec<Mutex<Connection>>,
-    specs: Vec<TableSpec>,
-}
+/// The filings a segment holds.
+pub const SEG_FILINGS: &str = "finloom_seg_filings";
+/// The stage ledger rows a segment holds.
+pub const SEG_STAGES: &str = "finloom_seg_stages";
 
-/// Staging table name for `worker` and database table `table`.
-pub fn staging_table(worker: usize, table: &str) -> String {
-    format!("stg_w{worker}__{table}")
+/// Table in a segment for database table `table`.
+pub fn segment_table(table: &str) -> String {
+    format!("stg__{table}")
 }
 
 /// Staging column type: DATE values travel as text and are cast on merge.
@@ -53,51 +63,79 @@ fn staging_type(t: ColumnType) -> &'static str {
     }
 }
 
-impl Staging {
-    /// Creates `dir/run-<run_id>.duckdb` with tables for `workers` workers.
-    pub fn create(
-        dir: &Path,
-        run_id: &str,
-        specs: &[TableSpec],
-        workers: usize,
-    ) -> Result<Staging, StagingError> {
-        let path = dir.join(format!("{run_id}.duckdb"));
+/// One filing's trip through the run: who it is, what each stage produced and what the
+/// merge must record. Built and validated once in the worker, written whole into a segment
+/// by [`SegmentWriter::stage`], read back whole by the merge.
+pub struct FilingTrip<'a> {
+    /// Index of the file in the run's sorted file list.
+    pub fid: i64,
+    pub filing: &'a FilingRecord,
+    /// The stages to commit, with their ledger rows.
+    pub stages: &'a [StageCommit],
+    /// The rows of those stages' tables: (spec index, rows).
+    pub rows: Vec<(usize, &'a TableRows)>,
+    /// Whether a `sections`-kind stage is among the committed ones.
+    pub sections_now: bool,
+    /// Ingest's warnings (a Windows-1252 decode, an accession from the file name, …).
+    pub warnings: &'a [String],
+}
+
+/// A worker's open segment.
+pub struct SegmentWriter {
+    path: PathBuf,
+    conn: Connection,
+    specs: Vec<TableSpec>,
+    filings: Vec<i64>,
+    opened: Instant,
+}
+
+impl SegmentWriter {
+    /// Creates the segment file (replacing a stale one of the same name).
+    pub fn create(path: &Path, specs: &[TableSpec]) -> Result<SegmentWriter, StagingError> {
         let create_err = |detail: String| StagingError::Create {
-            path: path.clone(),
+            path: path.to_path_buf(),
             detail,
         };
-        std::fs::create_dir_all(dir)
-            .map_err(|e| create_err(format!("cannot create folder: {e}")))?;
-        if path.exists() {
-            std::fs::remove_file(&path).map_err(|e| create_err(e.to_string()))?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| create_err(format!("cannot create folder {}: {e}", dir.display())))?;
         }
-        let main = Connection::open(&path).map_err(|e| create_err(e.to_string()))?;
-        let mut ddl = String::new();
-        for w in 0..workers {
-            for s in specs {
-                let cols: Vec<String> = s
-                    .columns
-                    .iter()
-                    .map(|c| format!("\"{}\" {}", c.name, staging_type(c.ty)))
-                    .collect();
-                ddl.push_str(&format!(
-                    "CREATE TABLE {} ({}, _seq BIGINT NOT NULL);\n",
-                    ident(&staging_table(w, &s.name))?,
-                    cols.join(", ")
-                ));
+        for p in [path.to_path_buf(), wal_path(path)] {
+            if p.exists() {
+                std::fs::remove_file(&p).map_err(|e| create_err(e.to_string()))?;
             }
         }
-        main.execute_batch(&ddl)
-            .map_err(|e| create_err(e.to_string()))?;
-        let mut conns = Vec::new();
-        for _ in 0..workers {
-            conns.push(Mutex::new(main.try_clone()?));
+        let conn = Connection::open(path).map_err(|e| create_err(e.to_string()))?;
+        let mut ddl = String::new();
+        for s in specs {
+            let cols: Vec<String> = s
+                .columns
+                .iter()
+                .map(|c| format!("\"{}\" {}", c.name, staging_type(c.ty)))
+                .collect();
+            ddl.push_str(&format!(
+                "CREATE TABLE {} ({}, _fid BIGINT NOT NULL, _seq BIGINT NOT NULL);\n",
+                ident(&segment_table(&s.name))?,
+                cols.join(", ")
+            ));
         }
-        Ok(Staging {
-            path,
-            main: Mutex::new(main),
-            workers: conns,
+        ddl.push_str(&format!(
+            "CREATE TABLE {SEG_FILINGS} (fid BIGINT NOT NULL, accession_number VARCHAR NOT NULL, \
+             cik VARCHAR, company_name VARCHAR, form_type VARCHAR, filed_date VARCHAR, \
+             period_of_report VARCHAR, source_path VARCHAR, source_hash VARCHAR, \
+             sections_now BOOLEAN NOT NULL, warnings VARCHAR);
+             CREATE TABLE {SEG_STAGES} (fid BIGINT NOT NULL, accession_number VARCHAR NOT NULL, \
+             stage VARCHAR NOT NULL, plugin_name VARCHAR, plugin_version VARCHAR, config_hash VARCHAR, \
+             source_hash VARCHAR, fingerprint VARCHAR, tables VARCHAR, row_count BIGINT);"
+        ));
+        conn.execute_batch(&ddl)
+            .map_err(|e| create_err(e.to_string()))?;
+        Ok(SegmentWriter {
+            path: path.to_path_buf(),
+            conn,
             specs: specs.to_vec(),
+            filings: Vec::new(),
+            opened: Instant::now(),
         })
     }
 
@@ -105,24 +143,40 @@ impl Staging {
         &self.path
     }
 
-    pub fn workers(&self) -> usize {
-        self.workers.len()
+    /// `fid`s staged so far.
+    pub fn filings(&self) -> &[i64] {
+        &self.filings
     }
 
-    /// The connection the merge uses (it attaches the production file to it).
-    pub fn main(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.main.lock().unwrap_or_else(|p| p.into_inner())
+    /// Time since the segment was created.
+    pub fn age(&self) -> std::time::Duration {
+        self.opened.elapsed()
     }
 
-    /// Appends one filing's rows. `rows` must already be validated against the specs
-    /// (see `finloom-host`), so a failure here is an I/O-level problem (disk full, …).
-    pub fn stage(&self, worker: usize, rows: &[(usize, &TableRows)]) -> Result<(), StagingError> {
-        let conn = self.workers[worker % self.workers.len()]
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        for (spec_idx, t) in rows {
+    /// Writes one filing whole, in one transaction. The rows must already be validated
+    /// against the specs (see `finloom-host`), so a failure here is an I/O-level problem
+    /// (disk full, …); the transaction is rolled back and the segment stays usable.
+    pub fn stage(&mut self, trip: &FilingTrip<'_>) -> Result<(), StagingError> {
+        self.conn.execute_batch("BEGIN TRANSACTION")?;
+        match self.stage_in_transaction(trip) {
+            Ok(()) => {
+                self.conn.execute_batch("COMMIT")?;
+                self.filings.push(trip.fid);
+                Ok(())
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    fn stage_in_transaction(&self, trip: &FilingTrip<'_>) -> Result<(), StagingError> {
+        for (spec_idx, t) in &trip.rows {
+            if t.rows.is_empty() {
+                continue;
+            }
             let spec = &self.specs[*spec_idx];
-            let table = staging_table(worker % self.workers.len(), &spec.name);
             let werr = |detail: String| StagingError::Write {
                 table: spec.name.clone(),
                 detail,
@@ -133,15 +187,19 @@ impl Staging {
                 .iter()
                 .map(|c| t.column_index(&c.name))
                 .collect();
-            let mut app = conn.appender(&table).map_err(|e| werr(e.to_string()))?;
+            let mut app = self
+                .conn
+                .appender(&segment_table(&spec.name))
+                .map_err(|e| werr(e.to_string()))?;
             for (seq, row) in t.rows.iter().enumerate() {
-                let mut vals: Vec<Dv> = Vec::with_capacity(order.len() + 1);
+                let mut vals: Vec<Dv> = Vec::with_capacity(order.len() + 2);
                 for (c, idx) in spec.columns.iter().zip(&order) {
                     let v = idx.and_then(|i| row.get(i)).unwrap_or(&Value::Null);
                     vals.push(
                         to_duck(v, c.ty).map_err(|m| werr(format!("column {}: {m}", c.name)))?,
                     );
                 }
+                vals.push(Dv::BigInt(trip.fid));
                 vals.push(Dv::BigInt(seq as i64));
                 app.append_row(appender_params_from_iter(vals))
                     .map_err(|e| werr(e.to_string()))?;
@@ -149,25 +207,70 @@ impl Staging {
             // Flush explicitly: dropping an Appender swallows its errors.
             app.flush().map_err(|e| werr(e.to_string()))?;
         }
+        let f = trip.filing;
+        for s in trip.stages {
+            self.conn
+                .prepare_cached(&format!(
+                    "INSERT INTO {SEG_STAGES} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                ))?
+                .execute(params![
+                    trip.fid,
+                    f.accession_number,
+                    s.stage,
+                    s.plugin_name,
+                    s.plugin_version,
+                    s.config_hash,
+                    f.source_hash,
+                    s.fingerprint,
+                    s.tables.join(","),
+                    s.row_count
+                ])?;
+        }
+        // Last: the row that makes the filing visible to the merge.
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT INTO {SEG_FILINGS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ))?
+            .execute(params![
+                trip.fid,
+                f.accession_number,
+                f.cik,
+                f.company_name,
+                f.form_type,
+                f.filed_date,
+                f.period_of_report,
+                f.source_path,
+                f.source_hash,
+                trip.sections_now,
+                trip.warnings.join("\n")
+            ])?;
         Ok(())
     }
 
-    /// Deletes the staging file (after a run with no failures, unless retention says keep).
-    pub fn remove(self) -> std::io::Result<()> {
+    /// Seals the segment: checkpoints it into the file and closes it, so that the merge can
+    /// attach it. Returns its path.
+    pub fn seal(self) -> Result<PathBuf, StagingError> {
+        self.conn.execute_batch("CHECKPOINT")?;
         let path = self.path.clone();
-        drop(self.workers);
-        drop(self.main);
-        std::fs::remove_file(&path)?;
-        let wal = PathBuf::from(format!("{}.wal", path.display()));
-        if wal.exists() {
-            std::fs::remove_file(wal)?;
-        }
-        if let Some(dir) = path.parent() {
-            // Remove the folder too when this was the last staging file in it.
-            let _ = std::fs::remove_dir(dir);
-        }
-        Ok(())
+        self.conn.close().map_err(|(_, e)| StagingError::Duck(e))?;
+        Ok(path)
     }
+}
+
+fn wal_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_os_string();
+    s.push(".wal");
+    PathBuf::from(s)
+}
+
+/// Deletes a segment file (and its WAL, if any).
+pub fn remove_segment(path: &Path) -> std::io::Result<()> {
+    std::fs::remove_file(path)?;
+    let wal = wal_path(path);
+    if wal.exists() {
+        std::fs::remove_file(wal)?;
+    }
+    Ok(())
 }
 
 /// Converts a plugin value to a DuckDB value for a column of type `ty`, or says why not.

@@ -23,6 +23,8 @@ use std::time::{Duration, Instant};
 
 pub use duckdb;
 
+pub mod ledger;
+
 #[derive(thiserror::Error, Debug)]
 pub enum StoreError {
     #[error(
@@ -131,74 +133,16 @@ pub const HOST_TABLES: &[&str] = &[
     "finloom_failures",
 ];
 
+/// Whether `name` is a host table or in a host prefix. Compared case-insensitively, as DuckDB
+/// resolves names: a plugin table `FILINGS` *is* the host's `filings` to every statement.
 pub fn is_reserved_table(name: &str) -> bool {
-    HOST_TABLES.contains(&name) || name.starts_with("finloom_") || name.starts_with("stg_")
+    let name = name.to_ascii_lowercase();
+    HOST_TABLES.contains(&name.as_str()) || name.starts_with("finloom_") || name.starts_with("stg_")
 }
 
-/// The host schema. `catalog` is the attached database's name, or "" for the default one.
+/// The host schema (see [`ledger::schema_sql`]).
 pub fn host_schema_sql(catalog: &str) -> String {
-    let p = if catalog.is_empty() {
-        String::new()
-    } else {
-        format!("{catalog}.")
-    };
-    format!(
-        "CREATE TABLE IF NOT EXISTS {p}filings (
-            accession_number VARCHAR NOT NULL,
-            cik VARCHAR,
-            company_name VARCHAR,
-            form_type VARCHAR,
-            filed_date DATE,
-            period_of_report DATE,
-            source_path VARCHAR,
-            source_hash VARCHAR,
-            status VARCHAR NOT NULL,
-            error VARCHAR,
-            sections_processed BOOLEAN NOT NULL DEFAULT FALSE,
-            last_run_id VARCHAR,
-            updated_at TIMESTAMP
-        );
-        CREATE TABLE IF NOT EXISTS {p}finloom_runs (
-            run_id VARCHAR NOT NULL,
-            started_at TIMESTAMP,
-            finished_at TIMESTAMP,
-            status VARCHAR NOT NULL,
-            pipeline_path VARCHAR,
-            config_hash VARCHAR,
-            plugins VARCHAR,
-            forced BOOLEAN,
-            files_seen BIGINT,
-            processed BIGINT,
-            skipped BIGINT,
-            failed BIGINT,
-            rows_merged VARCHAR,
-            wall_seconds DOUBLE,
-            merge_seconds DOUBLE,
-            db_held_seconds DOUBLE,
-            staging_path VARCHAR,
-            message VARCHAR
-        );
-        CREATE TABLE IF NOT EXISTS {p}finloom_filing_stages (
-            accession_number VARCHAR NOT NULL,
-            stage VARCHAR NOT NULL,
-            plugin_name VARCHAR NOT NULL,
-            plugin_version VARCHAR NOT NULL,
-            config_hash VARCHAR NOT NULL,
-            source_hash VARCHAR NOT NULL,
-            fingerprint VARCHAR NOT NULL,
-            tables VARCHAR NOT NULL,
-            row_count BIGINT NOT NULL,
-            run_id VARCHAR NOT NULL,
-            updated_at TIMESTAMP
-        );
-        CREATE TABLE IF NOT EXISTS {p}finloom_failures (
-            run_id VARCHAR NOT NULL,
-            source_path VARCHAR,
-            accession_number VARCHAR,
-            stage VARCHAR,
-            error VARCHAR NOT NULL
-        );"
-    )
+    ledger::schema_sql(catalog)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -247,7 +191,10 @@ impl TableSpec {
                     "column {cname:?}: names starting with _ are reserved for finloom"
                 )));
             }
-            if columns.iter().any(|x: &ColumnSpec| x.name == cname) {
+            if columns
+                .iter()
+                .any(|x: &ColumnSpec| x.name.eq_ignore_ascii_case(cname))
+            {
                 return Err(schema_err(format!("column {cname:?} declared twice")));
             }
             let references = if c.references.is_empty() {
@@ -351,7 +298,7 @@ pub fn ensure_table(conn: &Connection, catalog: &str, spec: &TableSpec) -> Resul
         return Ok(());
     }
     for c in &spec.columns {
-        match existing.iter().find(|(n, _)| n == &c.name) {
+        match existing.iter().find(|(n, _)| n.eq_ignore_ascii_case(&c.name)) {
             Some((_, ty)) => {
                 if !ty.eq_ignore_ascii_case(c.ty.sql()) {
                     return Err(StoreError::Schema {
@@ -400,7 +347,7 @@ pub fn table_columns(
 ) -> Result<Vec<(String, String)>> {
     let mut st = conn.prepare(
         "SELECT column_name, data_type FROM information_schema.columns \
-         WHERE table_catalog = ? AND table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+         WHERE table_catalog = ? AND table_schema = 'main' AND lower(table_name) = lower(?) ORDER BY ordinal_position",
     )?;
     let rows = st.query_map([catalog, table], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
@@ -440,6 +387,10 @@ mod tests {
         assert!(TableSpec::from_decl(&decl("x; DROP TABLE filings"), &id).is_err());
         assert!(TableSpec::from_decl(&decl("filings"), &id).is_err());
         assert!(TableSpec::from_decl(&decl("finloom_runs"), &id).is_err());
+        // DuckDB resolves names case-insensitively, so the checks must too.
+        assert!(TableSpec::from_decl(&decl("FILINGS"), &id).is_err());
+        assert!(TableSpec::from_decl(&decl("Finloom_Runs"), &id).is_err());
+        assert!(TableSpec::from_decl(&decl("STG_x"), &id).is_err());
         let s = TableSpec::from_decl(&decl("chunks"), &id).unwrap();
         assert_eq!(
             s.columns[2].references,

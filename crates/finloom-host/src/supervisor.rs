@@ -1,0 +1,722 @@
+//! The worker processes of a run, and who owns which accession number.
+//!
+//! [`Supervisor::extract`] keeps `workers` worker processes (`finloom __worker`, see
+//! [`crate::worker`]) busy with the files to process, one file per worker at a time, and
+//! watches them:
+//!
+//! * a worker that **exits or is killed by a signal** while it holds a file (a plugin called
+//!   `abort()`, segfaulted, or the kernel's out-of-memory killer struck) fails that file with
+//!   the reason — `worker killed by SIGABRT while plugin money 0.1.0 ran (stage money)` — and
+//!   is replaced;
+//! * a file that takes longer than `filing_timeout_secs` gets its worker **killed** (a hard
+//!   limit: nothing of the plugin keeps running) and fails;
+//! * a worker whose resident memory passes `worker_memory_mb` is killed the same way.
+//!
+//! The filings a dead worker had already staged are not lost: they sit, committed, in its open
+//! segment, which is handed to the merge like a sealed one.
+//!
+//! **One accession, one owner.** Two paths can hold the same filing (a re-download, or
+//! `full-submission.txt` beside `primary-document.html`). After parsing, a worker *claims* the
+//! accession number before any plugin runs. The rule is the one a sorted listing gives: the
+//! path first in sorted order owns the filing. A later path is refused (`duplicate filing`,
+//! recorded without touching the owner's status); an earlier path that arrives after a later
+//! one takes the filing over, and the displaced copy is never merged (the merge re-checks
+//! ownership before each batch) — or, if it was merged already, is replaced by the owner's
+//! rows. Whatever the timing, the owner is the same.
+
+use crate::plan::Plan;
+use crate::progress::Progress;
+use crate::protocol::{ClaimReply, Cpu, FromWorker, ToWorker};
+use crate::worker::WORKER_ARG;
+use crate::HostError;
+use finloom_merge::{MergeJob, SegmentJob};
+use finloom_store::ledger::{FailedFiling, FilingRecord, Prior};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// A file to send to a worker.
+#[derive(Debug, Clone)]
+pub struct Task {
+    pub fid: i64,
+    pub hash: String,
+    pub plan_fingerprint: String,
+}
+
+/// What extraction did.
+#[derive(Debug, Default)]
+pub struct ExtractReport {
+    /// Filings staged (owners only).
+    pub staged: usize,
+    /// Filings found up to date after parsing.
+    pub skipped: usize,
+    pub failed: usize,
+    pub bytes: u64,
+    /// CPU seconds per activity, summed over workers.
+    pub cpu: BTreeMap<String, f64>,
+    /// Paths not processed because the run is stopping.
+    pub not_processed: Vec<String>,
+    pub workers_started: usize,
+    pub workers_replaced: usize,
+    /// Largest resident memory seen in a worker, in MB.
+    pub peak_worker_mb: f64,
+}
+
+/// Accession number → the file (`fid`) that owns it in this run. Shared with the merge.
+pub type Owners = Mutex<HashMap<String, i64>>;
+
+enum Why {
+    Timeout,
+    Memory(u64),
+    Stop,
+}
+
+struct Busy {
+    task: Task,
+    started: Instant,
+    stage: Option<usize>,
+    record: Option<FilingRecord>,
+}
+
+enum State {
+    Starting,
+    Idle,
+    Busy(Busy),
+    Quitting,
+    Gone,
+}
+
+struct Slot {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    generation: u32,
+    prefix: String,
+    state: State,
+    /// (`fid`, accession) staged (and reported) in the open segment.
+    staged: Vec<(i64, String)>,
+    /// Segments sealed so far (the open one is number `sealed`).
+    sealed: usize,
+    kill: Option<Why>,
+}
+
+enum Event {
+    Msg(FromWorker),
+    Garbled(String),
+    Eof,
+}
+
+pub struct Supervisor<'a> {
+    pub plan: &'a Plan,
+    pub prior: &'a Prior,
+    pub force: bool,
+    /// Source paths by `fid`.
+    pub paths: &'a [String],
+    pub owners: &'a Owners,
+    pub merge: Sender<MergeJob>,
+    pub progress: &'a Progress,
+    pub segment_dir: PathBuf,
+    pub stopping: &'a dyn Fn() -> bool,
+}
+
+/// The executable to start workers from: `FINLOOM_WORKER_EXE`, else this executable when it
+/// is `finloom`, else a `finloom` next to it or one folder up (a test binary in
+/// `target/release/deps` finds `target/release/finloom`).
+pub fn worker_exe() -> Result<PathBuf, HostError> {
+    if let Some(p) = std::env::var_os("FINLOOM_WORKER_EXE") {
+        return Ok(PathBuf::from(p));
+    }
+    let exe = std::env::current_exe()
+        .map_err(|e| HostError::Other(format!("cannot find the running executable: {e}")))?;
+    let name = format!("finloom{}", std::env::consts::EXE_SUFFIX);
+    if exe.file_name().is_some_and(|n| n == name.as_str()) {
+        return Ok(exe);
+    }
+    let mut dir = exe.parent();
+    for _ in 0..2 {
+        let Some(d) = dir else { break };
+        let c = d.join(&name);
+        if c.is_file() {
+            return Ok(c);
+        }
+        dir = d.parent();
+    }
+    Err(HostError::Other(format!(
+        "cannot find the `finloom` executable to start worker processes from (looked next to {}); \
+         build it (`cargo build --release`) or set FINLOOM_WORKER_EXE",
+        exe.display()
+    )))
+}
+
+fn signal_name(sig: i32) -> String {
+    match sig {
+        libc::SIGABRT => "SIGABRT".into(),
+        libc::SIGSEGV => "SIGSEGV".into(),
+        libc::SIGKILL => "SIGKILL (the kernel's out-of-memory killer, or another process)".into(),
+        libc::SIGBUS => "SIGBUS".into(),
+        libc::SIGILL => "SIGILL".into(),
+        libc::SIGFPE => "SIGFPE".into(),
+        libc::SIGTERM => "SIGTERM".into(),
+        libc::SIGPIPE => "SIGPIPE".into(),
+        n => format!("signal {n}"),
+    }
+}
+
+/// Resident memory of a process in bytes (Linux), if readable.
+fn rss_bytes(pid: u32) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/statm")).ok()?;
+    let pages: u64 = s.split_whitespace().nth(1)?.parse().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    Some(pages * page.max(1) as u64)
+}
+
+fn add_cpu(into: &mut BTreeMap<String, f64>, cpu: Cpu) {
+    for (k, v) in cpu {
+        *into.entry(k).or_default() += v;
+    }
+}
+
+/// How often the supervisor looks at deadlines, memory and signals.
+const TICK: Duration = Duration::from_millis(50);
+
+impl Supervisor<'_> {
+    fn spawn(
+        &self,
+        slot: usize,
+        generation: u32,
+        events: &Sender<(usize, u32, Event)>,
+    ) -> Result<Slot, HostError> {
+        let exe = worker_exe()?;
+        let mut cmd = Command::new(&exe);
+        cmd.arg(WORKER_ARG)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            let parent = libc::getpid();
+            cmd.pre_exec(move || {
+                // Die with the run (a SIGKILLed run must not leave workers behind) …
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                if libc::getppid() != parent {
+                    libc::_exit(1);
+                }
+                // … and leave Ctrl-C to the run, which stops them in order.
+                libc::signal(libc::SIGINT, libc::SIG_IGN);
+                Ok(())
+            });
+        }
+        let mut child = cmd.spawn().map_err(|e| {
+            HostError::Other(format!(
+                "cannot start a worker process ({}): {e}",
+                exe.display()
+            ))
+        })?;
+        let stdout = child.stdout.take().expect("piped");
+        let tx = events.clone();
+        std::thread::Builder::new()
+            .name(format!("finloom-w{slot}-reader"))
+            .spawn(move || {
+                for line in BufReader::new(stdout).lines() {
+                    let Ok(line) = line else { break };
+                    let ev = match serde_json::from_str::<FromWorker>(&line) {
+                        Ok(m) => Event::Msg(m),
+                        Err(e) => Event::Garbled(format!("{e}: {line:.200}")),
+                    };
+                    if tx.send((slot, generation, ev)).is_err() {
+                        return;
+                    }
+                }
+                let _ = tx.send((slot, generation, Event::Eof));
+            })
+            .map_err(|e| HostError::Other(format!("cannot start a thread: {e}")))?;
+        let mut s = Slot {
+            stdin: child.stdin.take(),
+            child,
+            generation,
+            prefix: format!("w{slot}g{generation}"),
+            state: State::Starting,
+            staged: Vec::new(),
+            sealed: 0,
+            kill: None,
+        };
+        let hello = ToWorker::Hello {
+            pipeline: self.plan.worker_pipeline(),
+            segment_dir: self.segment_dir.clone(),
+            segment_prefix: s.prefix.clone(),
+            seal_filings: self.plan.pipeline.merge_batch as usize,
+        };
+        send(&mut s, &hello);
+        Ok(s)
+    }
+
+    /// Processes `tasks` (in order) on the worker processes. Returns when every task is
+    /// done, or the run is stopping and every worker is gone.
+    pub fn extract(&self, tasks: Vec<Task>) -> Result<ExtractReport, HostError> {
+        let p = &self.plan.pipeline;
+        let mut report = ExtractReport::default();
+        let mut queue: VecDeque<Task> = tasks.into();
+        let n = p.workers.min(queue.len()).max(if queue.is_empty() { 0 } else { 1 });
+        let (tx, rx): (Sender<(usize, u32, Event)>, Receiver<_>) = channel();
+        let mut slots: Vec<Slot> = Vec::new();
+        for i in 0..n {
+            slots.push(self.spawn(i, 0, &tx)?);
+            report.workers_started += 1;
+        }
+        let timeout = Duration::from_secs(p.filing_timeout_secs);
+        let mem_limit = p.worker_memory_mb.saturating_mul(1_000_000);
+        let mut displaced: HashSet<i64> = HashSet::new();
+        let mut stopped = false;
+        let mut fatal: Option<String> = None;
+        let mut last_watch = Instant::now();
+        loop {
+            if !stopped && (self.stopping)() {
+                stopped = true;
+                self.progress
+                    .note("stopping: no new files; files being extracted are abandoned");
+                for t in queue.drain(..) {
+                    report.not_processed.push(self.paths[t.fid as usize].clone());
+                }
+                for s in &mut slots {
+                    match &s.state {
+                        State::Busy(_) | State::Starting => {
+                            s.kill = Some(Why::Stop);
+                            let _ = s.child.kill();
+                        }
+                        State::Idle => {
+                            send(s, &ToWorker::Quit);
+                            s.state = State::Quitting;
+                        }
+                        State::Quitting | State::Gone => {}
+                    }
+                }
+            }
+            // Hand out work; tell idle workers to finish when there is none left.
+            for s in &mut slots {
+                if matches!(s.state, State::Idle) {
+                    match queue.pop_front() {
+                        Some(task) if fatal.is_none() => {
+                            let path = self.paths[task.fid as usize].clone();
+                            send(
+                                s,
+                                &ToWorker::Task {
+                                    fid: task.fid,
+                                    path,
+                                },
+                            );
+                            s.state = State::Busy(Busy {
+                                task,
+                                started: Instant::now(),
+                                stage: None,
+                                record: None,
+                            });
+                        }
+                        other => {
+                            if let Some(t) = other {
+                                queue.push_front(t);
+                            }
+                            send(s, &ToWorker::Quit);
+                            s.state = State::Quitting;
+                        }
+                    }
+                }
+            }
+            if slots.iter().all(|s| matches!(s.state, State::Gone)) {
+                break;
+            }
+            // Deadlines and memory are looked at every tick, busy or not.
+            if last_watch.elapsed() >= TICK {
+                self.watch(&mut slots, timeout, mem_limit, &mut report);
+                last_watch = Instant::now();
+            }
+            let (i, generation, ev) = match rx.recv_timeout(TICK) {
+                Ok(e) => e,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
+            if slots[i].generation != generation {
+                continue; // a message from a worker that was already replaced
+            }
+            match ev {
+                Event::Msg(m) => {
+                    if let Err(e) =
+                        self.on_message(&mut slots[i], m, &mut report, &mut displaced)
+                    {
+                        fatal.get_or_insert(e);
+                        for s in &mut slots {
+                            if !matches!(s.state, State::Gone | State::Quitting) {
+                                let _ = s.child.kill();
+                            }
+                        }
+                    }
+                }
+                Event::Garbled(line) => {
+                    tracing::warn!(worker = i, "unreadable message from worker: {line}");
+                    let _ = slots[i].child.kill();
+                }
+                Event::Eof => {
+                    let was_starting = matches!(slots[i].state, State::Starting);
+                    self.on_exit(&mut slots[i], &mut report, &displaced);
+                    if was_starting && slots[i].kill.is_none() && fatal.is_none() {
+                        fatal = Some(format!(
+                            "a worker process exited before it was ready (see the messages above; \
+                             is {} runnable?)",
+                            worker_exe().map(|p| p.display().to_string()).unwrap_or_default()
+                        ));
+                    }
+                    // Replace it while there is work left.
+                    if !queue.is_empty() && !stopped && fatal.is_none() {
+                        let g = slots[i].generation + 1;
+                        slots[i] = self.spawn(i, g, &tx)?;
+                        report.workers_started += 1;
+                        report.workers_replaced += 1;
+                        self.progress
+                            .note(&format!("worker {i} replaced (generation {g})"));
+                    }
+                }
+            }
+            if fatal.is_some() {
+                for t in queue.drain(..) {
+                    report.not_processed.push(self.paths[t.fid as usize].clone());
+                }
+            }
+        }
+        if let Some(e) = fatal {
+            return Err(HostError::Other(format!("the run stopped: {e}")));
+        }
+        Ok(report)
+    }
+
+    /// Deadlines and memory of busy workers.
+    fn watch(&self, slots: &mut [Slot], timeout: Duration, limit: u64, report: &mut ExtractReport) {
+        for s in slots.iter_mut() {
+            let rss = rss_bytes(s.child.id());
+            if let Some(r) = rss {
+                report.peak_worker_mb = report.peak_worker_mb.max(r as f64 / 1e6);
+            }
+            let State::Busy(b) = &s.state else { continue };
+            if s.kill.is_some() {
+                continue;
+            }
+            if b.started.elapsed() >= timeout {
+                s.kill = Some(Why::Timeout);
+                let _ = s.child.kill();
+            } else if let Some(r) = rss.filter(|&r| r > limit) {
+                s.kill = Some(Why::Memory(r));
+                let _ = s.child.kill();
+            }
+        }
+    }
+
+    fn plugin_at(&self, stage: Option<usize>) -> String {
+        match stage {
+            Some(i) => {
+                let s = &self.plan.stages[i];
+                format!(
+                    "plugin {} {} ran (stage {})",
+                    s.plugin_name(),
+                    s.plugin_version(),
+                    s.name
+                )
+            }
+            None => "the filing was read and parsed".into(),
+        }
+    }
+
+    fn failure_for(&self, b: &Busy, error: String) -> FailedFiling {
+        let path = &self.paths[b.task.fid as usize];
+        // The accession: from this run's claim, else from what an earlier run knew of the
+        // same path — unless another path owns that accession now.
+        let accession = b
+            .record
+            .as_ref()
+            .map(|r| r.accession_number.clone())
+            .or_else(|| {
+                let acc = self.prior.by_path.get(path)?.accession_number.clone();
+                match self.owners.lock().unwrap_or_else(|p| p.into_inner()).get(&acc) {
+                    Some(&o) if o != b.task.fid => None,
+                    _ => Some(acc),
+                }
+            });
+        FailedFiling {
+            source_path: path.clone(),
+            accession_number: accession,
+            filing: b.record.clone(),
+            stage: b.stage.map(|i| self.plan.stages[i].name.clone()),
+            error,
+            source_hash: Some(b.task.hash.clone()),
+            fingerprint: Some(b.task.plan_fingerprint.clone()),
+        }
+    }
+
+    fn on_exit(&self, s: &mut Slot, report: &mut ExtractReport, displaced: &HashSet<i64>) {
+        let status = s.child.wait().ok();
+        s.stdin = None;
+        let state = std::mem::replace(&mut s.state, State::Gone);
+        if let State::Busy(b) = state {
+            let path = self.paths[b.task.fid as usize].clone();
+            match &s.kill {
+                Some(Why::Stop) => report.not_processed.push(path),
+                kill => {
+                    let at = self.plugin_at(b.stage);
+                    let error = match kill {
+                        Some(Why::Timeout) => format!(
+                            "timed out after {} s (pipeline filing_timeout_secs) while {at}; the worker was killed",
+                            self.plan.pipeline.filing_timeout_secs
+                        ),
+                        Some(Why::Memory(r)) => format!(
+                            "worker used {} MB, over the pipeline's worker_memory_mb = {}, while {at}; the worker was killed",
+                            r / 1_000_000,
+                            self.plan.pipeline.worker_memory_mb
+                        ),
+                        _ => {
+                            use std::os::unix::process::ExitStatusExt;
+                            match status {
+                                Some(st) if st.signal().is_some() => format!(
+                                    "worker killed by {} while {at}",
+                                    signal_name(st.signal().unwrap_or(0))
+                                ),
+                                Some(st) => format!(
+                                    "worker exited with code {} while {at}",
+                                    st.code().unwrap_or(-1)
+                                ),
+                                None => format!("worker vanished while {at}"),
+                            }
+                        }
+                    };
+                    if !displaced.contains(&b.task.fid) {
+                        let f = self.failure_for(&b, error.clone());
+                        report.failed += 1;
+                        self.progress.file(&path, &format!("FAILED: {error}"), true);
+                        let _ = self.merge.send(MergeJob::Failures(vec![f]));
+                    }
+                }
+            }
+        }
+        // Filings it staged but had not sealed yet are committed in its segment: merge them.
+        if !s.staged.is_empty() {
+            let path = self
+                .segment_dir
+                .join(format!("{}s{:05}.duckdb", s.prefix, s.sealed));
+            let filings = std::mem::take(&mut s.staged)
+                .into_iter()
+                .map(|(fid, acc)| (fid, acc, self.paths[fid as usize].clone()))
+                .collect();
+            let _ = self
+                .merge
+                .send(MergeJob::Segment(SegmentJob { path, filings }));
+        }
+    }
+
+    fn on_message(
+        &self,
+        s: &mut Slot,
+        m: FromWorker,
+        report: &mut ExtractReport,
+        displaced: &mut HashSet<i64>,
+    ) -> Result<(), String> {
+        match m {
+            FromWorker::Ready => {
+                if matches!(s.state, State::Starting) {
+                    s.state = State::Idle;
+                }
+            }
+            FromWorker::Fatal { error } => return Err(format!("a worker could not start: {error}")),
+            FromWorker::Claim {
+                fid,
+                record,
+                fingerprints,
+            } => {
+                let reply = self.claim(fid, &record, &fingerprints, displaced);
+                if let State::Busy(b) = &mut s.state {
+                    b.record = Some(record);
+                }
+                send(s, &ToWorker::Claimed(reply));
+            }
+            FromWorker::Running { stage, .. } => {
+                if let State::Busy(b) = &mut s.state {
+                    b.stage = Some(stage);
+                }
+            }
+            FromWorker::Staged {
+                fid,
+                accession,
+                stages,
+                warnings,
+                bytes,
+                cpu,
+            } => {
+                s.staged.push((fid, accession));
+                s.state = State::Idle;
+                report.bytes += bytes;
+                add_cpu(&mut report.cpu, cpu);
+                let path = &self.paths[fid as usize];
+                if displaced.contains(&fid) {
+                    self.progress
+                        .file(path, "FAILED: duplicate filing (taken over by an earlier path)", true);
+                } else {
+                    report.staged += 1;
+                    let mut what = format!(
+                        "extracted {}",
+                        stages
+                            .iter()
+                            .map(|(s, n)| format!("{s}={n}"))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    );
+                    if warnings > 0 {
+                        what.push_str(&format!(" ({warnings} warning(s))"));
+                    }
+                    self.progress.file(path, &what, false);
+                }
+            }
+            FromWorker::Skipped {
+                fid, bytes, cpu, ..
+            } => {
+                s.state = State::Idle;
+                report.bytes += bytes;
+                add_cpu(&mut report.cpu, cpu);
+                report.skipped += 1;
+                self.progress
+                    .file(&self.paths[fid as usize], "skipped (up to date)", false);
+            }
+            FromWorker::Duplicate {
+                fid,
+                accession,
+                owner,
+                bytes,
+                cpu,
+            } => {
+                s.state = State::Idle;
+                report.bytes += bytes;
+                add_cpu(&mut report.cpu, cpu);
+                let f = duplicate(&accession, &self.paths[fid as usize], &owner);
+                self.progress
+                    .file(&f.source_path, &format!("FAILED: {}", f.error), true);
+                report.failed += 1;
+                let _ = self.merge.send(MergeJob::Failures(vec![f]));
+            }
+            FromWorker::Failed {
+                fid,
+                mut failure,
+                bytes,
+                cpu,
+            } => {
+                s.state = State::Idle;
+                report.bytes += bytes;
+                add_cpu(&mut report.cpu, cpu);
+                if displaced.contains(&fid) {
+                    return Ok(());
+                }
+                if failure.accession_number.is_none() {
+                    // Unreadable now: land the failure on the filing this path held before.
+                    let b = Busy {
+                        task: Task {
+                            fid,
+                            hash: failure.source_hash.clone().unwrap_or_default(),
+                            plan_fingerprint: failure.fingerprint.clone().unwrap_or_default(),
+                        },
+                        started: Instant::now(),
+                        stage: None,
+                        record: None,
+                    };
+                    failure.accession_number = self.failure_for(&b, String::new()).accession_number;
+                }
+                report.failed += 1;
+                self.progress
+                    .file(&failure.source_path, &format!("FAILED: {}", failure.error), true);
+                let _ = self.merge.send(MergeJob::Failures(vec![failure]));
+            }
+            FromWorker::Sealed { path, fids } => {
+                // Only what the worker reported staged (and is still reported there).
+                let staged: HashMap<i64, String> = s.staged.drain(..).collect();
+                let filings: Vec<(i64, String, String)> = fids
+                    .into_iter()
+                    .filter_map(|fid| {
+                        let acc = staged.get(&fid)?.clone();
+                        Some((fid, acc, self.paths[fid as usize].clone()))
+                    })
+                    .collect();
+                s.sealed += 1;
+                let _ = self
+                    .merge
+                    .send(MergeJob::Segment(SegmentJob { path, filings }));
+            }
+        }
+        Ok(())
+    }
+
+    /// Decides a claim (see the module comment) and which stages to run.
+    fn claim(
+        &self,
+        fid: i64,
+        record: &FilingRecord,
+        fps: &[String],
+        displaced: &mut HashSet<i64>,
+    ) -> ClaimReply {
+        let acc = &record.accession_number;
+        let mut owners = self.owners.lock().unwrap_or_else(|p| p.into_inner());
+        let mut took_over = false;
+        if let Some(&o) = owners.get(acc) {
+            if o < fid {
+                return ClaimReply::Duplicate {
+                    owner: self.paths[o as usize].clone(),
+                };
+            }
+            if o > fid {
+                took_over = true;
+                displaced.insert(o);
+                let f = duplicate(acc, &self.paths[o as usize], &self.paths[fid as usize]);
+                let _ = self.merge.send(MergeJob::Failures(vec![f]));
+            }
+        }
+        owners.insert(acc.clone(), fid);
+        let stale: Vec<bool> = self
+            .plan
+            .stages
+            .iter()
+            .zip(fps)
+            .map(|(s, fp)| {
+                self.force
+                    || took_over
+                    || self.prior.failed.contains(acc)
+                    || !self.prior.done(acc, &s.name, fp)
+            })
+            .collect();
+        if stale.iter().any(|&b| b) {
+            ClaimReply::Run { stale }
+        } else {
+            ClaimReply::UpToDate
+        }
+    }
+}
+
+fn send(s: &mut Slot, m: &ToWorker) {
+    let Some(stdin) = s.stdin.as_mut() else {
+        return;
+    };
+    let mut line = serde_json::to_vec(m).expect("messages serialize");
+    line.push(b'\n');
+    // A worker that died cannot be written to; its end of the pipe reports that as an Eof.
+    if stdin.write_all(&line).and_then(|_| stdin.flush()).is_err() {
+        s.stdin = None;
+    }
+}
+
+pub fn duplicate(acc: &str, path: &str, owner: &str) -> FailedFiling {
+    FailedFiling {
+        source_path: path.to_string(),
+        // No accession: a duplicate copy must never change the owner's status.
+        accession_number: None,
+        error: format!(
+            "duplicate filing: accession number {acc} is also in {owner}, which is used instead \
+             (the first path in sorted order wins)"
+        ),
+        ..Default::default()
+    }
+}
