@@ -223,6 +223,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
             lock_wait,
             keep_segments: p.staging == finloom_config::Retention::Keep,
             hold_limit: Duration::from_secs(1),
+            min_interval: Duration::from_secs(2),
             present: prior.present.clone(),
         },
         owns: &owns,

@@ -18,9 +18,12 @@
 //! filing that fails alone is rolled back (left exactly as it was before the run), recorded
 //! as failed, and its segment is kept for inspection.
 //!
-//! The production file is attached for a hold of at most [`MergeConfig::hold_limit`] (the
-//! batches queued at that moment) and detached in between, so other processes (a duckdb shell,
-//! a notebook) can open it between holds. The time it was held is measured and reported.
+//! The production file is attached for a hold of at most about [`MergeConfig::hold_limit`]
+//! (the batches queued at that moment; a batch is never cut) and detached in between, at most
+//! one hold per [`MergeConfig::min_interval`] while extraction runs, so other processes (a
+//! duckdb shell, a notebook) can open it between holds. Detaching checkpoints the file, which
+//! costs about the same however little was committed: that is why holds are spaced rather
+//! than made per segment. The time it was held is measured and reported.
 
 use duckdb::Connection;
 use finloom_plugin_api::ColumnType;
@@ -109,6 +112,9 @@ pub struct MergeConfig {
     pub keep_segments: bool,
     /// Longest time to keep the production file attached before letting readers in.
     pub hold_limit: Duration,
+    /// Shortest time between two holds while extraction runs (work queued meanwhile is
+    /// committed in the next hold).
+    pub min_interval: Duration,
     /// Accession numbers production already holds rows for.
     pub present: HashSet<String>,
 }
@@ -135,6 +141,10 @@ impl Merger<'_> {
         let conn = Connection::open_in_memory()?;
         // One thread: the batches are small, and the cores belong to the workers.
         conn.execute_batch("SET threads = 1")?;
+        // Checkpoint once per hold (at DETACH), not also whenever a commit pushes the WAL past
+        // the default 16 MB: a checkpoint rewrites the tables' last row groups, so its cost is
+        // paid per checkpoint, not per row.
+        conn.execute_batch("SET checkpoint_threshold = '1GB'")?;
         // The same ~20 statements run for every batch; parse and plan them once.
         conn.set_prepared_statement_cache_capacity(256);
         let fault = std::env::var(FAULT_ENV).ok();
@@ -143,11 +153,31 @@ impl Merger<'_> {
             .and_then(|v| v.parse::<u64>().ok())
             .map(Duration::from_millis);
         let mut queue: VecDeque<MergeJob> = VecDeque::new();
+        let mut open = true;
+        let mut last_hold: Option<Instant> = None;
         loop {
             if queue.is_empty() {
                 match rx.recv() {
                     Ok(j) => queue.push_back(j),
                     Err(_) => break,
+                }
+            }
+            // Let work gather while extraction runs: at most one hold per `min_interval`.
+            // Each hold ends in a checkpoint that costs about the same (100–300 ms on the dev
+            // corpus) however little it commits, so fewer, fuller holds are what keeps the
+            // merge small; once extraction is over there is nothing to wait for.
+            if let Some(last) = last_hold {
+                let until = last + self.config.min_interval;
+                while open {
+                    let now = Instant::now();
+                    if now >= until {
+                        break;
+                    }
+                    match rx.recv_timeout(until - now) {
+                        Ok(j) => queue.push_back(j),
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => break,
+                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => open = false,
+                    }
                 }
             }
             while let Ok(j) = rx.try_recv() {
@@ -156,12 +186,17 @@ impl Merger<'_> {
             let started = Instant::now();
             attach(&conn, &self.config)?;
             let held = Instant::now();
+            tracing::debug!(ms = started.elapsed().as_millis() as u64, "merge: production attached");
             let result = (|| -> Result<(), MergeError> {
                 while let Some(job) = queue.pop_front() {
                     match job {
                         MergeJob::Failures(fs) => {
                             for f in fs {
                                 ledger::record_failure(&conn, PROD, &self.config.run_id, &f)?;
+                                // It may have written a `filings` row: production holds it now.
+                                if let Some(acc) = &f.accession_number {
+                                    self.config.present.insert(acc.clone());
+                                }
                                 report.failed.push(f);
                             }
                         }
@@ -184,11 +219,14 @@ impl Merger<'_> {
             })();
             // Cached statements name the attached catalog: drop them before it goes.
             conn.flush_prepared_statement_cache();
+            let d0 = Instant::now();
             let detach = conn.execute_batch(&format!("DETACH {PROD}"));
+            tracing::debug!(ms = d0.elapsed().as_millis() as u64, "merge: production detached (checkpoint)");
             let h = held.elapsed().as_secs_f64();
             report.held_seconds += h;
             report.longest_hold_seconds = report.longest_hold_seconds.max(h);
             report.merge_seconds += started.elapsed().as_secs_f64();
+            last_hold = Some(Instant::now());
             result?;
             detach?;
         }
@@ -274,7 +312,7 @@ impl Merger<'_> {
     }
 
     fn fail(
-        &self,
+        &mut self,
         conn: &Connection,
         (_, acc, path): &(i64, String, String),
         e: MergeError,
@@ -288,6 +326,7 @@ impl Merger<'_> {
             ..Default::default()
         };
         ledger::record_failure(conn, PROD, &self.config.run_id, &f)?;
+        self.config.present.insert(acc.clone());
         (self.note)(MergeNote::Failed(&f));
         report.failed.push(f);
         Ok(())
@@ -307,9 +346,7 @@ impl Merger<'_> {
         // database, and this one writes production.
         conn.execute_batch(&format!(
             "CREATE OR REPLACE TEMP TABLE {BATCH} AS SELECT * FROM {SEG}.{SEG_FILINGS} WHERE fid IN ({list});
-             CREATE OR REPLACE TEMP TABLE {BATCH_STAGES} AS SELECT * FROM {SEG}.{SEG_STAGES} WHERE fid IN ({list});
-             {};",
-            ledger::sections_before_sql(PROD)
+             CREATE OR REPLACE TEMP TABLE {BATCH_STAGES} AS SELECT * FROM {SEG}.{SEG_STAGES} WHERE fid IN ({list});"
         ))?;
         let stage_accs: Vec<(String, String)> = {
             let mut st = conn.prepare_cached(&format!(
@@ -324,6 +361,10 @@ impl Merger<'_> {
             let rows = st.query_map([], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
+        // Filings production never held need no DELETE anywhere: a batch of new filings
+        // never scans a production table, so its cost does not grow with the database.
+        let replace = batch_accs.iter().any(|a| self.config.present.contains(a));
+        conn.execute_batch(&ledger::sections_before_sql(PROD, replace))?;
         let mut rows: Vec<(String, i64)> = Vec::new();
         conn.execute_batch("BEGIN TRANSACTION")?;
         let r = (|| -> Result<(), MergeError> {
@@ -378,9 +419,10 @@ impl Merger<'_> {
                     rows.push((spec.name.clone(), n as i64));
                 }
             }
-            ledger::commit_host_rows(conn, PROD, &self.config.run_id)?;
+            ledger::commit_host_rows(conn, PROD, &self.config.run_id, replace)?;
             Ok(())
         })();
+        tracing::debug!(filings = group.len(), "merge: statements done");
         match r {
             Ok(()) => conn.execute_batch("COMMIT")?,
             Err(e) => {

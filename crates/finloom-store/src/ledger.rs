@@ -401,20 +401,38 @@ pub const BATCH_STAGES: &str = "finloom_batch_stages";
 pub const BATCH_SECTIONS_BEFORE: &str = "finloom_batch_sp";
 
 /// Statement that fills [`BATCH_SECTIONS_BEFORE`]; run before the batch's transaction.
-pub fn sections_before_sql(prod: &str) -> String {
-    format!(
-        "CREATE OR REPLACE TEMP TABLE {BATCH_SECTIONS_BEFORE} AS \
-         SELECT DISTINCT accession_number FROM {prod}.filings \
-         WHERE sections_processed AND accession_number IN (SELECT accession_number FROM {BATCH})"
-    )
+/// `replace`: whether production may hold any filing of the batch (if not, the table is
+/// made empty without reading production).
+pub fn sections_before_sql(prod: &str, replace: bool) -> String {
+    if replace {
+        format!(
+            "CREATE OR REPLACE TEMP TABLE {BATCH_SECTIONS_BEFORE} AS \
+             SELECT DISTINCT accession_number FROM {prod}.filings \
+             WHERE sections_processed AND accession_number IN (SELECT accession_number FROM {BATCH})"
+        )
+    } else {
+        format!(
+            "CREATE OR REPLACE TEMP TABLE {BATCH_SECTIONS_BEFORE} AS \
+             SELECT accession_number FROM {BATCH} WHERE false"
+        )
+    }
 }
 
 /// Replaces the batch's `filings` rows (status `ok`) and their stage fingerprints.
-pub fn commit_host_rows(conn: &Connection, prod: &str, run_id: &str) -> Result<()> {
-    conn.prepare_cached(&format!(
-        "DELETE FROM {prod}.filings WHERE accession_number IN (SELECT accession_number FROM {BATCH})"
-    ))?
-    .execute([])?;
+/// `replace`: whether production may hold any filing of the batch; when it holds none, the
+/// DELETEs (which scan the host tables) are skipped.
+pub fn commit_host_rows(conn: &Connection, prod: &str, run_id: &str, replace: bool) -> Result<()> {
+    if replace {
+        conn.prepare_cached(&format!(
+            "DELETE FROM {prod}.filings WHERE accession_number IN (SELECT accession_number FROM {BATCH})"
+        ))?
+        .execute([])?;
+        conn.prepare_cached(&format!(
+            "DELETE FROM {prod}.finloom_filing_stages WHERE accession_number || chr(31) || stage IN \
+             (SELECT accession_number || chr(31) || stage FROM {BATCH_STAGES})"
+        ))?
+        .execute([])?;
+    }
     conn.prepare_cached(&format!(
         "INSERT INTO {prod}.filings (accession_number, cik, company_name, form_type, filed_date, \
          period_of_report, source_path, source_hash, status, error, sections_processed, last_run_id, \
@@ -426,11 +444,6 @@ pub fn commit_host_rows(conn: &Connection, prod: &str, run_id: &str) -> Result<(
          ?, now(), NULLIF(warnings, '') FROM {BATCH} ORDER BY fid"
     ))?
     .execute([run_id])?;
-    conn.prepare_cached(&format!(
-        "DELETE FROM {prod}.finloom_filing_stages WHERE accession_number || chr(31) || stage IN \
-         (SELECT accession_number || chr(31) || stage FROM {BATCH_STAGES})"
-    ))?
-    .execute([])?;
     conn.prepare_cached(&format!(
         "INSERT INTO {prod}.finloom_filing_stages (accession_number, stage, plugin_name, plugin_version, \
          config_hash, source_hash, fingerprint, tables, row_count, run_id, updated_at) \
