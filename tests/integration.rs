@@ -1102,6 +1102,30 @@ fn a_failure_lands_on_the_filing_the_path_held_and_is_not_retried_until_somethin
     );
 }
 
+/// On a terminal, progress is one live bar (files done of total, rate, ETA, committed,
+/// failed) instead of a line per file; `script` (util-linux) gives the run a terminal.
+#[test]
+fn a_terminal_gets_a_live_progress_bar_and_a_pipe_gets_lines() {
+    let env = Env::new(SAMPLE);
+    let p = env.default_pipeline();
+    let o = Command::new("script")
+        .args(["-qec", &format!("'{BIN}' run '{}'", p.display()), "/dev/null"])
+        .env_remove("FINLOOM_TEST_FAIL_AFTER_DELETE")
+        .env_remove("FINLOOM_PLUGIN_PATH")
+        .output()
+        .expect("script (util-linux) runs");
+    let t = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(o.status.success(), "{t:.2000}");
+    assert!(t.contains("5/5 files") && t.contains("ETA") && t.contains("failed 0"), "{t:.2000}");
+    assert!(!t.contains("[1/5]"), "per-file lines on a terminal: {t:.2000}");
+    // Not a terminal: a line per file extracted and per filing committed.
+    std::fs::remove_dir_all(env.path("out")).unwrap();
+    let o = finloom(&["run", p.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("[1/5]") && err.contains("[merge 5/5]"), "{err}");
+    assert!(!err.contains("ETA"), "{err}");
+}
+
 /// Ingest's warnings (here: an 8-K whose accession number comes from its file name) are
 /// stored with the filing and shown by `finloom status`; the run summary and the ledger carry
 /// CPU seconds per stage.
