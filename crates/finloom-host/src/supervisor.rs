@@ -174,9 +174,12 @@ fn rss_bytes(pid: u32) -> Option<u64> {
     Some(pages * page.max(1) as u64)
 }
 
-fn add_cpu(into: &mut BTreeMap<String, f64>, cpu: Cpu) {
+/// A worker finished a file: it is free again; count what it read and spent.
+fn idle(s: &mut Slot, report: &mut ExtractReport, bytes: u64, cpu: Cpu) {
+    s.state = State::Idle;
+    report.bytes += bytes;
     for (k, v) in cpu {
-        *into.entry(k).or_default() += v;
+        *report.cpu.entry(k).or_default() += v;
     }
 }
 
@@ -428,24 +431,32 @@ impl Supervisor<'_> {
         }
     }
 
+    /// The accession a failure of `fid` lands on: from this run's claim, else from what an
+    /// earlier run knew of the same path — unless another path owns that accession now.
+    fn failure_accession(&self, fid: i64, record: Option<&FilingRecord>) -> Option<String> {
+        record.map(|r| r.accession_number.clone()).or_else(|| {
+            let acc = self.prior.by_path.get(&self.paths[fid as usize])?.accession_number.clone();
+            match self.owners.lock().unwrap_or_else(|p| p.into_inner()).get(&acc) {
+                Some(&o) if o != fid => None,
+                _ => Some(acc),
+            }
+        })
+    }
+
+    /// A file is done with: counts, progress line, and the failure to the merge (which
+    /// records it).
+    fn failed(&self, report: &mut ExtractReport, f: FailedFiling) {
+        report.failed += 1;
+        self.progress
+            .file(&f.source_path, &format!("FAILED: {}", f.error), true);
+        let _ = self.merge.send(MergeJob::Failures(vec![f]));
+    }
+
     fn failure_for(&self, b: &Busy, error: String) -> FailedFiling {
         let path = &self.paths[b.task.fid as usize];
-        // The accession: from this run's claim, else from what an earlier run knew of the
-        // same path — unless another path owns that accession now.
-        let accession = b
-            .record
-            .as_ref()
-            .map(|r| r.accession_number.clone())
-            .or_else(|| {
-                let acc = self.prior.by_path.get(path)?.accession_number.clone();
-                match self.owners.lock().unwrap_or_else(|p| p.into_inner()).get(&acc) {
-                    Some(&o) if o != b.task.fid => None,
-                    _ => Some(acc),
-                }
-            });
         FailedFiling {
             source_path: path.clone(),
-            accession_number: accession,
+            accession_number: self.failure_accession(b.task.fid, b.record.as_ref()),
             filing: b.record.clone(),
             stage: b.stage.map(|i| self.plan.stages[i].name.clone()),
             error,
@@ -490,10 +501,8 @@ impl Supervisor<'_> {
                         }
                     };
                     if !displaced.contains(&b.task.fid) {
-                        let f = self.failure_for(&b, error.clone());
-                        report.failed += 1;
-                        self.progress.file(&path, &format!("FAILED: {error}"), true);
-                        let _ = self.merge.send(MergeJob::Failures(vec![f]));
+                        let f = self.failure_for(&b, error);
+                        self.failed(report, f);
                     }
                 }
             }
@@ -552,9 +561,7 @@ impl Supervisor<'_> {
                 cpu,
             } => {
                 s.staged.push((fid, accession));
-                s.state = State::Idle;
-                report.bytes += bytes;
-                add_cpu(&mut report.cpu, cpu);
+                idle(s, report, bytes, cpu);
                 let path = &self.paths[fid as usize];
                 if displaced.contains(&fid) {
                     self.progress
@@ -578,9 +585,7 @@ impl Supervisor<'_> {
             FromWorker::Skipped {
                 fid, bytes, cpu, ..
             } => {
-                s.state = State::Idle;
-                report.bytes += bytes;
-                add_cpu(&mut report.cpu, cpu);
+                idle(s, report, bytes, cpu);
                 report.skipped += 1;
                 self.progress
                     .file(&self.paths[fid as usize], "skipped (up to date)", false);
@@ -592,14 +597,8 @@ impl Supervisor<'_> {
                 bytes,
                 cpu,
             } => {
-                s.state = State::Idle;
-                report.bytes += bytes;
-                add_cpu(&mut report.cpu, cpu);
-                let f = duplicate(&accession, &self.paths[fid as usize], &owner);
-                self.progress
-                    .file(&f.source_path, &format!("FAILED: {}", f.error), true);
-                report.failed += 1;
-                let _ = self.merge.send(MergeJob::Failures(vec![f]));
+                idle(s, report, bytes, cpu);
+                self.failed(report, duplicate(&accession, &self.paths[fid as usize], &owner));
             }
             FromWorker::Failed {
                 fid,
@@ -607,30 +606,15 @@ impl Supervisor<'_> {
                 bytes,
                 cpu,
             } => {
-                s.state = State::Idle;
-                report.bytes += bytes;
-                add_cpu(&mut report.cpu, cpu);
+                idle(s, report, bytes, cpu);
                 if displaced.contains(&fid) {
                     return Ok(());
                 }
                 if failure.accession_number.is_none() {
                     // Unreadable now: land the failure on the filing this path held before.
-                    let b = Busy {
-                        task: Task {
-                            fid,
-                            hash: failure.source_hash.clone().unwrap_or_default(),
-                            plan_fingerprint: failure.fingerprint.clone().unwrap_or_default(),
-                        },
-                        started: Instant::now(),
-                        stage: None,
-                        record: None,
-                    };
-                    failure.accession_number = self.failure_for(&b, String::new()).accession_number;
+                    failure.accession_number = self.failure_accession(fid, None);
                 }
-                report.failed += 1;
-                self.progress
-                    .file(&failure.source_path, &format!("FAILED: {}", failure.error), true);
-                let _ = self.merge.send(MergeJob::Failures(vec![failure]));
+                self.failed(report, failure);
             }
             FromWorker::Sealed { path, fids } => {
                 // Only what the worker reported staged (and is still reported there).

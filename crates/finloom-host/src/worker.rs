@@ -24,13 +24,7 @@ pub const WORKER_ARG: &str = "__worker";
 /// Process CPU time in seconds (the worker does one thing at a time, so deltas of it are
 /// the cost of that thing, plugin threads and DuckDB's included).
 pub fn process_cpu() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes into the timespec we own.
-    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
+    finloom_merge::cpu_seconds(libc::CLOCK_PROCESS_CPUTIME_ID)
 }
 
 struct Channel {

@@ -458,11 +458,17 @@ fn attach(conn: &Connection, config: &MergeConfig) -> Result<(), MergeError> {
 
 /// CPU time of the calling thread, in seconds.
 pub fn thread_cpu() -> f64 {
+    cpu_seconds(libc::CLOCK_THREAD_CPUTIME_ID)
+}
+
+/// CPU time in seconds of a POSIX CPU clock (`CLOCK_THREAD_CPUTIME_ID`,
+/// `CLOCK_PROCESS_CPUTIME_ID`).
+pub fn cpu_seconds(clock: libc::clockid_t) -> f64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
     // SAFETY: clock_gettime writes into the timespec we own.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    unsafe { libc::clock_gettime(clock, &mut ts) };
     ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
 }
