@@ -1469,6 +1469,20 @@ target = "{victim}"
             4,
             "{mode}"
         );
+        // A changed limit is a changed plan: the time-out is retried once the limit is raised.
+        if mode == "hang" {
+            let raised = std::fs::read_to_string(&p)
+                .unwrap()
+                .replace("filing_timeout_secs = 3", "filing_timeout_secs = 4");
+            std::fs::write(&p, raised).unwrap();
+            let o = run(&[]);
+            assert_eq!(o.status.code(), Some(1), "{mode}: {}", text(&o));
+            assert!(
+                String::from_utf8_lossy(&o.stdout).contains("timed out after 4 s"),
+                "{mode}: {}",
+                text(&o)
+            );
+        }
     }
 }
 

@@ -201,16 +201,24 @@ impl Plan {
     }
 }
 
-/// One fingerprint for a file under the whole plan (every stage's fingerprint): a failure
-/// recorded with it is retried when any plugin, config or the file changes.
-pub fn plan_fingerprint(stage_fingerprints: &[String]) -> String {
-    let mut h = blake3::Hasher::new();
-    h.update(b"finloom-plan-fingerprint-1");
-    for f in stage_fingerprints {
-        h.update(f.as_bytes());
-        h.update(&[0x1e]);
+impl Plan {
+    /// One fingerprint for a file under the whole plan: every stage's fingerprint (plugins,
+    /// config, the file's bytes) and the limits a filing can fail on (`max_filing_mb`,
+    /// `filing_timeout_secs`, `worker_memory_mb`). A failure recorded with it is retried when
+    /// any of them changes — a filing that timed out is retried once the limit is raised.
+    pub fn plan_fingerprint(&self, stage_fingerprints: &[String]) -> String {
+        let p = &self.pipeline;
+        let mut h = blake3::Hasher::new();
+        h.update(b"finloom-plan-fingerprint-2");
+        for f in stage_fingerprints {
+            h.update(f.as_bytes());
+            h.update(&[0x1e]);
+        }
+        for limit in [p.max_filing_mb, p.filing_timeout_secs, p.worker_memory_mb] {
+            h.update(&limit.to_le_bytes());
+        }
+        h.finalize().to_hex()[..32].to_string()
     }
-    h.finalize().to_hex()[..32].to_string()
 }
 
 impl Plan {

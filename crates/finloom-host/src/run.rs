@@ -11,7 +11,7 @@
 //!    while extraction goes on.
 //! 5. Record the run in the ledger; remove the run's staging folder when nothing is left in it.
 
-use crate::plan::{plan_fingerprint, Plan};
+use crate::plan::Plan;
 use crate::progress::Progress;
 use crate::supervisor::{Owners, Supervisor, Task};
 use crate::HostError;
@@ -222,8 +222,8 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
                 .collect(),
             lock_wait,
             keep_segments: p.staging == finloom_config::Retention::Keep,
-            hold_limit: Duration::from_secs(1),
             min_interval: Duration::from_secs(2),
+            max_interval: Duration::from_secs(10),
             present: prior.present.clone(),
         },
         owns: &owns,
@@ -387,7 +387,7 @@ fn look(plan: &Plan, prior: &Prior, opts: &RunOptions, fid: i64, path: &str) -> 
     let hash = blake3::hash(&bytes).to_hex().to_string();
     drop(bytes);
     let fps = plan.fingerprints(&hash);
-    let plan_fp = plan_fingerprint(&fps);
+    let plan_fp = plan.plan_fingerprint(&fps);
     if !opts.retry_failed && !opts.force {
         if let Some(k) = prior.known_failure(path, &hash, &plan_fp) {
             return Look::FailedBefore {
@@ -508,7 +508,7 @@ pub fn pending(plan: &Plan) -> Result<Vec<Pending>, HostError> {
         };
         let hash = blake3::hash(&bytes).to_hex().to_string();
         let fps = plan.fingerprints(&hash);
-        if let Some(k) = prior.known_failure(&spath, &hash, &plan_fingerprint(&fps)) {
+        if let Some(k) = prior.known_failure(&spath, &hash, &plan.plan_fingerprint(&fps)) {
             out.push(Pending {
                 accession_number: prior.by_path.get(&spath).map(|s| s.accession_number.clone()),
                 source_path: spath,

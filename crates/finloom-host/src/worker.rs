@@ -229,7 +229,7 @@ impl Worker {
         let nbytes = bytes.len() as u64;
         let source_hash = blake3::hash(&bytes).to_hex().to_string();
         let fps = self.plan.fingerprints(&source_hash);
-        let plan_fp = crate::plan::plan_fingerprint(&fps);
+        let plan_fp = self.plan.plan_fingerprint(&fps);
         clock.lap("read");
         let filing =
             match std::panic::catch_unwind(|| finloom_ingest::read_filing_bytes(&path, &bytes)) {

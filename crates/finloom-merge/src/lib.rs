@@ -18,12 +18,13 @@
 //! filing that fails alone is rolled back (left exactly as it was before the run), recorded
 //! as failed, and its segment is kept for inspection.
 //!
-//! The production file is attached for a hold of at most about [`MergeConfig::hold_limit`]
-//! (the batches queued at that moment; a batch is never cut) and detached in between, at most
-//! one hold per [`MergeConfig::min_interval`] while extraction runs, so other processes (a
-//! duckdb shell, a notebook) can open it between holds. Detaching checkpoints the file, which
-//! costs about the same however little was committed: that is why holds are spaced rather
-//! than made per segment. The time it was held is measured and reported.
+//! The production file is attached for a *hold* — the batches queued at that moment — and
+//! detached in between, so other processes (a duckdb shell, a notebook) can open it between
+//! holds. While extraction runs, holds are spaced: [`MergeConfig::min_interval`] apart, or nine
+//! times as long as the last checkpoint took (up to [`MergeConfig::max_interval`]). Detaching
+//! checkpoints the file, which costs about the same however little was committed (and more as
+//! the file grows): that is why holds are spaced rather than made per segment. The time the
+//! file was held, and the longest hold, are measured and reported.
 
 use duckdb::Connection;
 use finloom_plugin_api::ColumnType;
@@ -110,11 +111,11 @@ pub struct MergeConfig {
     pub lock_wait: Duration,
     /// Keep segments after merging them (`staging = "keep"`).
     pub keep_segments: bool,
-    /// Longest time to keep the production file attached before letting readers in.
-    pub hold_limit: Duration,
     /// Shortest time between two holds while extraction runs (work queued meanwhile is
     /// committed in the next hold).
     pub min_interval: Duration,
+    /// Longest time between two holds while extraction runs.
+    pub max_interval: Duration,
     /// Accession numbers production already holds rows for.
     pub present: HashSet<String>,
 }
@@ -145,6 +146,10 @@ impl Merger<'_> {
         // the default 16 MB: a checkpoint rewrites the tables' last row groups, so its cost is
         // paid per checkpoint, not per row.
         conn.execute_batch("SET checkpoint_threshold = '1GB'")?;
+        // DuckDB's default memory limit is 80 % of the machine: it would keep caching blocks of
+        // a growing production file (1.4 GB resident after 20,000 filings). The merge needs
+        // only the batch in flight.
+        conn.execute_batch("SET memory_limit = '512MB'")?;
         // The same ~20 statements run for every batch; parse and plan them once.
         conn.set_prepared_statement_cache_capacity(256);
         let fault = std::env::var(FAULT_ENV).ok();
@@ -154,7 +159,7 @@ impl Merger<'_> {
             .map(Duration::from_millis);
         let mut queue: VecDeque<MergeJob> = VecDeque::new();
         let mut open = true;
-        let mut last_hold: Option<Instant> = None;
+        let mut last_hold: Option<(Instant, Duration)> = None;
         loop {
             if queue.is_empty() {
                 match rx.recv() {
@@ -162,12 +167,17 @@ impl Merger<'_> {
                     Err(_) => break,
                 }
             }
-            // Let work gather while extraction runs: at most one hold per `min_interval`.
-            // Each hold ends in a checkpoint that costs about the same (100–300 ms on the dev
-            // corpus) however little it commits, so fewer, fuller holds are what keeps the
-            // merge small; once extraction is over there is nothing to wait for.
-            if let Some(last) = last_hold {
-                let until = last + self.config.min_interval;
+            // Let work gather while extraction runs. Each hold ends in a checkpoint (DETACH)
+            // whose cost has a part that does not depend on how much was committed, and that
+            // part grows with the production file (100 ms on a new database, close to a second
+            // at 5,000 filings). So the next hold waits `min_interval`, or nine times as long
+            // as the last checkpoint took if that is longer (at most `max_interval`): fuller
+            // holds as the database grows, so that the checkpoint's share stays small. (Spacing
+            // by the whole hold instead feeds back: a longer wait queues more work, which makes
+            // the next hold longer.) Once extraction is over there is nothing to wait for.
+            if let Some((last, checkpoint)) = last_hold {
+                let wait = (checkpoint * 9).clamp(self.config.min_interval, self.config.max_interval);
+                let until = last + wait;
                 while open {
                     let now = Instant::now();
                     if now >= until {
@@ -211,9 +221,6 @@ impl Merger<'_> {
                             self.merge_segment(&conn, &seg, fault.as_deref(), pause, &mut report)?;
                         }
                     }
-                    if held.elapsed() >= self.config.hold_limit {
-                        break;
-                    }
                 }
                 Ok(())
             })();
@@ -221,12 +228,13 @@ impl Merger<'_> {
             conn.flush_prepared_statement_cache();
             let d0 = Instant::now();
             let detach = conn.execute_batch(&format!("DETACH {PROD}"));
-            tracing::debug!(ms = d0.elapsed().as_millis() as u64, "merge: production detached (checkpoint)");
+            let checkpoint = d0.elapsed();
+            tracing::debug!(ms = checkpoint.as_millis() as u64, "merge: production detached (checkpoint)");
             let h = held.elapsed().as_secs_f64();
             report.held_seconds += h;
             report.longest_hold_seconds = report.longest_hold_seconds.max(h);
             report.merge_seconds += started.elapsed().as_secs_f64();
-            last_hold = Some(Instant::now());
+            last_hold = Some((Instant::now(), checkpoint));
             result?;
             detach?;
         }
