@@ -230,6 +230,11 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         stop: &merge_stop,
         note: &note,
     };
+    // If the merge gives up (the production file stayed locked past `lock_wait`, an I/O
+    // error), extracting more is wasted work: the workers stop as on a signal, and the run
+    // reports the merge's error.
+    let merge_gone = std::sync::atomic::AtomicBool::new(false);
+    let stop_extracting = || stopping() || merge_gone.load(Ordering::SeqCst);
     let supervisor = Supervisor {
         plan,
         prior: &prior,
@@ -239,13 +244,19 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         merge: merge_tx,
         progress: &progress,
         segment_dir: segment_dir.clone(),
-        stopping: &stopping,
+        stopping: &stop_extracting,
     };
     let extract_started = Instant::now();
     let (extracted, merged, extract_seconds, merge_tail_seconds) = std::thread::scope(|scope| {
         let merging = std::thread::Builder::new()
             .name("finloom-merge".into())
-            .spawn_scoped(scope, move || merger.run(merge_rx))
+            .spawn_scoped(scope, || {
+                let r = merger.run(merge_rx);
+                if r.is_err() {
+                    merge_gone.store(true, Ordering::SeqCst);
+                }
+                r
+            })
             .map_err(|e| HostError::Other(format!("cannot start the merge thread: {e}")));
         let extracted = supervisor.extract(tasks);
         extraction_end_signals.store(crate::interrupt::count(), Ordering::SeqCst);
