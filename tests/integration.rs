@@ -966,7 +966,13 @@ fn every_bad_input_fails_alone_with_a_reason_and_the_run_completes() {
         failed - duplicates,
         "{r2}"
     );
-    let o3 = finloom(&["run", p.to_str().unwrap(), "--quiet", "--json", "--retry-failed"]);
+    let o3 = finloom(&[
+        "run",
+        p.to_str().unwrap(),
+        "--quiet",
+        "--json",
+        "--retry-failed",
+    ]);
     let r3: serde_json::Value = serde_json::from_slice(&o3.stdout).unwrap();
     assert_eq!(r3["failed"].as_array().unwrap().len(), failed, "{r3}");
     std::fs::remove_file(env.path("filings/huge_0000000001-00-000009.htm")).unwrap();
@@ -1010,7 +1016,10 @@ fn duplicated_keys(db: &Path) -> i64 {
     let keys = [
         ("sections", "accession_number, section_type"),
         ("tables", "accession_number, table_index"),
-        ("table_cells", "accession_number, table_index, row_index, col_index"),
+        (
+            "table_cells",
+            "accession_number, table_index, row_index, col_index",
+        ),
         ("footnotes", "accession_number, kind, ordinal"),
         ("chunks", "accession_number, section_type, chunk_index"),
         ("filings", "accession_number"),
@@ -1019,7 +1028,9 @@ fn duplicated_keys(db: &Path) -> i64 {
         .map(|(t, k)| {
             count(
                 db,
-                &format!("SELECT count(*) FROM (SELECT {k} FROM {t} GROUP BY ALL HAVING count(*) > 1)"),
+                &format!(
+                    "SELECT count(*) FROM (SELECT {k} FROM {t} GROUP BY ALL HAVING count(*) > 1)"
+                ),
             )
         })
         .sum()
@@ -1035,12 +1046,25 @@ fn the_same_filing_twice_in_the_source_is_reported_and_one_wins() {
         let env = Env::new(&SAMPLE[3..5]);
         let original = env.path("filings/8-K/1002517_0000950135-08-006327.htm");
         // `000_` sorts before the original (`1002517_…`), `zz_` after it: `000_` owns it.
-        std::fs::copy(&original, env.path("filings/8-K/zz_copy_0000950135-08-006327.htm")).unwrap();
-        std::fs::copy(&original, env.path("filings/8-K/000_copy_0000950135-08-006327.htm")).unwrap();
+        std::fs::copy(
+            &original,
+            env.path("filings/8-K/zz_copy_0000950135-08-006327.htm"),
+        )
+        .unwrap();
+        std::fs::copy(
+            &original,
+            env.path("filings/8-K/000_copy_0000950135-08-006327.htm"),
+        )
+        .unwrap();
         let p = env.default_pipeline();
         for round in 0..2 {
             let o = finloom(&["run", p.to_str().unwrap(), "--quiet", "--workers", workers]);
-            assert_eq!(o.status.code(), Some(1), "workers {workers} round {round}: {}", text(&o));
+            assert_eq!(
+                o.status.code(),
+                Some(1),
+                "workers {workers} round {round}: {}",
+                text(&o)
+            );
             let out = String::from_utf8_lossy(&o.stdout);
             assert!(
                 out.contains("duplicate filing")
@@ -1048,16 +1072,29 @@ fn the_same_filing_twice_in_the_source_is_reported_and_one_wins() {
                     && out.contains("1002517_0000950135-08-006327.htm: duplicate"),
                 "workers {workers} round {round}: {out}"
             );
-            assert!(out.contains("2 failed"), "workers {workers} round {round}: {out}");
+            assert!(
+                out.contains("2 failed"),
+                "workers {workers} round {round}: {out}"
+            );
             let src = env.query(
                 "SELECT source_path, status FROM filings WHERE accession_number = '0000950135-08-006327'",
             );
             assert_eq!(src.len(), 1, "{src:?}");
             assert!(src[0][0].contains("000_copy"), "workers {workers}: {src:?}");
-            assert_eq!(src[0][1], "Text(\"ok\")", "workers {workers} round {round}: {src:?}");
-            assert_eq!(duplicated_keys(&env.db()), 0, "workers {workers} round {round}");
             assert_eq!(
-                count(&env.db(), "SELECT count(DISTINCT accession_number) FROM sections"),
+                src[0][1], "Text(\"ok\")",
+                "workers {workers} round {round}: {src:?}"
+            );
+            assert_eq!(
+                duplicated_keys(&env.db()),
+                0,
+                "workers {workers} round {round}"
+            );
+            assert_eq!(
+                count(
+                    &env.db(),
+                    "SELECT count(DISTINCT accession_number) FROM sections"
+                ),
                 2
             );
         }
@@ -1075,29 +1112,49 @@ fn a_failure_lands_on_the_filing_the_path_held_and_is_not_retried_until_somethin
     run_ok(&p, &[]);
     let before = dump(&env.db(), FACT_TABLES, &[]);
     let acc = "0000320193-24-000123"; // 1.5 MB
-    // Same file, a smaller limit: the pipeline changed, so it is looked at again, and fails.
+                                      // Same file, a smaller limit: the pipeline changed, so it is looked at again, and fails.
     let small = env.pipeline("small.toml", "max_filing_mb = 1", &default_stages(512));
     let o = finloom(&["run", small.to_str().unwrap(), "--quiet"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    let st = env.query(&format!("SELECT status, error FROM filings WHERE accession_number = '{acc}'"));
+    let st = env.query(&format!(
+        "SELECT status, error FROM filings WHERE accession_number = '{acc}'"
+    ));
     assert_eq!(st[0][0], "Text(\"failed\")", "{st:?}");
     assert!(st[0][1].contains("max_filing_mb"), "{st:?}");
-    assert_eq!(before, dump(&env.db(), FACT_TABLES, &[]), "a failure keeps the old rows");
+    assert_eq!(
+        before,
+        dump(&env.db(), FACT_TABLES, &[]),
+        "a failure keeps the old rows"
+    );
     // A parse failure of an unchanged file is not retried on every run …
     std::fs::write(env.path("filings/10-K/AAPL_0000320193-24-000123.html"), b"").unwrap();
     let o = finloom(&["run", p.to_str().unwrap(), "--quiet"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("not a readable filing"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("not a readable filing"),
+        "{}",
+        text(&o)
+    );
     let o = finloom(&["run", p.to_str().unwrap(), "--quiet"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("not retried") && out.contains("0 failed"), "{out}");
+    assert!(
+        out.contains("not retried") && out.contains("0 failed"),
+        "{out}"
+    );
     // … only when asked to.
     let o = finloom(&["run", p.to_str().unwrap(), "--quiet", "--retry-failed"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("not a readable filing"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("not a readable filing"),
+        "{}",
+        text(&o)
+    );
     assert_eq!(
-        count(&env.db(), &format!("SELECT count(*) FROM finloom_failures WHERE accession_number = '{acc}'")),
+        count(
+            &env.db(),
+            &format!("SELECT count(*) FROM finloom_failures WHERE accession_number = '{acc}'")
+        ),
         3
     );
 }
@@ -1109,20 +1166,33 @@ fn a_terminal_gets_a_live_progress_bar_and_a_pipe_gets_lines() {
     let env = Env::new(SAMPLE);
     let p = env.default_pipeline();
     let o = Command::new("script")
-        .args(["-qec", &format!("'{BIN}' run '{}'", p.display()), "/dev/null"])
+        .args([
+            "-qec",
+            &format!("'{BIN}' run '{}'", p.display()),
+            "/dev/null",
+        ])
         .env_remove("FINLOOM_TEST_FAIL_AFTER_DELETE")
         .env_remove("FINLOOM_PLUGIN_PATH")
         .output()
         .expect("script (util-linux) runs");
     let t = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(o.status.success(), "{t:.2000}");
-    assert!(t.contains("5/5 files") && t.contains("ETA") && t.contains("failed 0"), "{t:.2000}");
-    assert!(!t.contains("[1/5]"), "per-file lines on a terminal: {t:.2000}");
+    assert!(
+        t.contains("5/5 files") && t.contains("ETA") && t.contains("failed 0"),
+        "{t:.2000}"
+    );
+    assert!(
+        !t.contains("[1/5]"),
+        "per-file lines on a terminal: {t:.2000}"
+    );
     // Not a terminal: a line per file extracted and per filing committed.
     std::fs::remove_dir_all(env.path("out")).unwrap();
     let o = finloom(&["run", p.to_str().unwrap()]);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("[1/5]") && err.contains("[merge 5/5]"), "{err}");
+    assert!(
+        err.contains("[1/5]") && err.contains("[merge 5/5]"),
+        "{err}"
+    );
     assert!(!err.contains("ETA"), "{err}");
 }
 
@@ -1136,13 +1206,28 @@ fn warnings_are_stored_per_filing_and_cpu_is_reported_per_stage() {
     let o = run_ok(&p, &["--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let cpu = v["cpu_seconds"].as_object().expect("cpu_seconds in --json");
-    for k in ["read", "parse", "sections", "tables", "footnotes", "chunks", "staging", "merge"] {
-        assert!(cpu.get(k).and_then(|x| x.as_f64()).is_some(), "{k} missing in {cpu:?}");
+    for k in [
+        "read",
+        "parse",
+        "sections",
+        "tables",
+        "footnotes",
+        "chunks",
+        "staging",
+        "merge",
+    ] {
+        assert!(
+            cpu.get(k).and_then(|x| x.as_f64()).is_some(),
+            "{k} missing in {cpu:?}"
+        );
     }
     assert!(cpu["sections"].as_f64().unwrap() > 0.0, "{cpu:?}");
     let ledger = env.query("SELECT cpu_seconds FROM finloom_runs");
     assert!(ledger[0][0].contains("sections"), "{ledger:?}");
-    let warned = count(&env.db(), "SELECT count(*) FROM filings WHERE warnings IS NOT NULL");
+    let warned = count(
+        &env.db(),
+        "SELECT count(*) FROM filings WHERE warnings IS NOT NULL",
+    );
     assert!(warned >= 1, "no filing has warnings");
     let o = finloom(&["status", p.to_str().unwrap()]);
     let out = String::from_utf8_lossy(&o.stdout);
@@ -1871,7 +1956,10 @@ fn sigkill_at_random_moments_never_leaves_half_a_filing() {
             std::fs::remove_dir_all(env.path("out")).unwrap();
         }
         let finished_before = if replace {
-            count(&env.db(), "SELECT count(*) FROM finloom_runs WHERE status <> 'running'")
+            count(
+                &env.db(),
+                "SELECT count(*) FROM finloom_runs WHERE status <> 'running'",
+            )
         } else {
             0
         };
@@ -2145,19 +2233,31 @@ fn a_run_killed_at_80_percent_kept_what_it_committed_and_the_next_run_does_the_r
     let clean = Env::new(&refs);
     run_ok(&clean.default_pipeline(), &[]);
     let clocks = ["updated_at", "last_run_id", "run_id", "source_path"];
-    let tables = ["filings", "sections", "tables", "table_cells", "footnotes", "chunks"];
+    let tables = [
+        "filings",
+        "sections",
+        "tables",
+        "table_cells",
+        "footnotes",
+        "chunks",
+    ];
     let reference = dump(&clean.db(), &tables, &clocks);
 
     let env = Env::new(&refs);
     // One worker and small segments, so that commits follow extraction closely.
     let p = env.pipeline("p.toml", "merge_batch = 2", &default_stages(512));
-    let one = std::fs::read_to_string(&p).unwrap().replace("workers = 2\n", "workers = 1\n");
+    let one = std::fs::read_to_string(&p)
+        .unwrap()
+        .replace("workers = 2\n", "workers = 1\n");
     std::fs::write(&p, one).unwrap();
     let at = format!("[{}/{n}]", n * 8 / 10);
     let (mut child, seen) = run_until_progress(&p, &[], &at);
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    let committed = count(&env.db(), "SELECT count(*) FROM filings WHERE status = 'ok'");
+    let committed = count(
+        &env.db(),
+        "SELECT count(*) FROM filings WHERE status = 'ok'",
+    );
     assert!(
         committed >= 1 && committed < n as i64,
         "{committed} of {n} committed at 80 %: {seen:?}"
@@ -2176,7 +2276,10 @@ fn a_run_killed_at_80_percent_kept_what_it_committed_and_the_next_run_does_the_r
     let o = run_ok(&p, &[]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        out.contains(&format!("{} processed, {committed} skipped", n as i64 - committed)),
+        out.contains(&format!(
+            "{} processed, {committed} skipped",
+            n as i64 - committed
+        )),
         "{out}"
     );
     assert_eq!(reference, dump(&env.db(), &tables, &clocks));

@@ -67,7 +67,10 @@ struct RawPipeline {
     merge_batch: u64,
     #[serde(default = "default_max_filing_mb", deserialize_with = "positive_u64")]
     max_filing_mb: u64,
-    #[serde(default = "default_worker_memory_mb", deserialize_with = "positive_u64")]
+    #[serde(
+        default = "default_worker_memory_mb",
+        deserialize_with = "positive_u64"
+    )]
     worker_memory_mb: u64,
 }
 

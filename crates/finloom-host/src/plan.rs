@@ -139,7 +139,10 @@ impl Plan {
                         let ok = tables
                             .iter()
                             .chain(upstream.iter().flat_map(|&u| stages[u].tables.iter()))
-                            .any(|&x| specs[x].name.eq_ignore_ascii_case(rt) && specs[x].column(rc).is_some());
+                            .any(|&x| {
+                                specs[x].name.eq_ignore_ascii_case(rt)
+                                    && specs[x].column(rc).is_some()
+                            });
                         if !ok {
                             return Err(perr(format!(
                                 "stage {:?}: column {}.{} references {rt}.{rc}, which is not a \

@@ -65,7 +65,10 @@ impl Progress {
             self.failed.fetch_add(1, Ordering::Relaxed);
         }
         if self.lines {
-            eprintln!("[{n}/{}] {path}: {what}", self.total.load(Ordering::Relaxed));
+            eprintln!(
+                "[{n}/{}] {path}: {what}",
+                self.total.load(Ordering::Relaxed)
+            );
         }
         if let Some(b) = &self.bar {
             b.inc(1);

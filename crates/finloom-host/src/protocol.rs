@@ -58,19 +58,14 @@ pub enum FromWorker {
     /// Plugins loaded; ready for tasks.
     Ready,
     /// The worker cannot work at all (a plugin does not load): the run stops.
-    Fatal {
-        error: String,
-    },
+    Fatal { error: String },
     Claim {
         fid: i64,
         record: FilingRecord,
         fingerprints: Vec<String>,
     },
     /// About to call the plugin of stage `stage` (index in the pipeline).
-    Running {
-        fid: i64,
-        stage: usize,
-    },
+    Running { fid: i64, stage: usize },
     Staged {
         fid: i64,
         accession: String,
@@ -101,8 +96,5 @@ pub enum FromWorker {
         cpu: Cpu,
     },
     /// A sealed segment holding these filings (all of them reported `Staged` before).
-    Sealed {
-        path: PathBuf,
-        fids: Vec<i64>,
-    },
+    Sealed { path: PathBuf, fids: Vec<i64> },
 }

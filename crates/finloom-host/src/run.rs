@@ -169,7 +169,11 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
                     progress.file(path, "skipped (up to date)", false);
                 }
                 Look::FailedBefore { error } => {
-                    progress.file(path, "skipped (failed before, unchanged; --retry-failed retries it)", false);
+                    progress.file(
+                        path,
+                        "skipped (failed before, unchanged; --retry-failed retries it)",
+                        false,
+                    );
                     not_retried.push((path.clone(), error));
                 }
                 Look::Fail(f) => {
@@ -264,15 +268,22 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         drop(supervisor); // closes the merge channel: the merge finishes what it was handed
         let tail = Instant::now();
         let merged = match merging {
-            Ok(h) => h
-                .join()
-                .unwrap_or_else(|_| Err(finloom_merge::MergeError::Store(finloom_store::StoreError::Schema {
-                    table: "(merge)".into(),
-                    message: "the merge thread panicked".into(),
-                }))),
+            Ok(h) => h.join().unwrap_or_else(|_| {
+                Err(finloom_merge::MergeError::Store(
+                    finloom_store::StoreError::Schema {
+                        table: "(merge)".into(),
+                        message: "the merge thread panicked".into(),
+                    },
+                ))
+            }),
             Err(e) => return (Err(e), Err(None), extract_seconds, 0.0),
         };
-        (extracted, merged.map_err(Some), extract_seconds, tail.elapsed().as_secs_f64())
+        (
+            extracted,
+            merged.map_err(Some),
+            extract_seconds,
+            tail.elapsed().as_secs_f64(),
+        )
     });
     progress.finish();
     let extracted = extracted?;
@@ -315,7 +326,9 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
     summary.not_processed.extend(report.not_merged);
     summary.not_processed.sort();
     summary.not_processed.dedup();
-    summary.failed.sort_by(|a, b| a.source_path.cmp(&b.source_path));
+    summary
+        .failed
+        .sort_by(|a, b| a.source_path.cmp(&b.source_path));
     // The run's staging folder goes when nothing was kept in it.
     if segment_dir.exists() {
         let empty = std::fs::read_dir(&segment_dir)
@@ -350,7 +363,10 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         wall_seconds: summary.wall_seconds,
         merge_seconds: summary.merge_seconds,
         held_seconds: summary.held_seconds + held.elapsed().as_secs_f64(),
-        staging_path: summary.staging_kept.as_ref().map(|p| p.display().to_string()),
+        staging_path: summary
+            .staging_kept
+            .as_ref()
+            .map(|p| p.display().to_string()),
         cpu_json: serde_json::to_string(&summary.cpu).unwrap_or_default(),
         workers_replaced: summary.workers_replaced as i64,
     };
@@ -521,7 +537,10 @@ pub fn pending(plan: &Plan) -> Result<Vec<Pending>, HostError> {
         let fps = plan.fingerprints(&hash);
         if let Some(k) = prior.known_failure(&spath, &hash, &plan.plan_fingerprint(&fps)) {
             out.push(Pending {
-                accession_number: prior.by_path.get(&spath).map(|s| s.accession_number.clone()),
+                accession_number: prior
+                    .by_path
+                    .get(&spath)
+                    .map(|s| s.accession_number.clone()),
                 source_path: spath,
                 stages: Vec::new(),
                 reason: format!(
@@ -550,7 +569,8 @@ pub fn pending(plan: &Plan) -> Result<Vec<Pending>, HostError> {
                 let reason = if state.source_hash.as_deref() != Some(hash.as_str()) {
                     "the file changed".to_string()
                 } else if !state.ok {
-                    "failed before (the file or the plan changed since, so it is retried)".to_string()
+                    "failed before (the file or the plan changed since, so it is retried)"
+                        .to_string()
                 } else if stale.is_empty() {
                     "up to date".to_string()
                 } else {

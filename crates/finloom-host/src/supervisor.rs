@@ -268,7 +268,10 @@ impl Supervisor<'_> {
         let p = &self.plan.pipeline;
         let mut report = ExtractReport::default();
         let mut queue: VecDeque<Task> = tasks.into();
-        let n = p.workers.min(queue.len()).max(if queue.is_empty() { 0 } else { 1 });
+        let n = p
+            .workers
+            .min(queue.len())
+            .max(if queue.is_empty() { 0 } else { 1 });
         let (tx, rx): (Sender<(usize, u32, Event)>, Receiver<_>) = channel();
         let mut slots: Vec<Slot> = Vec::new();
         for i in 0..n {
@@ -287,7 +290,9 @@ impl Supervisor<'_> {
                 self.progress
                     .note("stopping: no new files; files being extracted are abandoned");
                 for t in queue.drain(..) {
-                    report.not_processed.push(self.paths[t.fid as usize].clone());
+                    report
+                        .not_processed
+                        .push(self.paths[t.fid as usize].clone());
                 }
                 for s in &mut slots {
                     match &s.state {
@@ -351,9 +356,7 @@ impl Supervisor<'_> {
             }
             match ev {
                 Event::Msg(m) => {
-                    if let Err(e) =
-                        self.on_message(&mut slots[i], m, &mut report, &mut displaced)
-                    {
+                    if let Err(e) = self.on_message(&mut slots[i], m, &mut report, &mut displaced) {
                         fatal.get_or_insert(e);
                         for s in &mut slots {
                             if !matches!(s.state, State::Gone | State::Quitting) {
@@ -370,7 +373,8 @@ impl Supervisor<'_> {
                     let was_starting = matches!(slots[i].state, State::Starting);
                     self.on_exit(&mut slots[i], &mut report, &displaced);
                     if was_starting && slots[i].kill.is_none() && fatal.is_none() {
-                        fatal = Some(format!(
+                        fatal =
+                            Some(format!(
                             "a worker process exited before it was ready (see the messages above; \
                              is {} runnable?)",
                             worker_exe().map(|p| p.display().to_string()).unwrap_or_default()
@@ -389,7 +393,9 @@ impl Supervisor<'_> {
             }
             if fatal.is_some() {
                 for t in queue.drain(..) {
-                    report.not_processed.push(self.paths[t.fid as usize].clone());
+                    report
+                        .not_processed
+                        .push(self.paths[t.fid as usize].clone());
                 }
             }
         }
@@ -439,8 +445,18 @@ impl Supervisor<'_> {
     /// earlier run knew of the same path — unless another path owns that accession now.
     fn failure_accession(&self, fid: i64, record: Option<&FilingRecord>) -> Option<String> {
         record.map(|r| r.accession_number.clone()).or_else(|| {
-            let acc = self.prior.by_path.get(&self.paths[fid as usize])?.accession_number.clone();
-            match self.owners.lock().unwrap_or_else(|p| p.into_inner()).get(&acc) {
+            let acc = self
+                .prior
+                .by_path
+                .get(&self.paths[fid as usize])?
+                .accession_number
+                .clone();
+            match self
+                .owners
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&acc)
+            {
                 Some(&o) if o != fid => None,
                 _ => Some(acc),
             }
@@ -539,7 +555,9 @@ impl Supervisor<'_> {
                     s.state = State::Idle;
                 }
             }
-            FromWorker::Fatal { error } => return Err(format!("a worker could not start: {error}")),
+            FromWorker::Fatal { error } => {
+                return Err(format!("a worker could not start: {error}"))
+            }
             FromWorker::Claim {
                 fid,
                 record,
@@ -568,8 +586,11 @@ impl Supervisor<'_> {
                 idle(s, report, bytes, cpu);
                 let path = &self.paths[fid as usize];
                 if displaced.contains(&fid) {
-                    self.progress
-                        .file(path, "FAILED: duplicate filing (taken over by an earlier path)", true);
+                    self.progress.file(
+                        path,
+                        "FAILED: duplicate filing (taken over by an earlier path)",
+                        true,
+                    );
                 } else {
                     report.staged += 1;
                     let mut what = format!(
@@ -602,7 +623,10 @@ impl Supervisor<'_> {
                 cpu,
             } => {
                 idle(s, report, bytes, cpu);
-                self.failed(report, duplicate(&accession, &self.paths[fid as usize], &owner));
+                self.failed(
+                    report,
+                    duplicate(&accession, &self.paths[fid as usize], &owner),
+                );
             }
             FromWorker::Failed {
                 fid,

@@ -402,7 +402,10 @@ impl Worker {
         ch.send(&FromWorker::Staged {
             fid,
             accession: acc,
-            stages: stages.iter().map(|s| (s.stage.clone(), s.row_count)).collect(),
+            stages: stages
+                .iter()
+                .map(|s| (s.stage.clone(), s.row_count))
+                .collect(),
             warnings: filing.warnings.len(),
             bytes: nbytes,
             cpu: clock.cpu,

@@ -73,7 +73,9 @@ pub enum MergeJob {
 
 /// What the merge reports as it goes (for the progress display).
 pub enum MergeNote<'a> {
-    Merged { source_path: &'a str },
+    Merged {
+        source_path: &'a str,
+    },
     /// A filing the merge itself rolled back (failures handed to it are not repeated here).
     Failed(&'a FailedFiling),
 }
@@ -163,7 +165,8 @@ impl Merger<'_> {
             // by the whole hold instead feeds back: a longer wait queues more work, which makes
             // the next hold longer.) Once extraction is over there is nothing to wait for.
             if let Some((last, checkpoint)) = last_hold {
-                let wait = (checkpoint * 9).clamp(self.config.min_interval, self.config.max_interval);
+                let wait =
+                    (checkpoint * 9).clamp(self.config.min_interval, self.config.max_interval);
                 let until = last + wait;
                 while open {
                     let now = Instant::now();
@@ -184,7 +187,10 @@ impl Merger<'_> {
             let conn = merge_connection()?;
             attach(&conn, &self.config)?;
             let held = Instant::now();
-            tracing::debug!(ms = started.elapsed().as_millis() as u64, "merge: production attached");
+            tracing::debug!(
+                ms = started.elapsed().as_millis() as u64,
+                "merge: production attached"
+            );
             let result = (|| -> Result<(), MergeError> {
                 while let Some(job) = queue.pop_front() {
                     match job {
@@ -217,7 +223,10 @@ impl Merger<'_> {
             let d0 = Instant::now();
             let detach = conn.execute_batch(&format!("DETACH {PROD}"));
             let checkpoint = d0.elapsed();
-            tracing::debug!(ms = checkpoint.as_millis() as u64, "merge: production detached (checkpoint)");
+            tracing::debug!(
+                ms = checkpoint.as_millis() as u64,
+                "merge: production detached (checkpoint)"
+            );
             let h = held.elapsed().as_secs_f64();
             report.held_seconds += h;
             report.longest_hold_seconds = report.longest_hold_seconds.max(h);
@@ -352,8 +361,9 @@ impl Merger<'_> {
             rows.collect::<Result<_, _>>()?
         };
         let batch_accs: Vec<String> = {
-            let mut st =
-                conn.prepare_cached(&format!("SELECT accession_number FROM {BATCH} ORDER BY fid"))?;
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT accession_number FROM {BATCH} ORDER BY fid"
+            ))?;
             let rows = st.query_map([], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };

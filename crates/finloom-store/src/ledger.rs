@@ -255,7 +255,12 @@ impl Prior {
     /// The failure an unchanged file had under the same plan, if any: such a file is not
     /// retried on every run (it would fail the same way), only when its bytes, a plugin
     /// version or the config change, or with `--retry-failed`.
-    pub fn known_failure(&self, path: &str, hash: &str, fingerprint: &str) -> Option<&KnownFailure> {
+    pub fn known_failure(
+        &self,
+        path: &str,
+        hash: &str,
+        fingerprint: &str,
+    ) -> Option<&KnownFailure> {
         self.known_failures
             .get(path)
             .filter(|k| k.source_hash == hash && k.fingerprint == fingerprint)

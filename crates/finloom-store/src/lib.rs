@@ -298,7 +298,10 @@ pub fn ensure_table(conn: &Connection, catalog: &str, spec: &TableSpec) -> Resul
         return Ok(());
     }
     for c in &spec.columns {
-        match existing.iter().find(|(n, _)| n.eq_ignore_ascii_case(&c.name)) {
+        match existing
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(&c.name))
+        {
             Some((_, ty)) => {
                 if !ty.eq_ignore_ascii_case(c.ty.sql()) {
                     return Err(StoreError::Schema {
