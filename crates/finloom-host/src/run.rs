@@ -251,7 +251,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         stopping: &stop_extracting,
     };
     let extract_started = Instant::now();
-    let (extracted, merged, extract_seconds, merge_tail_seconds) = std::thread::scope(|scope| {
+    let outcome = std::thread::scope(|scope| -> Result<_, HostError> {
         let merging = std::thread::Builder::new()
             .name("finloom-merge".into())
             .spawn_scoped(scope, || {
@@ -261,37 +261,24 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
                 }
                 r
             })
-            .map_err(|e| HostError::Other(format!("cannot start the merge thread: {e}")));
+            .map_err(|e| HostError::Other(format!("cannot start the merge thread: {e}")))?;
         let extracted = supervisor.extract(tasks);
         extraction_end_signals.store(crate::interrupt::count(), Ordering::SeqCst);
         let extract_seconds = extract_started.elapsed().as_secs_f64();
         drop(supervisor); // closes the merge channel: the merge finishes what it was handed
         let tail = Instant::now();
-        let merged = match merging {
-            Ok(h) => h.join().unwrap_or_else(|_| {
-                Err(finloom_merge::MergeError::Store(
-                    finloom_store::StoreError::Schema {
-                        table: "(merge)".into(),
-                        message: "the merge thread panicked".into(),
-                    },
-                ))
-            }),
-            Err(e) => return (Err(e), Err(None), extract_seconds, 0.0),
-        };
-        (
-            extracted,
-            merged.map_err(Some),
+        let merged = merging
+            .join()
+            .map_err(|_| HostError::Other("the merge thread panicked".into()))?;
+        Ok((
+            extracted?,
+            merged?,
             extract_seconds,
             tail.elapsed().as_secs_f64(),
-        )
+        ))
     });
     progress.finish();
-    let extracted = extracted?;
-    let report = match merged {
-        Ok(r) => r,
-        Err(Some(e)) => return Err(e.into()),
-        Err(None) => return Err(HostError::Other("the merge did not start".into())),
-    };
+    let (extracted, report, extract_seconds, merge_tail_seconds) = outcome?;
 
     let mut cpu = extracted.cpu.clone();
     cpu.insert("merge".into(), report.cpu_seconds);
@@ -303,7 +290,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         run_id: run_id.clone(),
         database: p.database.clone(),
         files_seen: paths.len(),
-        processed: report.merged.len(),
+        processed: report.merged,
         skipped: skipped + extracted.skipped,
         not_retried,
         failed: report.failed,

@@ -60,7 +60,6 @@ pub struct ExtractReport {
     pub cpu: BTreeMap<String, f64>,
     /// Paths not processed because the run is stopping.
     pub not_processed: Vec<String>,
-    pub workers_started: usize,
     pub workers_replaced: usize,
     /// Largest resident memory seen in a worker, in MB.
     pub peak_worker_mb: f64,
@@ -276,7 +275,6 @@ impl Supervisor<'_> {
         let mut slots: Vec<Slot> = Vec::new();
         for i in 0..n {
             slots.push(self.spawn(i, 0, &tx)?);
-            report.workers_started += 1;
         }
         let timeout = Duration::from_secs(p.filing_timeout_secs);
         let mem_limit = p.worker_memory_mb.saturating_mul(1_000_000);
@@ -384,7 +382,6 @@ impl Supervisor<'_> {
                     if !queue.is_empty() && !stopped && fatal.is_none() {
                         let g = slots[i].generation + 1;
                         slots[i] = self.spawn(i, g, &tx)?;
-                        report.workers_started += 1;
                         report.workers_replaced += 1;
                         self.progress
                             .note(&format!("worker {i} replaced (generation {g})"));

@@ -82,8 +82,8 @@ pub enum MergeNote<'a> {
 
 #[derive(Debug, Default)]
 pub struct MergeReport {
-    /// Accession numbers committed, in commit order.
-    pub merged: Vec<String>,
+    /// Filings committed.
+    pub merged: usize,
     pub failed: Vec<FailedFiling>,
     /// Rows inserted per production table.
     pub rows: BTreeMap<String, i64>,
@@ -99,8 +99,6 @@ pub struct MergeReport {
     pub cpu_seconds: f64,
     /// Source paths of filings not merged because `stop` asked to stop: untouched.
     pub not_merged: Vec<String>,
-    /// Segments kept (a filing in them failed to merge, or staging = keep).
-    pub kept_segments: Vec<PathBuf>,
 }
 
 pub struct MergeConfig {
@@ -209,8 +207,7 @@ impl Merger<'_> {
                                 report
                                     .not_merged
                                     .extend(seg.filings.iter().map(|(_, _, p)| p.clone()));
-                                report.kept_segments.push(seg.path.clone());
-                                continue;
+                                continue; // the segment stays in the staging folder
                             }
                             self.merge_segment(&conn, &seg, fault.as_deref(), pause, &mut report)?;
                         }
@@ -253,7 +250,7 @@ impl Merger<'_> {
             .filter(|(fid, acc, _)| (self.owns)(*fid, acc))
             .collect();
         if accepted.is_empty() {
-            self.done_with(seg, false, report);
+            self.done_with(seg, false);
             return Ok(());
         }
         conn.execute_batch(&format!(
@@ -304,14 +301,17 @@ impl Merger<'_> {
         let detach = conn.execute_batch(&format!("DETACH {SEG}"));
         result?;
         detach?;
-        self.done_with(seg, failed_any, report);
+        self.done_with(seg, failed_any);
         Ok(())
     }
 
-    fn done_with(&self, seg: &SegmentJob, keep: bool, report: &mut MergeReport) {
+    /// Deletes a merged segment, unless it must stay (a filing in it was not committed, or
+    /// `staging = "keep"`); the run reports the staging folder when anything is left in it.
+    fn done_with(&self, seg: &SegmentJob, keep: bool) {
         if keep || self.config.keep_segments {
-            report.kept_segments.push(seg.path.clone());
-        } else if let Err(e) = remove_segment(&seg.path) {
+            return;
+        }
+        if let Err(e) = remove_segment(&seg.path) {
             tracing::warn!(segment = %seg.path.display(), "cannot remove merged segment: {e}");
         }
     }
@@ -360,16 +360,11 @@ impl Merger<'_> {
             let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<Result<_, _>>()?
         };
-        let batch_accs: Vec<String> = {
-            let mut st = conn.prepare_cached(&format!(
-                "SELECT accession_number FROM {BATCH} ORDER BY fid"
-            ))?;
-            let rows = st.query_map([], |r| r.get(0))?;
-            rows.collect::<Result<_, _>>()?
-        };
         // Filings production never held need no DELETE anywhere: a batch of new filings
         // never scans a production table, so its cost does not grow with the database.
-        let replace = batch_accs.iter().any(|a| self.config.present.contains(a));
+        let replace = group
+            .iter()
+            .any(|(_, acc, _)| self.config.present.contains(acc));
         conn.execute_batch(&ledger::sections_before_sql(PROD, replace))?;
         let mut rows: Vec<(String, i64)> = Vec::new();
         conn.execute_batch("BEGIN TRANSACTION")?;
@@ -442,12 +437,9 @@ impl Merger<'_> {
         }
         for (_, acc, path) in group {
             (self.note)(MergeNote::Merged { source_path: path });
-            let _ = acc;
-        }
-        for acc in batch_accs {
             self.config.present.insert(acc.clone());
-            report.merged.push(acc);
         }
+        report.merged += group.len();
         Ok(())
     }
 }
