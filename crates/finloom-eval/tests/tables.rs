@@ -47,30 +47,27 @@ fn inline_xbrl_agreement_meets_the_target_on_fixture_filings() {
         "the .txt filing is not inline XBRL"
     );
     let overall = &j["overall"];
-    let rate = overall["agreement"].as_f64().unwrap();
-    let cells = overall["value_cells"].as_u64().unwrap();
+    let rate = overall["found_rate"].as_f64().unwrap();
+    let cells = overall["expected_cells"].as_u64().unwrap();
+    // The denominator comes from the filings: every tagged number alone in a table cell.
     assert!(cells > 2000, "too few tagged value cells: {cells}");
+    let classes = ["found", "wrong_scale", "wrong_sign", "wrong_concept", "wrong_value", "missing"];
+    let sum: u64 = classes.iter().map(|k| overall[k].as_u64().unwrap()).sum();
+    assert_eq!(sum, cells, "every expected cell lands in exactly one class");
     assert!(
         rate >= finloom_eval::tables::TARGET_AGREEMENT,
-        "agreement {rate:.4} over {cells} cells"
+        "found {rate:.4} over {cells} cells"
     );
     assert!(report.passed(), "{:?}", report.missed);
     // Every filing on its own, too: the rules are general, not carried by one big filing.
     for f in j["filings"].as_array().unwrap() {
-        let r = f["agreement"].as_f64().unwrap();
-        assert!(r >= 0.99, "{}: {r:.4}", f["accession"]);
-        // sign="-" facts: every such cell is negative.
-        assert_eq!(
-            f["sign_minus_negative"], f["sign_minus_facts"],
-            "{}",
-            f["accession"]
-        );
+        let r = f["found_rate"].as_f64().unwrap();
+        assert!(r >= finloom_eval::tables::TARGET_PER_FILING, "{}: {r:.4}", f["accession"]);
+        // Scale reading alone (printed number × the scale read from the notes, before the
+        // fact is consulted) is measured and high on these filings.
+        let read = f["scale_read_rate"].as_f64().unwrap();
+        assert!(read >= 0.97, "{}: scale read {read:.4}", f["accession"]);
     }
-    // Tagged numbers in tables land in cells: at most a handful of facts have no cell with
-    // their concept.
-    let facts = overall["tagged_facts_in_tables"].as_u64().unwrap();
-    let missed = overall["missed"].as_u64().unwrap();
-    assert!(missed * 100 <= facts, "{missed} of {facts} facts missed");
     assert!(
         report.text.contains("0000320193-24-000123") && report.text.contains("overall"),
         "{}",

@@ -103,6 +103,8 @@ pub const CELLS_COLUMNS: &[&str] = &[
     "xbrl_concept",
     "xbrl_value",
     "xbrl_fact_index",
+    "scale_detected",
+    "value_source",
 ];
 
 impl Plugin for TablesPlugin {
@@ -152,6 +154,8 @@ impl Plugin for TablesPlugin {
                 col("xbrl_concept", Text, true),
                 col("xbrl_value", Double, true),
                 col("xbrl_fact_index", BigInt, true),
+                col("scale_detected", BigInt, true),
+                col("value_source", Text, true),
             ]
             .into_iter()
             .collect(),
@@ -260,12 +264,18 @@ fn caption_and_scale(
 ) -> (Option<String>, ScaleInfo) {
     let mut caption: Option<String> = None;
     let mut scale: Option<ScaleInfo> = None;
-    // The table's own header block and first rows.
-    for c in clean
-        .cells
-        .iter()
-        .filter(|c| c.row < clean.header_rows.max(2))
-    {
+    // The table's own top rows, down to its first row of amounts: a note in the label
+    // column or alone on its row is the table's ("(In millions)" over the row labels,
+    // "Millions, for the Years Ended December 31,", a title row and then "(In millions)").
+    // A note over one value column among others ("Aggregate Intrinsic Value (in
+    // thousands)" beside a column of option counts) is that column's own, read per column
+    // in `emit_cells`.
+    let top = top_rows(clean);
+    for c in clean.cells.iter().filter(|c| c.row < top) {
+        let alone = clean.cells.iter().filter(|o| o.row == c.row).count() == 1;
+        if c.col != 0 && !alone {
+            continue;
+        }
         if let Some(s) = find_scale(&c.text) {
             scale = Some(s);
             break;
@@ -322,6 +332,47 @@ fn caption_and_scale(
         }
     }
     (caption, scale.unwrap_or_default())
+}
+
+/// The rows above a table's first row of amounts (at least its header block and two rows,
+/// at most eight): where a table states its own scale. A year heading ("2025") is not an
+/// amount.
+fn top_rows(clean: &CleanTable) -> usize {
+    let is_year = |t: &str| {
+        let t = t.trim();
+        t.len() == 4 && (t.starts_with("19") || t.starts_with("20")) && t.bytes().all(|b| b.is_ascii_digit())
+    };
+    let first_amount = (0..clean.n_rows)
+        .find(|&r| {
+            clean.cells.iter().any(|c| {
+                c.row == r
+                    && !(clean.label_col && c.col == 0)
+                    && !is_year(&c.text)
+                    && parse_cell_number(&c.text).value.is_some()
+            })
+        })
+        .unwrap_or(clean.n_rows);
+    first_amount.max(clean.header_rows).max(2).min(8)
+}
+
+/// Whether a table shows currency amounts that a statement-wide scale would cover: some
+/// cell carries a currency sign, and not every such amount has two decimals (prices per
+/// share, "$ 152.25", are printed to the cent; amounts in millions are not).
+fn shows_scaled_currency(clean: &CleanTable) -> bool {
+    let mut currency = 0usize;
+    let mut cents = 0usize;
+    for c in clean.cells.iter().filter(|c| !c.is_header) {
+        let p = parse_cell_number(&c.text);
+        if p.value.is_none() || !p.unit.as_deref().is_some_and(|u| u != "%") {
+            continue;
+        }
+        currency += 1;
+        let t = c.text.trim_end_matches(|ch: char| !ch.is_ascii_digit());
+        if t.rfind('.').is_some_and(|i| t.len() - i - 1 == 2) {
+            cents += 1;
+        }
+    }
+    currency > 0 && cents < currency
 }
 
 /// Page headers and footers: "Apple Inc. | 2024 Form 10-K | 36", "- 12 -", "Page 7",
@@ -410,6 +461,11 @@ fn pow10(e: i32) -> f64 {
     10f64.powi(e)
 }
 
+/// Equal magnitudes, up to floating-point noise (`8,949.9` × 10^6).
+fn same_magnitude(a: f64, b: f64) -> bool {
+    (a.abs() - b.abs()).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-300)
+}
+
 /// Runs the plugin on one filing.
 pub fn extract_tables(
     filing: &FilingMeta,
@@ -457,16 +513,35 @@ pub fn extract_tables(
     }
     // Notes that set the scale of every table after them ("(Tabular amounts in millions …)"
     // under each page header of the notes): (block index, character offset, scale).
+    // A short scale note repeated as its own block on three or more pages is a page header
+    // ("Dollar amounts in millions except per share amounts …" atop every page) and runs the
+    // same way, whatever its wording.
+    let mut repeated: std::collections::HashMap<&str, usize> = Default::default();
+    for (bi, b) in doc.blocks.iter().enumerate() {
+        let t = block_text(doc, bi).trim();
+        if b.kind == BlockKind::Paragraph && t.chars().count() <= 200 && find_scale(t).is_some() {
+            *repeated.entry(t).or_default() += 1;
+        }
+    }
     let running_notes: Vec<(usize, i64, ScaleInfo)> = doc
         .blocks
         .iter()
         .enumerate()
         .filter(|(_, b)| b.kind == BlockKind::Paragraph)
         .filter_map(|(bi, b)| {
-            running_scale(block_text(doc, bi))
+            let t = block_text(doc, bi).trim();
+            running_scale(t)
+                .or_else(|| {
+                    (repeated.get(t).copied().unwrap_or(0) >= 3)
+                        .then(|| find_scale(t).map(|s| ScaleInfo { running: true, ..s }))
+                        .flatten()
+                })
                 .map(|s| (bi, ci.chars(&doc.text, b.start as usize) as i64, s))
         })
         .collect();
+    // The latest scale a table stated for itself, and the section it sits in: a statement's
+    // "(In millions)" covers the note tables after it that print amounts without a note.
+    let mut last_stated: Option<(Option<String>, ScaleInfo)> = None;
     let mut scales_by_block: std::collections::HashMap<usize, ScaleInfo> = Default::default();
     let mut tables = TableRows::new("tables", TABLES_COLUMNS);
     let mut cells_out = TableRows::new("table_cells", CELLS_COLUMNS);
@@ -516,10 +591,27 @@ pub fn extract_tables(
                 scale_info = s.clone();
             }
         }
+        let kind = classify(&clean, caption.as_deref());
+        let section_id = section.map(|s| s.id.clone());
+        if scale_info.scale == 0 && scale_info.note.is_none() {
+            // No note of its own and no running note: an analyst reads the table in the
+            // scale the filing last stated in the same section, when it prints currency
+            // amounts that are not prices. Like a running note it speaks of amounts, so
+            // share counts are handled as under one.
+            if let Some((sec, s)) = &last_stated {
+                if *sec == section_id && kind == "financial" && shows_scaled_currency(&clean) {
+                    scale_info = ScaleInfo {
+                        running: true,
+                        ..s.clone()
+                    };
+                }
+            }
+        } else if scale_info.scale != 0 && !scale_info.running {
+            last_stated = Some((section_id.clone(), scale_info.clone()));
+        }
         if let (Some(b), false) = (src.block, src.synthetic) {
             scales_by_block.insert(b, scale_info.clone());
         }
-        let kind = classify(&clean, caption.as_deref());
         tables.push(vec![
             table_id.clone().into(),
             acc.into(),
@@ -595,6 +687,52 @@ fn percent_spans(clean: &CleanTable) -> Vec<Option<(usize, usize)>> {
         }
     }
     out
+}
+
+/// Columns and rows of prices in a table of thousands or millions: every currency amount
+/// in them is printed to the cent ("$ 246.98", "$392.89") while the table's other numbers are
+/// not. They are per-share values (a grant-date fair value, an average price paid) whose
+/// label does not say so, and the table's scale does not apply to them.
+fn price_lines(
+    clean: &CleanTable,
+    scale: i32,
+    parse: &dyn Fn(&grid::OutCell) -> number::ParsedNumber,
+) -> (Vec<bool>, Vec<bool>) {
+    let mut cols = vec![false; clean.n_cols];
+    let mut rows = vec![false; clean.n_rows];
+    if !(3..=6).contains(&scale) {
+        return (cols, rows);
+    }
+    let cents = |t: &str| {
+        let t = t.trim_end_matches(|ch: char| !ch.is_ascii_digit());
+        t.rfind('.').is_some_and(|i| t.len() - i - 1 == 2)
+    };
+    // (row, col, currency, printed to the cent) of every number.
+    let nums: Vec<(usize, usize, bool, bool)> = clean
+        .cells
+        .iter()
+        .filter_map(|c| {
+            let p = parse(c);
+            p.value?;
+            if p.unit.as_deref() == Some("%") {
+                return None;
+            }
+            Some((c.row, c.col, p.unit.is_some(), cents(&c.text)))
+        })
+        .collect();
+    let lines = |key: &dyn Fn(&(usize, usize, bool, bool)) -> usize, out: &mut Vec<bool>| {
+        for (k, slot) in out.iter_mut().enumerate() {
+            let mine: Vec<_> = nums.iter().filter(|n| key(n) == k).collect();
+            let currency: Vec<_> = mine.iter().filter(|n| n.2).collect();
+            // Some other number of the table (a share count beside the prices in the
+            // same column, or an amount elsewhere) is not printed to the cent.
+            let others_whole = nums.iter().any(|n| !n.3 && (key(n) != k || !n.2));
+            *slot = !currency.is_empty() && currency.iter().all(|n| n.3) && others_whole;
+        }
+    };
+    lines(&|n| n.1, &mut cols);
+    lines(&|n| n.0, &mut rows);
+    (cols, rows)
 }
 
 /// Writes the cells of one cleaned table.
@@ -687,6 +825,7 @@ fn emit_cells(
     } else {
         scale_info.shares_scale
     };
+    let (cents_cols, cents_rows) = price_lines(clean, scale_info.scale, &parse);
     for c in clean.cells.iter() {
         let id = format!("{table_id}/r{}/c{}", c.row, c.col);
         let own_scale = row_scale
@@ -704,33 +843,57 @@ fn emit_cells(
             }
         });
         let measure = measure_at(c, &parsed);
+        let measure = if measure.is_none()
+            && parsed.unit.as_deref().is_some_and(|u| u != "%")
+            && (cents_cols.get(c.col).copied().unwrap_or(false)
+                || cents_rows.get(c.row).copied().unwrap_or(false))
+        {
+            Some(Measure::PerShare)
+        } else {
+            measure
+        };
         let eff_scale = match measure {
             // A percentage is normalised to a ratio (24.1% → 0.241), as XBRL states it.
             Some(Measure::Percent) => -2,
             Some(Measure::PerShare) => 0,
+            Some(Measure::Unscaled) => own_scale.unwrap_or(0),
             Some(Measure::Shares) => own_scale.or(shares_scale).unwrap_or(scale_info.scale),
             None => own_scale.unwrap_or(scale_info.scale),
         };
-        let fact_index = c
+        // The cell's inline-XBRL fact: the first one that displays something (an empty
+        // `xsi:nil` element may sit beside the printed number).
+        let fact_index = c.facts.iter().copied().find(|&i| {
+            doc.facts
+                .get(i as usize)
+                .is_some_and(|f| !f.display.as_str().trim().is_empty())
+        });
+        let fact = fact_index.and_then(|i| doc.facts.get(i as usize));
+        let shown_facts = c
             .facts
             .iter()
-            .copied()
-            .find(|&i| doc.facts.get(i as usize).is_some());
-        let fact = fact_index.and_then(|i| doc.facts.get(i as usize));
+            .filter(|&&i| {
+                doc.facts
+                    .get(i as usize)
+                    .is_some_and(|f| !f.display.as_str().trim().is_empty())
+            })
+            .count();
         // The normalised amount is negative when the cell shows it negative, and also when
         // the filing's own inline XBRL says so (`sign="-"`) while the statement prints it
         // without parentheses (a decrease in receivables on the cash-flow statement, an
         // "Interest (income) expense, net" row showing net income). `value` keeps the
         // display; a fact without `sign` never turns a displayed negative positive.
         let fact_negative = fact.is_some_and(|f| f.negative);
-        let value_normalized = parsed.value.map(|v| {
-            let v = v * pow10(eff_scale);
-            if fact_negative {
-                -v.abs()
+        let signed = |magnitude: f64, shown_negative: bool| {
+            if fact_negative || shown_negative {
+                -magnitude.abs()
             } else {
-                v
+                magnitude.abs()
             }
-        });
+        };
+        // What the table itself says: the printed number × the scale read from the notes.
+        let detected = parsed
+            .value
+            .map(|v| signed(v * pow10(eff_scale), v < 0.0));
         let xbrl_value = fact.and_then(|f| {
             parse_fact_display(f.display.as_str(), f.format.as_str()).map(|v| {
                 let v = v * pow10(f.scale);
@@ -741,6 +904,30 @@ fn emit_cells(
                 }
             })
         });
+        // Where the cell is one tagged number and the filing's fact disagrees with what the
+        // notes say (a scale note the plugin misread or never saw), the fact wins: it is the
+        // number the filer certified. `scale_detected` and `value_source` keep the
+        // disagreement visible, so scale reading can still be measured on its own.
+        let mut value_normalized = detected;
+        let mut applied_scale = eff_scale;
+        let mut source = parsed.value.map(|_| "display");
+        if let (Some(f), Some(xv), 1) = (fact, xbrl_value, shown_facts) {
+            match parsed.value {
+                Some(v) if !same_magnitude(v * pow10(eff_scale), xv) => {
+                    value_normalized = Some(signed(xv, v < 0.0));
+                    if same_magnitude(v * pow10(f.scale), xv) {
+                        applied_scale = f.scale;
+                    }
+                    source = Some("xbrl");
+                }
+                // A dash the filing tags as zero (`ixt:fixed-zero`) is a zero amount.
+                None if parsed.numeric_like && xv == 0.0 => {
+                    value_normalized = Some(0.0);
+                    source = Some("xbrl");
+                }
+                _ => {}
+            }
+        }
         out.push(vec![
             id.into(),
             acc.into(),
@@ -759,11 +946,13 @@ fn emit_cells(
             parsed.value.into(),
             marker.into(),
             parsed.unit.clone().into(),
-            Value::Int(eff_scale as i64),
+            Value::Int(applied_scale as i64),
             value_normalized.into(),
             fact.map(|f| f.name.to_string()).into(),
             xbrl_value.into(),
             fact_index.map(|i| i as i64).into(),
+            Value::Int(eff_scale as i64),
+            source.into(),
         ]);
     }
 }

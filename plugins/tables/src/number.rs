@@ -190,6 +190,9 @@ pub fn parse_cell_number(text: &str) -> ParsedNumber {
             s = r.strip_suffix(')').unwrap_or(r).to_string();
         } else if st.ends_with(')') && negative {
             s = st[..st.len() - 1].to_string();
+        } else if is_nil(st) {
+            // "$ -": the dash is the amount ("none"), not a minus sign.
+            break;
         } else if let Some(r) = st.strip_prefix('-') {
             negative = !negative;
             s = r.to_string();

@@ -32,11 +32,14 @@ fn scale_re() -> &'static Regex {
     RE.get_or_init(|| {
         Regex::new(
             r"(?ix)
-            \b(?:in|of)\s+(?:u\.?s\.?\s+)?(?P<w1>thousands|millions|billions)\b
-          | \(\s*(?:\$|us\$|dollars|usd|amounts)?\s*(?P<w2>thousands|millions|billions)\s*\)
-          | \(\s*\$?\s*(?P<z>000,000|000)(?:'?s)?(?:\s+omitted)?\s*\)
+            \b(?:in|of)\s+(?:u\.?s\.?\s+)?(?:\$\s*|€\s*|£\s*)?(?P<w1>thousands|millions|billions)\b
+          | \(\s*(?:\$|us\$|€|£|dollars|usd|amounts)?\s*(?P<w2>thousands|millions|billions)\s*(?:\)|,|;|except\b|of\s+(?:u\.?s\.?\s+)?dollars\b)
+          | \(\s*(?:in\s+)?\$?\s*(?P<z>000,000|000)(?:['’]?s)?(?:\s+omitted)?\s*\)
+          | \(\s*(?:in\s+)?(?P<w7>thous|mil|mm)\.?\s*\)
           | \b(?P<w3>thousands|millions)\s+of\s+(?:u\.?s\.?\s+)?dollars\b
-          | \bdollars\s+in\s+(?P<w4>thousands|millions|billions)\b",
+          | \bdollars\s+in\s+(?P<w4>thousands|millions|billions)\b
+          | (?:\$|€|£)\s*(?P<w5>thousands|millions|billions)\b
+          | ^\s*(?P<w6>thousands|millions|billions)\s*(?:,|;|$|except\b|\()",
         )
         .expect("scale regex")
     })
@@ -52,8 +55,8 @@ fn shares_phrase_re() -> &'static Regex {
 
 fn word_scale(w: &str) -> i32 {
     match w.to_ascii_lowercase().as_str() {
-        "thousands" | "000" => 3,
-        "millions" | "000,000" => 6,
+        "thousands" | "000" | "thous" => 3,
+        "millions" | "000,000" | "mil" | "mm" => 6,
         "billions" => 9,
         _ => 0,
     }
@@ -64,17 +67,15 @@ fn word_scale(w: &str) -> i32 {
 pub fn find_scale(text: &str) -> Option<ScaleInfo> {
     let caps = scale_re().captures(text)?;
     let m = caps.get(0)?;
-    let w = ["w1", "w2", "z", "w3", "w4"]
+    let g = ["w1", "w2", "z", "w3", "w4", "w5", "w6", "w7"]
         .iter()
-        .find_map(|n| caps.name(n))
-        .map(|g| g.as_str())
-        .unwrap_or("");
-    let scale = word_scale(w);
+        .find_map(|n| caps.name(n))?;
+    let scale = word_scale(g.as_str());
     if scale == 0 {
         return None;
     }
-    // The except clause: from the match to the end of the parenthesis or sentence.
-    let after = &text[m.end()..];
+    // The except clause: from the scale word to the end of the parenthesis or sentence.
+    let after = &text[g.end()..];
     let clause_end = after
         .find([')', '.', ';', '\n'])
         .map(|i| {
@@ -116,7 +117,7 @@ pub fn find_scale(text: &str) -> Option<ScaleInfo> {
             .rfind('(')
             .filter(|&p| m.start() - p < 40)
             .unwrap_or(m.start());
-        let end = m.end() + clause_end + usize::from(after[clause_end..].starts_with(')'));
+        let end = g.end() + clause_end + usize::from(after[clause_end..].starts_with(')'));
         text[start..end.min(text.len())].trim().to_string()
     };
     Some(ScaleInfo {
@@ -130,7 +131,7 @@ pub fn find_scale(text: &str) -> Option<ScaleInfo> {
 fn running_note_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\btabular\b|\ball\s+(?:dollar\s+)?amounts\b|\bunless\s+otherwise\s+(?:noted|stated|indicated|specified)\b|\bexcept\s+(?:where|as)\s+(?:otherwise\s+)?(?:noted|stated|indicated|specified)\b")
+        Regex::new(r"(?i)\btabular\b|\ball\s+(?:dollar\s+)?amounts\b|\bdollar\s+amounts\b|\btables?\s+(?:present|are\s+(?:presented|stated|shown)|show)\b|\bamounts\s+in\s+(?:the\s+)?tables\b|\botherwise\s+(?:noted|stated|indicated|specified)\b")
             .expect("running note regex")
     })
 }
@@ -149,12 +150,46 @@ pub fn running_scale(block_text: &str) -> Option<ScaleInfo> {
     find_scale(t).map(|s| ScaleInfo { running: true, ..s })
 }
 
+fn asides_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\([^()]*\b(?:thousands|millions|billions|per\s+(?:common\s+)?share|\$\s*\d)[^()]*\)|\$\s*\d[\d,.]*\s+per\s+(?:common\s+|ordinary\s+)?(?:share|unit)\b")
+            .expect("asides regex")
+    })
+}
+
+/// `label` without scale notes and per-share asides in parentheses ("(In millions, except
+/// per share data)", "(Dividends declared per share $3.20)") and without a stated rate
+/// ("$2.16 per share").
+fn strip_asides(label: &str) -> String {
+    asides_re().replace_all(label, " ").into_owned()
+}
+
 /// What a row (or column) holds, for scale exemptions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Measure {
     PerShare,
     Shares,
     Percent,
+    /// Not an amount of money: years, days, counts of stores or employees, exchange rates.
+    /// Never scaled by the table's note (unless the row or column states its own scale).
+    Unscaled,
+}
+
+fn unscaled_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\(\s*(?:in\s+)?(?:years|days|months)\s*\)|\bin\s+(?:years|days|months)\b|\bnumber\s+of\s+(?:employees|stores|warehouses|locations|restaurants|members|holders|record\s+holders|countries|hotels|rooms|branches|aircraft|vessels|rigs|wells|plants|facilities|sites|customers|days)\b|\b(?:exchange|contract|blended)\s+rates?\s*$")
+            .expect("unscaled regex")
+    })
+}
+
+fn interest_rate_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:interest|coupon|discount|stated|effective)\s+(?:interest\s+)?rates?\s*$|\byields?\s*$")
+            .expect("interest rate regex")
+    })
 }
 
 fn per_share_re() -> &'static Regex {
@@ -168,7 +203,7 @@ fn per_share_re() -> &'static Regex {
 fn shares_first_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)^\s*(?:total\s+)?(?:weighted[- ]average\s+)?(?:number\s+of\s+)?(?:common\s+|ordinary\s+|diluted\s+|basic\s+|restricted\s+)*(?:shares|units|rsus?|psus?|options|stock\s+options)\b|^\s*effect\s+of\s+dilutive\b|^\s*(?:dilutive|incremental)\s+(?:common\s+)?shares\b")
+        Regex::new(r"(?i)^\s*(?:total\s+)?(?:weighted[- ]average\s+)?(?:number\s+of\s+)?(?:common\s+|ordinary\s+|diluted\s+|basic\s+|restricted\s+)*(?:shares|units|rsus?|psus?|options|stock\s+options)\b|^\s*effect\s+of\s+dilutive\b|^\s*(?:dilutive|incremental)\s+(?:common\s+)?shares\b|\b(?:shares|common\s+stock|units)\s+(?:issued\s+and\s+)?outstanding\b|\bweighted[- ]average\s+(?:number\s+of\s+)?(?:basic\s+|diluted\s+)?(?:common\s+)?(?:shares|units)\b|^\s*(?:number\s+of\s+)?shares\b")
             .expect("shares regex")
     })
 }
@@ -188,6 +223,12 @@ fn grant_value_re() -> &'static Regex {
 /// unless the header says it is an aggregate or carries its own scale ("Aggregate Fair Value
 /// (in millions)").
 pub fn measure_of(label: &str) -> Option<Measure> {
+    // What a label says about its own numbers, not what its asides say: a scale note in a
+    // header ("2025 / (In millions, except per share data)") names the exceptions of the
+    // whole table, and "Dividends (declared per common share $3.20)" or "Cash dividends
+    // declared, $2.16 per share" is a row of amounts that mentions a per-share rate.
+    let stripped = strip_asides(label);
+    let label = stripped.as_str();
     if label.trim().is_empty() {
         return None;
     }
@@ -213,8 +254,15 @@ pub fn measure_of(label: &str) -> Option<Measure> {
     {
         return Some(Measure::PerShare);
     }
-    if l.contains("percent") || l.contains("margin %") || l.ends_with('%') {
+    if l.contains("percent")
+        || l.contains("margin %")
+        || l.ends_with('%')
+        || interest_rate_re().is_match(label)
+    {
         return Some(Measure::Percent);
+    }
+    if unscaled_re().is_match(label) {
+        return Some(Measure::Unscaled);
     }
     None
 }
@@ -331,6 +379,37 @@ mod tests {
         assert_eq!(
             measure_of("Aggregate Weighted-Average Grant Date Fair Value (in millions)"),
             None
+        );
+        // Rates, years and counts are not amounts of money.
+        assert_eq!(
+            measure_of("Risk-free interest rate"),
+            Some(Measure::Percent)
+        );
+        assert_eq!(
+            measure_of("Contractual Interest Rate"),
+            Some(Measure::Percent)
+        );
+        assert_eq!(measure_of("Blended Contract Rate"), Some(Measure::Unscaled));
+        assert_eq!(
+            measure_of("Weighted-average remaining contractual term (in years)"),
+            Some(Measure::Unscaled)
+        );
+        // A scale note in a header path names the table's exceptions, not the column's.
+        assert_eq!(
+            measure_of("Fiscal Year Ended / November 2, 2025 / (In millions, except per share data)"),
+            None
+        );
+        assert_eq!(
+            measure_of("Semiconductor Systems / (In millions, except percentages)"),
+            None
+        );
+        assert_eq!(
+            measure_of("Cash dividends declared, $2.16 per share"),
+            None
+        );
+        assert_eq!(
+            measure_of("Basic weighted-average common stock outstanding"),
+            Some(Measure::Shares)
         );
     }
 }

@@ -362,18 +362,32 @@ fn running_tabular_note_scales_later_tables_without_their_own_note() {
     assert!(close(f(cells.get(a, "value_normalized")), 921.7e6));
     // A table's own note wins over the running one.
     assert_eq!(tables.get(&tables.rows[1], "scale").as_i64(), Some(3));
-    // An ordinary "(In millions)" above one table does not carry over to the next.
+    // An ordinary "(In millions)" above one table carries over to a later table that prints
+    // currency amounts without a note of its own (Costco's, Eli Lilly's and Stryker's note
+    // tables), not to one of bare counts.
+    let counts = || {
+        table(vec![
+            vec![c("", 1), c("2023", 1), c("2022", 1)],
+            vec![c("U.S.", 1), c("621", 1), c("600", 1)],
+            vec![c("Canada", 1), c("108", 1), c("107", 1)],
+        ])
+    };
     let doc = doc_of(vec![
         B::P("(In millions)"),
         B::T(amounts()),
         B::P("Store counts at year end were as follows, by segment and by country:"),
         B::P("Stores are leased; the table shows the count of open stores at each date."),
         B::P("Counts include temporarily closed stores and exclude pop-up locations."),
+        B::T(counts()),
+        B::P("Cash at the end of each year was as follows:"),
         B::T(amounts()),
     ]);
-    let (tables, _) = run(&doc, &[]);
+    let (tables, cells) = run(&doc, &[]);
     assert_eq!(tables.get(&tables.rows[0], "scale").as_i64(), Some(6));
     assert_eq!(tables.get(&tables.rows[1], "scale").as_i64(), Some(0));
+    assert_eq!(tables.get(&tables.rows[2], "scale").as_i64(), Some(6));
+    let a = cell(&cells, "0000320193-24-000123/tbl/2/r1/c1");
+    assert!(close(f(cells.get(a, "value_normalized")), 921.7e6));
 }
 
 #[test]
