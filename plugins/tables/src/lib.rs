@@ -82,6 +82,7 @@ pub const TABLES_COLUMNS: &[&str] = &[
     "scale_note",
     "char_start",
     "char_end",
+    "scale_source",
 ];
 
 pub const CELLS_COLUMNS: &[&str] = &[
@@ -126,6 +127,7 @@ impl Plugin for TablesPlugin {
                 col("scale_note", Text, true),
                 col("char_start", BigInt, true),
                 col("char_end", BigInt, true),
+                col("scale_source", Text, true),
             ]
             .into_iter()
             .collect(),
@@ -277,7 +279,10 @@ fn caption_and_scale(
             continue;
         }
         if let Some(s) = find_scale(&c.text) {
-            scale = Some(s);
+            scale = Some(ScaleInfo {
+                source: "header",
+                ..s
+            });
             break;
         }
     }
@@ -292,7 +297,10 @@ fn caption_and_scale(
                 // of a two-page schedule) keeps the scale of the part before it, when only
                 // page furniture separates them.
                 if scale.is_none() {
-                    scale = previous.get(&k).cloned();
+                    scale = previous.get(&k).cloned().map(|s| ScaleInfo {
+                        source: if s.source.is_empty() { "" } else { "continued" },
+                        ..s
+                    });
                 }
                 break;
             }
@@ -533,7 +541,13 @@ pub fn extract_tables(
             running_scale(t)
                 .or_else(|| {
                     (repeated.get(t).copied().unwrap_or(0) >= 3)
-                        .then(|| find_scale(t).map(|s| ScaleInfo { running: true, ..s }))
+                        .then(|| {
+                            find_scale(t).map(|s| ScaleInfo {
+                                running: true,
+                                source: "running",
+                                ..s
+                            })
+                        })
                         .flatten()
                 })
                 .map(|s| (bi, ci.chars(&doc.text, b.start as usize) as i64, s))
@@ -602,6 +616,7 @@ pub fn extract_tables(
                 if *sec == section_id && kind == "financial" && shows_scaled_currency(&clean) {
                     scale_info = ScaleInfo {
                         running: true,
+                        source: "section",
                         ..s.clone()
                     };
                 }
@@ -626,6 +641,7 @@ pub fn extract_tables(
             scale_info.note.clone().into(),
             Value::Int(char_start),
             Value::Int(char_end),
+            (!scale_info.source.is_empty()).then_some(scale_info.source).into(),
         ]);
         if kind == "layout" {
             continue;
@@ -748,8 +764,16 @@ fn emit_cells(
     // Row measures: a row's own label, else the label-only row above it ("Earnings per
     // share:" over "Basic" / "Diluted").
     let mut row_measure: Vec<Option<Measure>> = vec![None; clean.n_rows];
+    // A row's own scale ("Revenue (in millions)"), else that of the label-only row above it
+    // ("Weighted average shares used in calculation (000's)" over "Basic" / "Diluted").
+    let mut row_scale: Vec<Option<i32>> = clean
+        .row_labels
+        .iter()
+        .map(|h| h.as_deref().and_then(find_scale).map(|s| s.scale))
+        .collect();
     let mut section_label: Option<String> = None;
-    for (r, rm) in row_measure.iter_mut().enumerate().skip(clean.header_rows) {
+    for r in clean.header_rows..clean.n_rows {
+        let rm = &mut row_measure[r];
         let label = clean.row_labels[r].clone();
         let has_values = clean
             .cells
@@ -765,6 +789,12 @@ fn emit_cells(
             .as_deref()
             .and_then(measure_of)
             .or_else(|| section_label.as_deref().and_then(measure_of));
+        if row_scale[r].is_none() {
+            row_scale[r] = section_label
+                .as_deref()
+                .and_then(find_scale)
+                .map(|s| s.scale);
+        }
     }
     let col_measure: Vec<Option<Measure>> = clean
         .col_headers
@@ -775,11 +805,6 @@ fn emit_cells(
     // table of RSU counts in thousands.
     let col_scale: Vec<Option<i32>> = clean
         .col_headers
-        .iter()
-        .map(|h| h.as_deref().and_then(find_scale).map(|s| s.scale))
-        .collect();
-    let row_scale: Vec<Option<i32>> = clean
-        .row_labels
         .iter()
         .map(|h| h.as_deref().and_then(find_scale).map(|s| s.scale))
         .collect();

@@ -25,6 +25,12 @@ pub struct ScaleInfo {
     /// Read from a running note ("(Tabular amounts in millions …)" under every page header),
     /// not from a note belonging to this table: see [`running_scale`].
     pub running: bool,
+    /// Where the table's scale came from (the `tables.scale_source` column): `above` (a note
+    /// or sentence just above the table), `header` (its own top rows), `continued` (the part
+    /// of the table before a page break), `running` (a running note such as "(Tabular
+    /// amounts in millions …)"), `section` (the scale the filing last stated in the same
+    /// section); empty when no scale was found.
+    pub source: &'static str,
 }
 
 fn scale_re() -> &'static Regex {
@@ -125,6 +131,7 @@ pub fn find_scale(text: &str) -> Option<ScaleInfo> {
         note: Some(note),
         shares_scale,
         running: false,
+        source: "above",
     })
 }
 
@@ -147,7 +154,11 @@ pub fn running_scale(block_text: &str) -> Option<ScaleInfo> {
     if t.is_empty() || t.chars().count() > 200 || !running_note_re().is_match(t) {
         return None;
     }
-    find_scale(t).map(|s| ScaleInfo { running: true, ..s })
+    find_scale(t).map(|s| ScaleInfo {
+        running: true,
+        source: "running",
+        ..s
+    })
 }
 
 fn asides_re() -> &'static Regex {
@@ -195,7 +206,7 @@ fn interest_rate_re() -> &'static Regex {
 fn per_share_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\bper\s+(?:basic\s+|diluted\s+|common\s+|ordinary\s+|limited\s+partner\s+)*(?:share|unit|ads)\b|per-share|\beps\b|\bearnings\s+per\b|dividends?\s+declared\s+per|price\s+per|fair\s+value\s+per|exercise\s+price")
+        Regex::new(r"(?i)\bper\s+(?:basic\s+|diluted\s+|common\s+|ordinary\s+|limited\s+partner\s+)*(?:share|unit|ads)\b|per-share|\beps\b|\bearnings\s+per\b|dividends?\s+declared\s+per|price\s+per|fair\s+value\s+per|exercise\s+prices?|\bper\s+(?:average\s+)?(?:employee|customer|member|subscriber|store|warehouse|square\s+(?:foot|feet|meter)|ton|barrel|boe|mcf|mwh|day|hour|mile|passenger|carload|room|bed|vehicle|user)\b")
             .expect("per share regex")
     })
 }
@@ -211,7 +222,7 @@ fn shares_first_re() -> &'static Regex {
 fn grant_value_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\bweighted[- ]\s*average\s+(?:grant[- ]date\s+fair\s+value|(?:exercise|purchase|grant|strike)\s+price)\b")
+        Regex::new(r"(?i)\bweighted[- ]\s*average\s+(?:grant[- ]date\s+fair\s+value|(?:exercise|purchase|grant|strike)\s+prices?)\b")
             .expect("grant value regex")
     })
 }
