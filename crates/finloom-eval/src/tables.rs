@@ -630,8 +630,25 @@ fn only_number(cell_text: &str, display: &str) -> bool {
         } else if !(c.is_whitespace()
             || matches!(
                 c,
-                '$' | '€' | '£' | '¥' | '%' | '(' | ')' | ',' | '.' | '*' | '†' | '‡' | '§'
-                    | '-' | '—' | '–' | '−' | '‒' | '―' | '_'
+                '$' | '€'
+                    | '£'
+                    | '¥'
+                    | '%'
+                    | '('
+                    | ')'
+                    | ','
+                    | '.'
+                    | '*'
+                    | '†'
+                    | '‡'
+                    | '§'
+                    | '-'
+                    | '—'
+                    | '–'
+                    | '−'
+                    | '‒'
+                    | '―'
+                    | '_'
             ))
         {
             // A word, another number, or a qualifier such as "<" or "~": the cell says more

@@ -51,7 +51,14 @@ fn inline_xbrl_agreement_meets_the_target_on_fixture_filings() {
     let cells = overall["expected_cells"].as_u64().unwrap();
     // The denominator comes from the filings: every tagged number alone in a table cell.
     assert!(cells > 2000, "too few tagged value cells: {cells}");
-    let classes = ["found", "wrong_scale", "wrong_sign", "wrong_concept", "wrong_value", "missing"];
+    let classes = [
+        "found",
+        "wrong_scale",
+        "wrong_sign",
+        "wrong_concept",
+        "wrong_value",
+        "missing",
+    ];
     let sum: u64 = classes.iter().map(|k| overall[k].as_u64().unwrap()).sum();
     assert_eq!(sum, cells, "every expected cell lands in exactly one class");
     assert!(
@@ -62,7 +69,11 @@ fn inline_xbrl_agreement_meets_the_target_on_fixture_filings() {
     // Every filing on its own, too: the rules are general, not carried by one big filing.
     for f in j["filings"].as_array().unwrap() {
         let r = f["found_rate"].as_f64().unwrap();
-        assert!(r >= finloom_eval::tables::TARGET_PER_FILING, "{}: {r:.4}", f["accession"]);
+        assert!(
+            r >= finloom_eval::tables::TARGET_PER_FILING,
+            "{}: {r:.4}",
+            f["accession"]
+        );
         // Scale reading alone (printed number × the scale read from the notes, before the
         // fact is consulted) is measured and high on these filings.
         let read = f["scale_read_rate"].as_f64().unwrap();

@@ -6,12 +6,21 @@
 //! amount, and the scale ("in millions, except per-share amounts") is written above the table.
 //! This plugin turns that into a grid one can query: `value` is the number as displayed with
 //! its sign, `value_normalized` applies the table's scale except to rows the scale does not
-//! apply to, and the inline-XBRL fact inside the cell (if any) is kept alongside as an
-//! independent check (`xbrl_concept`, `xbrl_value`, `xbrl_fact_index`). The fact is used for
-//! one thing only: its `sign="-"` makes `value_normalized` negative when the statement prints
-//! the number without parentheses (the filing then says in so many words that the amount is
-//! negative); its magnitude and scale are never copied, so `finloom eval tables` can check
-//! them against the display.
+//! apply to (per-share amounts, share counts with their own scale, percentages, prices, rates,
+//! years), and the inline-XBRL fact inside the cell (if any) is kept alongside
+//! (`xbrl_concept`, `xbrl_value`, `xbrl_fact_index`).
+//!
+//! The scale is read as an analyst reads it ([`scale`]): a note above the table or in its top
+//! rows, a running note ("(Tabular amounts in millions …)", or a note repeated on every
+//! page), the part of the table before a page break, and failing all of those the scale the
+//! filing last stated in the same section, for tables that print currency amounts.
+//! `tables.scale_source` says which. Where a cell holds one tagged number and the printed
+//! number × the scale read disagrees with the fact, the fact's value is stored (it is the
+//! number the filer certified): `value_source = 'xbrl'`, and `scale_detected` keeps what the
+//! notes said, so `finloom eval tables` measures scale reading on its own, which is all a
+//! filing without inline XBRL gets. A dash the filing tags as zero is 0. The fact's
+//! `sign="-"` also makes `value_normalized` negative where the statement prints the number
+//! without parentheses (a decrease in receivables on a cash-flow statement).
 //!
 //! Modules: [`number`] parses one cell text, [`grid`] expands spans and cleans the grid,
 //! [`scale`] reads scale notes and exemptions, [`pre`] finds space-aligned tables in
@@ -296,7 +305,7 @@ fn caption_and_scale(
                 // A table continued after a page break ("… (continued)", or the second year
                 // of a two-page schedule) keeps the scale of the part before it, when only
                 // page furniture separates them.
-                if scale.is_none() {
+                if scale.is_none() && seen == 0 {
                     scale = previous.get(&k).cloned().map(|s| ScaleInfo {
                         source: if s.source.is_empty() { "" } else { "continued" },
                         ..s
@@ -348,7 +357,9 @@ fn caption_and_scale(
 fn top_rows(clean: &CleanTable) -> usize {
     let is_year = |t: &str| {
         let t = t.trim();
-        t.len() == 4 && (t.starts_with("19") || t.starts_with("20")) && t.bytes().all(|b| b.is_ascii_digit())
+        t.len() == 4
+            && (t.starts_with("19") || t.starts_with("20"))
+            && t.bytes().all(|b| b.is_ascii_digit())
     };
     let first_amount = (0..clean.n_rows)
         .find(|&r| {
@@ -641,7 +652,9 @@ pub fn extract_tables(
             scale_info.note.clone().into(),
             Value::Int(char_start),
             Value::Int(char_end),
-            (!scale_info.source.is_empty()).then_some(scale_info.source).into(),
+            (!scale_info.source.is_empty())
+                .then_some(scale_info.source)
+                .into(),
         ]);
         if kind == "layout" {
             continue;
@@ -659,10 +672,13 @@ pub fn extract_tables(
     Ok(vec![tables, cells_out])
 }
 
-/// A column's measure: its whole header path, else the header's lowest part ("Time-Based
-/// Restricted Stock Units / Shares" is a column of share counts).
+/// A column's measure: the header's lowest part first ("Time-Based Restricted Stock Units /
+/// Shares" is a column of share counts; "Options Outstanding / Weighted-Average Exercise
+/// Price" one of prices, although the group above it speaks of options), else the whole path.
 fn header_measure(h: &str) -> Option<Measure> {
-    measure_of(h).or_else(|| h.rsplit_once(" / ").and_then(|(_, last)| measure_of(last)))
+    h.rsplit_once(" / ")
+        .and_then(|(_, last)| measure_of(last))
+        .or_else(|| measure_of(h))
 }
 
 /// Per column, the rows `(first, last)` of the outermost cells showing a `%` when the cells
@@ -772,6 +788,7 @@ fn emit_cells(
         .map(|h| h.as_deref().and_then(find_scale).map(|s| s.scale))
         .collect();
     let mut section_label: Option<String> = None;
+    let mut from_section = vec![false; clean.n_rows];
     for r in clean.header_rows..clean.n_rows {
         let rm = &mut row_measure[r];
         let label = clean.row_labels[r].clone();
@@ -785,10 +802,11 @@ fn emit_cells(
             }
             continue;
         }
-        *rm = label
-            .as_deref()
-            .and_then(measure_of)
-            .or_else(|| section_label.as_deref().and_then(measure_of));
+        *rm = label.as_deref().and_then(measure_of);
+        if rm.is_none() {
+            *rm = section_label.as_deref().and_then(measure_of);
+            from_section[r] = rm.is_some();
+        }
         if row_scale[r].is_none() {
             row_scale[r] = section_label
                 .as_deref()
@@ -818,7 +836,17 @@ fn emit_cells(
         }
     };
     let measure_at = |c: &grid::OutCell, parsed: &number::ParsedNumber| {
-        let rm = row_measure.get(c.row).copied().flatten();
+        let mut rm = row_measure.get(c.row).copied().flatten();
+        // Under "Basic earnings per share:" an EPS computation lists its numerator ("Net
+        // income $ 8,711,631") and denominator as well as the result: a whole number there is
+        // not a per-share amount; a per-share amount is printed with decimals.
+        if rm == Some(Measure::PerShare)
+            && from_section.get(c.row).copied().unwrap_or(false)
+            && parsed.value.is_some()
+            && !c.text.contains('.')
+        {
+            rm = None;
+        }
         let cm = col_measure.get(c.col).copied().flatten();
         let in_pct_span = parsed.unit.is_none()
             && pct_cols
@@ -827,11 +855,16 @@ fn emit_cells(
                 .flatten()
                 .is_some_and(|(a, b)| a < c.row && c.row < b);
         // The more specific reading wins: a per-share column ("Weighted-Average Grant Date
-        // Fair Value Per RSU") over a share row ("RSUs granted").
+        // Fair Value Per RSU") over a share row ("RSUs granted"), a column of years
+        // ("Remaining Contractual Term (in years)") over a row of options ("Options
+        // exercisable").
+        let specific = |m: Measure| rm == Some(m) || cm == Some(m);
         if parsed.unit.as_deref() == Some("%") || in_pct_span {
             Some(Measure::Percent)
-        } else if rm == Some(Measure::PerShare) || cm == Some(Measure::PerShare) {
+        } else if specific(Measure::PerShare) {
             Some(Measure::PerShare)
+        } else if specific(Measure::Unscaled) {
+            Some(Measure::Unscaled)
         } else {
             rm.or(cm)
         }
@@ -916,9 +949,7 @@ fn emit_cells(
             }
         };
         // What the table itself says: the printed number × the scale read from the notes.
-        let detected = parsed
-            .value
-            .map(|v| signed(v * pow10(eff_scale), v < 0.0));
+        let detected = parsed.value.map(|v| signed(v * pow10(eff_scale), v < 0.0));
         let xbrl_value = fact.and_then(|f| {
             parse_fact_display(f.display.as_str(), f.format.as_str()).map(|v| {
                 let v = v * pow10(f.scale);

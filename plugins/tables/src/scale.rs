@@ -164,14 +164,14 @@ pub fn running_scale(block_text: &str) -> Option<ScaleInfo> {
 fn asides_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\([^()]*\b(?:thousands|millions|billions|per\s+(?:common\s+)?share|\$\s*\d)[^()]*\)|\$\s*\d[\d,.]*\s+per\s+(?:common\s+|ordinary\s+)?(?:share|unit)\b")
+        Regex::new(r"(?i)\([^()]*(?:\b(?:thousands|millions|billions)\b|\$\s*\d)[^()]*\)|\$\s*\d[\d,.]*\s+per\s+(?:common\s+|ordinary\s+)?(?:share|unit)\b")
             .expect("asides regex")
     })
 }
 
-/// `label` without scale notes and per-share asides in parentheses ("(In millions, except
-/// per share data)", "(Dividends declared per share $3.20)") and without a stated rate
-/// ("$2.16 per share").
+/// `label` without scale notes in parentheses ("(In millions, except per share data)"),
+/// without parentheses stating an amount ("(Dividends declared per share $3.20)") and without
+/// a stated rate ("$2.16 per share"). "(per share)" alone stays: it is the label's own word.
 fn strip_asides(label: &str) -> String {
     asides_re().replace_all(label, " ").into_owned()
 }
@@ -407,17 +407,16 @@ mod tests {
         );
         // A scale note in a header path names the table's exceptions, not the column's.
         assert_eq!(
-            measure_of("Fiscal Year Ended / November 2, 2025 / (In millions, except per share data)"),
+            measure_of(
+                "Fiscal Year Ended / November 2, 2025 / (In millions, except per share data)"
+            ),
             None
         );
         assert_eq!(
             measure_of("Semiconductor Systems / (In millions, except percentages)"),
             None
         );
-        assert_eq!(
-            measure_of("Cash dividends declared, $2.16 per share"),
-            None
-        );
+        assert_eq!(measure_of("Cash dividends declared, $2.16 per share"), None);
         assert_eq!(
             measure_of("Basic weighted-average common stock outstanding"),
             Some(Measure::Shares)

@@ -24,8 +24,8 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn run(name: &str) -> (Document, TableRows) {
-    let filing = finloom_ingest::read_filing(&fixture(name))
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let filing =
+        finloom_ingest::read_filing(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     let mut out = extract_tables(&filing.meta, &filing.document, &[], &Config::default())
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     let cells = out.pop().expect("table_cells");
@@ -178,4 +178,28 @@ fn eps_table_amounts_are_scaled_and_per_share_rows_are_not() {
         })
         .count();
     assert!(per_share >= 2, "{per_share} EPS cells");
+}
+
+/// An option-activity table: option counts printed to the share beside per-share exercise
+/// prices and an "Aggregate Intrinsic Value (in thousands)" column (Netflix). The column's
+/// own note covers that column only; counts and prices are never scaled by it (the Abbott
+/// failure: 28,288,046 options stored ×10^6).
+#[test]
+fn share_counts_and_prices_beside_a_column_in_thousands() {
+    let name = "NFLX_0001065280-25-000044.option-counts.html";
+    assert!(check(name) >= 20);
+    let (_, cells) = run(name);
+    let counts = cells
+        .rows
+        .iter()
+        .filter(|r| {
+            cells
+                .get(r, "column_header")
+                .as_str()
+                .is_some_and(|h| h.contains("Number of Shares"))
+                && num(cells.get(r, "value")).is_some()
+        })
+        .inspect(|r| assert_eq!(cells.get(r, "scale_detected").as_i64(), Some(0)))
+        .count();
+    assert!(counts >= 5, "{counts} option counts");
 }
