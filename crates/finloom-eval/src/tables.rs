@@ -864,6 +864,67 @@ mod tests {
         assert!(!only_number("0.03% – 6.65%", "0.03"));
         assert!(!only_number("$ 4.4 million", "4.4"));
         assert!(!only_number("12", "13"));
+        // A qualifier says more than the tagged number.
+        assert!(!only_number("<10%", "10"));
+    }
+
+    #[test]
+    fn every_expected_cell_lands_in_one_class() {
+        let f = |negative: bool| IxFact {
+            negative,
+            ..fact("391,035", 6, negative, "ixt:num-dot-decimal")
+        };
+        let cell = |concept: &str, vn: Option<f64>| DbCell {
+            row: 1,
+            col: 1,
+            raw_text: "391,035".into(),
+            row_label: None,
+            value: Some(391_035.0),
+            value_normalized: vn,
+            concept: Some(concept.into()),
+            scale_detected: Some(6),
+        };
+        let rev = "us-gaap:Revenues";
+        let e = 391_035e6;
+        assert_eq!(classify(&f(false), e, None), Class::Missing);
+        assert_eq!(
+            classify(&f(false), e, Some(&cell("us-gaap:Assets", Some(e)))),
+            Class::WrongConcept
+        );
+        assert_eq!(
+            classify(&f(false), e, Some(&cell(rev, Some(e)))),
+            Class::Found
+        );
+        // Shown negative, fact positive: presentation, found.
+        assert_eq!(
+            classify(&f(false), e, Some(&cell(rev, Some(-e)))),
+            Class::Found
+        );
+        assert_eq!(
+            classify(&f(true), -e, Some(&cell(rev, Some(e)))),
+            Class::WrongSign
+        );
+        assert_eq!(
+            classify(&f(false), e, Some(&cell(rev, Some(391_035.0)))),
+            Class::WrongScale
+        );
+        assert_eq!(
+            classify(&f(false), e, Some(&cell(rev, Some(391_036e6)))),
+            Class::WrongValue
+        );
+        assert_eq!(
+            classify(&f(false), e, Some(&cell(rev, None))),
+            Class::WrongValue
+        );
+        // A dash tagged zero must be stored as 0.
+        assert_eq!(
+            classify(&f(false), 0.0, Some(&cell(rev, None))),
+            Class::WrongValue
+        );
+        assert_eq!(
+            classify(&f(false), 0.0, Some(&cell(rev, Some(0.0)))),
+            Class::Found
+        );
     }
 
     #[test]

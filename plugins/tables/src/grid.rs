@@ -120,6 +120,15 @@ fn header_like(cells: &[SrcCell], first_in_table: bool) -> Option<bool> {
     if has_amount {
         return Some(false);
     }
+    // A scale note in the label column over column titles ("(Dollars in millions, except
+    // per-share data, and shares in thousands) | Common Stock | Retained Earnings", "Shares
+    // in millions | Options | WAEP"): a header row, however far down it sits.
+    if first_col_text
+        && nonempty.len() >= 2
+        && crate::scale::find_scale(&nonempty[0].text).is_some()
+    {
+        return Some(true);
+    }
     if !first_col_text || has_year_other {
         // Only column titles / years / periods, nothing but a caption in the label column.
         return Some(true);
@@ -274,6 +283,35 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
             keep_col[c.col] = true;
         }
     }
+    // A column title set one column left of its numbers ("Shares" over the empty cell
+    // before "954,116", as a "$" column would sit): a column kept only for header cells,
+    // followed by a column of numbers with no title of its own, is merged into it.
+    let mut body_col = vec![false; width];
+    let mut titled_col = vec![false; width];
+    for c in cells.iter().filter(|c| !c.text.is_empty()) {
+        if is_header_row(c.row) {
+            if c.colspan == 1 {
+                titled_col[c.anchor] = true;
+            }
+        } else {
+            body_col[c.anchor] = true;
+        }
+    }
+    let mut redirect: Vec<Option<usize>> = vec![None; width];
+    if keep_col.iter().zip(&body_col).any(|(k, b)| *k && *b) {
+        for x in 0..width {
+            if !keep_col[x] || body_col[x] || !titled_col[x] {
+                continue;
+            }
+            if let Some(y) = (x + 1..width).find(|&y| keep_col[y]) {
+                if body_col[y] && !titled_col[y] {
+                    keep_col[x] = false;
+                    redirect[x] = Some(y);
+                    titled_col[y] = true;
+                }
+            }
+        }
+    }
     let col_map: Vec<Option<usize>> = {
         let mut n = 0;
         keep_col
@@ -290,8 +328,9 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
     };
     let n_cols = keep_col.iter().filter(|k| **k).count();
     // Where each cell lands: its anchor if kept, else the nearest kept column in its span.
+    let map_col = |x: usize| col_map[x].or_else(|| redirect[x].and_then(|y| col_map[y]));
     let place = |c: &SrcCell| -> Option<usize> {
-        if let Some(m) = col_map[c.anchor] {
+        if let Some(m) = map_col(c.anchor) {
             return Some(m);
         }
         let span = c.col..c.col + c.colspan;
@@ -332,7 +371,7 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
         for r in c.row..c.row + c.rowspan {
             let Some(rr) = row_map[r] else { continue };
             for x in c.col..c.col + c.colspan {
-                if let Some(cc) = col_map[x] {
+                if let Some(cc) = map_col(x) {
                     cover[rr][cc] = Some(i);
                 }
             }

@@ -616,7 +616,20 @@ pub fn extract_tables(
                 scale_info = s.clone();
             }
         }
-        let kind = classify(&clean, caption.as_deref());
+        let mut kind = classify(&clean, caption.as_deref());
+        // A table holding a number the filing tags (inline XBRL) holds data, however small:
+        // a one-row "Total | $ 1,234" keeps its cells.
+        if kind == "layout"
+            && clean.cells.iter().any(|c| {
+                c.facts.iter().any(|&i| {
+                    doc.facts
+                        .get(i as usize)
+                        .is_some_and(|f| f.numeric && !f.display.as_str().trim().is_empty())
+                }) && parse_cell_number(&c.text).numeric_like
+            })
+        {
+            kind = "financial";
+        }
         let section_id = section.map(|s| s.id.clone());
         if scale_info.scale == 0 && scale_info.note.is_none() {
             // No note of its own and no running note: an analyst reads the table in the
@@ -721,6 +734,13 @@ fn percent_spans(clean: &CleanTable) -> Vec<Option<(usize, usize)>> {
     out
 }
 
+/// "$ 246.98", "(12.50)": two decimals after the last digit group.
+fn printed_to_the_cent(t: &str) -> bool {
+    let t = t.trim_end_matches(|ch: char| !ch.is_ascii_digit());
+    t.rfind('.')
+        .is_some_and(|i| t.len() - i - 1 == 2 && t[i + 1..].bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Columns and rows of prices in a table of thousands or millions: every currency amount
 /// in them is printed to the cent ("$ 246.98", "$392.89") while the table's other numbers are
 /// not. They are per-share values (a grant-date fair value, an average price paid) whose
@@ -735,10 +755,7 @@ fn price_lines(
     if !(3..=6).contains(&scale) {
         return (cols, rows);
     }
-    let cents = |t: &str| {
-        let t = t.trim_end_matches(|ch: char| !ch.is_ascii_digit());
-        t.rfind('.').is_some_and(|i| t.len() - i - 1 == 2)
-    };
+    let cents = printed_to_the_cent;
     // (row, col, currency, printed to the cent) of every number.
     let nums: Vec<(usize, usize, bool, bool)> = clean
         .cells
@@ -901,8 +918,11 @@ fn emit_cells(
             }
         });
         let measure = measure_at(c, &parsed);
+        // In a line of prices, a price printed without its "$" (rows after the first) too.
+        let price_like = parsed.unit.as_deref().is_some_and(|u| u != "%")
+            || (parsed.unit.is_none() && printed_to_the_cent(&c.text));
         let measure = if measure.is_none()
-            && parsed.unit.as_deref().is_some_and(|u| u != "%")
+            && price_like
             && (cents_cols.get(c.col).copied().unwrap_or(false)
                 || cents_rows.get(c.row).copied().unwrap_or(false))
         {

@@ -198,7 +198,7 @@ fn unscaled_re() -> &'static Regex {
 fn interest_rate_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:interest|coupon|discount|stated|effective)\s+(?:interest\s+)?rates?\s*$|\byields?\s*$")
+        Regex::new(r"(?i)\b(?:interest|coupon|discount|stated|effective)\s+(?:interest\s+)?rate\s*$|\byields?\s*$")
             .expect("interest rate regex")
     })
 }
@@ -206,7 +206,7 @@ fn interest_rate_re() -> &'static Regex {
 fn per_share_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\bper\s+(?:basic\s+|diluted\s+|common\s+|ordinary\s+|limited\s+partner\s+)*(?:share|unit|ads)\b|per-share|\beps\b|\bearnings\s+per\b|dividends?\s+declared\s+per|price\s+per|fair\s+value\s+per|exercise\s+prices?|\bper\s+(?:average\s+)?(?:employee|customer|member|subscriber|store|warehouse|square\s+(?:foot|feet|meter)|ton|barrel|boe|mcf|mwh|day|hour|mile|passenger|carload|room|bed|vehicle|user)\b")
+        Regex::new(r"(?i)\bper\s+(?:basic\s+|diluted\s+|common\s+|ordinary\s+|limited\s+partner\s+)*(?:share|unit|ads)\b|per-share|\beps\b|\bearnings\s+per\b|dividends?\s+declared\s+per|price\s+per|fair\s+value\s+per|exercise\s+prices?|\bwaep\b|\bper\s+(?:average\s+)?(?:employee|customer|member|subscriber|store|warehouse|square\s+(?:foot|feet|meter)|ton|barrel|boe|mcf|mwh|day|hour|mile|passenger|carload|room|bed|vehicle|user)\b")
             .expect("per share regex")
     })
 }
@@ -391,7 +391,10 @@ mod tests {
             measure_of("Aggregate Weighted-Average Grant Date Fair Value (in millions)"),
             None
         );
-        // Rates, years and counts are not amounts of money.
+        // Rates, years and counts are not amounts of money; a row of hedges on interest
+        // rates is.
+        assert_eq!(measure_of("Interest rates"), None);
+        assert_eq!(measure_of("WAEP"), Some(Measure::PerShare));
         assert_eq!(
             measure_of("Risk-free interest rate"),
             Some(Measure::Percent)

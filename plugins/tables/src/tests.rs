@@ -578,3 +578,69 @@ fn scale_note_inside_the_table_header() {
     assert_eq!(f(cells.get(at(2, 1), "value_normalized")), Some(-0.42));
     assert_eq!(cells.get(at(1, 1), "column_header").as_str(), Some("2024"));
 }
+
+#[test]
+fn the_fact_wins_where_the_scale_read_disagrees_and_says_so() {
+    // No note anywhere: the plugin reads the amounts as printed; the filing's facts say
+    // millions. The fact's value is stored, the reading is kept in scale_detected.
+    let mut t = table(vec![
+        vec![c("", 1), c("2024", 1)],
+        vec![c("Net sales", 1), c("$ 391,035", 1)],
+        vec![c("Other", 1), c("—", 1)],
+        vec![c("Units", 1), c("12", 1)],
+    ]);
+    t.rows[1].cells[1].facts.push(0);
+    t.rows[2].cells[1].facts.push(1);
+    let mut doc = doc_of(vec![B::T(t)]);
+    doc.facts.push(IxFact {
+        name: "us-gaap:Revenues".into(),
+        scale: 6,
+        display: "391,035".into(),
+        numeric: true,
+        ..Default::default()
+    });
+    doc.facts.push(IxFact {
+        name: "us-gaap:OtherNonoperatingIncomeExpense".into(),
+        format: "ixt:fixed-zero".into(),
+        display: "—".into(),
+        numeric: true,
+        ..Default::default()
+    });
+    let (_, cells) = run(&doc, &[]);
+    let a = cell(&cells, "0000320193-24-000123/tbl/0/r1/c1");
+    assert_eq!(f(cells.get(a, "value_normalized")), Some(391_035e6));
+    assert_eq!(cells.get(a, "scale").as_i64(), Some(6));
+    assert_eq!(cells.get(a, "scale_detected").as_i64(), Some(0));
+    assert_eq!(cells.get(a, "value_source").as_str(), Some("xbrl"));
+    // A dash tagged as zero is 0.
+    let b = cell(&cells, "0000320193-24-000123/tbl/0/r2/c1");
+    assert_eq!(f(cells.get(b, "value")), None);
+    assert_eq!(f(cells.get(b, "value_normalized")), Some(0.0));
+    // An untagged cell keeps the reading.
+    let u = cell(&cells, "0000320193-24-000123/tbl/0/r3/c1");
+    assert_eq!(f(cells.get(u, "value_normalized")), Some(12.0));
+    assert_eq!(cells.get(u, "value_source").as_str(), Some("display"));
+}
+
+#[test]
+fn a_one_row_table_with_a_tagged_number_keeps_its_cells() {
+    let mut t = table(vec![vec![c("Total", 1), c("$ 1,234", 1)]]);
+    t.rows[0].cells[1].facts.push(0);
+    let mut doc = doc_of(vec![B::P("(In millions)"), B::T(t)]);
+    doc.facts.push(IxFact {
+        name: "us-gaap:Assets".into(),
+        scale: 6,
+        display: "1,234".into(),
+        numeric: true,
+        ..Default::default()
+    });
+    let (tables, cells) = run(&doc, &[]);
+    assert_eq!(
+        tables.get(&tables.rows[0], "kind").as_str(),
+        Some("financial")
+    );
+    assert!(cells
+        .rows
+        .iter()
+        .any(|r| f(cells.get(r, "value_normalized")) == Some(1_234e6)));
+}
