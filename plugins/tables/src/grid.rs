@@ -394,7 +394,9 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
             facts: c.facts.clone(),
         });
     }
-    out.sort_by_key(|c| (c.row, c.col));
+    // Two source cells landing on one position: keep the one carrying inline-XBRL facts, so
+    // a tagged number is never the one dropped.
+    out.sort_by_key(|c| (c.row, c.col, c.facts.is_empty()));
     out.dedup_by_key(|c| (c.row, c.col));
     // 6. Header paths and row labels.
     let mut col_headers = vec![None; n_cols];

@@ -734,6 +734,23 @@ fn percent_spans(clean: &CleanTable) -> Vec<Option<(usize, usize)>> {
     out
 }
 
+/// Whether `display` (a fact's text) is all the cell says: what is left holds no letter or
+/// digit and no qualifier ("<10%" is not 10 %), only symbols ("$", "%", parentheses, dashes,
+/// footnote stars).
+fn only_the_fact(cell: &str, display: &str) -> bool {
+    let display = display.trim();
+    if display.is_empty() {
+        return false;
+    }
+    match cell.find(display) {
+        Some(i) => cell[..i]
+            .chars()
+            .chain(cell[i + display.len()..].chars())
+            .all(|ch| !ch.is_alphanumeric() && !matches!(ch, '<' | '>' | '≤' | '≥' | '~' | '≈')),
+        None => false,
+    }
+}
+
 /// "$ 246.98", "(12.50)": two decimals after the last digit group.
 fn printed_to_the_cent(t: &str) -> bool {
     let t = t.trim_end_matches(|ch: char| !ch.is_ascii_digit());
@@ -999,6 +1016,13 @@ fn emit_cells(
                 // A dash the filing tags as zero (`ixt:fixed-zero`) is a zero amount.
                 None if parsed.numeric_like && xv == 0.0 => {
                     value_normalized = Some(0.0);
+                    source = Some("xbrl");
+                }
+                // A tagged number the cell parser could not read ("1 234", a layout it does
+                // not know) in a cell that holds nothing else: the fact says what it is.
+                None if !is_label && only_the_fact(&c.text, f.display.as_str()) => {
+                    value_normalized = Some(xv);
+                    applied_scale = f.scale;
                     source = Some("xbrl");
                 }
                 _ => {}
