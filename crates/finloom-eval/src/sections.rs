@@ -27,7 +27,8 @@
 //! * **Heading.** Peer texts start with the heading line; our `text` excludes it and `title`
 //!   holds the heading as printed. We compare `title + text` with the peer text, so both sides
 //!   carry the heading once.
-//! * **Tables.** Our text replaces every table by `[TABLE <id>]`. Dropping all placeholders
+//! * **Tables.** Our text shows every table in place as `[TABLE <id>]`, its rows (cells
+//!   joined by ` | `) and `[/TABLE]`; the whole block is treated as one placeholder. Dropping all placeholders
 //!   would punish us for the tables a peer keeps, expanding all of them for the tables a peer
 //!   removes, so each placeholder is expanded to the table's cell text (read from the filing
 //!   itself, `filings.source_path`, with `finloom_ingest::read_filing`) exactly when the peer
@@ -738,6 +739,13 @@ fn expand_tables(text: &str, tables: Option<&[TableText]>, policy: TablePolicy) 
             }
         }
         rest = &after[close + 1..];
+        // The table's rows as read (`sections.text` keeps them after the id line, up to
+        // `[/TABLE]`): replaced like the id, by the table's text or by nothing.
+        if let Some(end) = rest.find("\n[/TABLE]") {
+            if rest.starts_with('\n') && !rest[..end].contains("\n\n") {
+                rest = &rest[end + "\n[/TABLE]".len()..];
+            }
+        }
     }
     out.push_str(rest);
     out
@@ -795,6 +803,16 @@ mod tests {
             "Intro.\n\n\n\n\n\nEnd."
         );
         // A table number the document does not have is dropped; a lone bracket is kept.
+        // A table shown in place (id line, rows, end line) is one placeholder.
+        let s = "Intro.\n\n[TABLE 0001-23-000001/tbl/1]\n(1) | A footnote\n[/TABLE]\n\nEnd.";
+        assert_eq!(
+            expand_tables(s, Some(&t), TablePolicy::All),
+            "Intro.\n\n(1) A footnote\n\nEnd."
+        );
+        assert_eq!(
+            expand_tables(s, Some(&t), TablePolicy::SingleRow),
+            "Intro.\n\n(1) A footnote\n\nEnd."
+        );
         assert_eq!(
             expand_tables("a [TABLE x/tbl/9] b [TABLE", Some(&t), TablePolicy::All),
             "a  b [TABLE"

@@ -5,7 +5,8 @@
 //!
 //! * **Input is the `sections` table**, not the raw document: a chunk never crosses a
 //!   section boundary, so every chunk can be attributed to exactly one item ("Item 1A") and
-//!   the section's clean text (page furniture removed, tables as `[TABLE id]` placeholders) is
+//!   the section's clean text (page furniture removed, tables in place as read under their
+//!   `[TABLE id]` line) is
 //!   what gets embedded. Offsets are character offsets into the section's `text` value.
 //! * **Real BPE token counts.** Limits are expressed in tokens of a real tokenizer
 //!   (`tiktoken-rs`, whose `cl100k_base` / `o200k_base` vocabularies are compiled into the

@@ -6,8 +6,9 @@
 //! # Method
 //!
 //! 1. **Elements.** A section's `text` (from the `sections` plugin) is a sequence of blocks
-//!    separated by blank lines, with every table replaced by a `[TABLE <acc>/tbl/<i>]`
-//!    placeholder. Each block becomes an element: a *table* (the placeholder, resolved to
+//!    separated by blank lines; a table is a block of its own, a `[TABLE <acc>/tbl/<i>]` line,
+//!    its rows and a `[/TABLE]` line (or, from sections < 1.3, the id line alone). Each block
+//!    becomes an element: a *table* (the block, resolved to
 //!    `Document::tables[i]`), a *heading* or a *paragraph*. Headings are recognised from the
 //!    document model: the block of `Document::blocks` the paragraph came from (found inside the
 //!    section's character range) gives its style (bold / italic / underline / `<hN>`), and the
@@ -386,7 +387,10 @@ struct Element {
 
 fn placeholder_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"^\[TABLE \S+/tbl/(\d+)\]$").expect("placeholder regex"))
+    RE.get_or_init(|| {
+        Regex::new(r"(?s)^\[TABLE [^\]\s]+/tbl/(\d+)\](?:\n.*\n\[/TABLE\])?$")
+            .expect("placeholder regex")
+    })
 }
 
 /// Byte ranges of the blank-line separated blocks of `text`, trimmed, empty ones dropped.

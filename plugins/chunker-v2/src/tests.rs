@@ -194,7 +194,7 @@ fn config_defaults_and_validation() {
 fn manifest_matches_v1_schema() {
     let m = manifest();
     assert_eq!(m.name.as_str(), "chunker");
-    assert_eq!(m.version.as_str(), "2.0.0");
+    assert_eq!(m.version.as_str(), "2.1.0");
     assert_eq!(m.stage.as_str(), "chunks");
     assert_eq!(m.interface_version, INTERFACE_VERSION);
     assert_eq!(
@@ -531,7 +531,7 @@ fn context_prefix_and_row_values() {
         Some("0001-24-000001/sec/item_7")
     );
     assert_eq!(out.get(r, "chunker_name").as_str(), Some("chunker"));
-    assert_eq!(out.get(r, "chunker_version").as_str(), Some("2.0.0"));
+    assert_eq!(out.get(r, "chunker_version").as_str(), Some("2.1.0"));
     assert_eq!(out.get(r, "tokenizer").as_str(), Some("cl100k_base"));
     assert_eq!(out.get(r, "text").as_str(), Some(p.as_str()));
     assert_eq!(

@@ -192,7 +192,7 @@ fn context_prefix_of_apple_mdna() {
         "Apple Inc. | 10-K | 2024-09-28 | Item 7. Management’s Discussion and Analysis of \
          Financial Condition and Results of Operations"
     );
-    assert_eq!(out.get(r, "chunker_version").as_str(), Some("2.0.0"));
+    assert_eq!(out.get(r, "chunker_version").as_str(), Some("2.1.0"));
     assert_eq!(out.get(r, "tokenizer").as_str(), Some("cl100k_base"));
 }
 

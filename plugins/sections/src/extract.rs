@@ -1599,6 +1599,63 @@ fn inline_layout_text(t: &finloom_plugin_api::Table) -> Option<String> {
     )
 }
 
+/// A table as a reader sees it, in place in the section text: its id on the first line
+/// (`[TABLE <acc>/tbl/<i>]`, the same id as the `tables` row, so chunks and footnotes can link
+/// to it), then one line per row with its non-empty cells joined by ` | ` (a lone `$` or `(`
+/// cell is glued to the number after it, a lone `)` or `%` to the one before, as the page
+/// shows them), then `[/TABLE]`. A table with no text keeps the bare id line.
+pub fn table_as_read(acc: &str, ti: usize, t: &finloom_plugin_api::Table) -> String {
+    let mut out = format!("[TABLE {acc}/tbl/{ti}]");
+    let mut any = false;
+    for r in t.rows.iter() {
+        let mut cells: Vec<String> = Vec::new();
+        let mut pending = String::new();
+        for c in r.cells.iter() {
+            let t = c
+                .text
+                .as_str()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            if t.is_empty() {
+                continue;
+            }
+            match t.as_str() {
+                "$" | "US$" | "€" | "£" | "¥" | "(" | "$(" | "($" => {
+                    pending.push_str(&t);
+                    pending.push(' ');
+                }
+                ")" | "%" | ")%" | "%)" if pending.is_empty() && !cells.is_empty() => {
+                    if let Some(last) = cells.last_mut() {
+                        last.push_str(&t);
+                    }
+                }
+                _ => {
+                    let cell = if pending.is_empty() {
+                        t
+                    } else {
+                        format!("{}{t}", std::mem::take(&mut pending))
+                    };
+                    cells.push(cell);
+                }
+            }
+        }
+        if !pending.trim().is_empty() {
+            cells.push(pending.trim().to_string());
+        }
+        if cells.is_empty() {
+            continue;
+        }
+        any = true;
+        out.push('\n');
+        out.push_str(&cells.join(" | "));
+    }
+    if any {
+        out.push_str("\n[/TABLE]");
+    }
+    out
+}
+
 struct Built {
     text: String,
     words: usize,
@@ -1655,8 +1712,11 @@ fn build_text(doc: &Document, acc: &str, units: &[Unit], c: &Candidate, end_unit
                     push(&mut out, &inline, u, &mut prev);
                 }
                 None => {
-                    let ph = format!("[TABLE {acc}/tbl/{ti}]");
-                    push(&mut out, &ph, u, &mut prev);
+                    let block = match doc.tables.get(ti) {
+                        Some(t) => table_as_read(acc, ti, t),
+                        None => format!("[TABLE {acc}/tbl/{ti}]"),
+                    };
+                    push(&mut out, &block, u, &mut prev);
                 }
             },
             UnitKind::Para | UnitKind::Line => {

@@ -306,10 +306,11 @@ fn ten_q_parts() {
     );
     assert_eq!(s[2].part.as_deref(), Some("part2"));
     assert_eq!(s[2].item, "1");
-    // Tables become placeholders naming the table id.
+    // Tables stay in place as read, under a line naming the table id.
     assert!(s[0]
         .text
-        .starts_with("[TABLE 0000000000-24-000001/tbl/1]\n\n"));
+        .starts_with("[TABLE 0000000000-24-000001/tbl/1]\n"));
+    assert!(s[0].text.contains("\n[/TABLE]\n\n"));
     // The PART II heading is not in Item 2's text.
     assert_eq!(s[1].text, BODY);
 }
@@ -352,7 +353,8 @@ fn eight_k_items_and_signatures() {
     assert_eq!(s[0].part, None);
     assert_eq!(
         s[1].text,
-        "(d) Exhibits.\n\n[TABLE 0000000000-24-000001/tbl/0]"
+        "(d) Exhibits.\n\n[TABLE 0000000000-24-000001/tbl/0]\n\
+         Exhibit No. | Description\n99.1 | Press release\n[/TABLE]"
     );
 }
 
@@ -625,7 +627,8 @@ fn cross_reference_index_locates_items_by_caption_and_page() {
     // Item 8 (caption not printed in the body) by page 6; it stops before the index.
     assert_eq!(
         s[4].text,
-        "Consolidated Statement of Earnings\n\n[TABLE 0000000000-24-000001/tbl/0]"
+        "Consolidated Statement of Earnings\n\n[TABLE 0000000000-24-000001/tbl/0]\n\
+         Revenues | $ 1,000\nNet earnings | 100\n[/TABLE]"
     );
     assert!(s.iter().all(|x| !x.text.contains("Not applicable")));
 }
@@ -764,7 +767,8 @@ fn one_row_and_one_column_layout_tables_are_inlined_as_text() {
     assert_eq!(
         s[0].text,
         "We sell through:\n\n• Retail stores in 25 countries;\n\n• Online stores and resellers.\n\n\
-         Segments:\nAmericas\nEurope\n\n[TABLE 0000000000-24-000001/tbl/3]"
+         Segments:\nAmericas\nEurope\n\n[TABLE 0000000000-24-000001/tbl/3]\n\
+         Region | 2024\nAmericas | 167,045\n[/TABLE]"
     );
 }
 
