@@ -241,7 +241,7 @@ pub fn read_filing_bytes(path_for_names: &Path, bytes: &[u8]) -> Result<Filing, 
     let mut accession = take(&cand.accession, &mut sources.accession_number);
     let cik = take(&cand.cik, &mut sources.cik);
     let company = take(&cand.company, &mut sources.company_name);
-    let form = take(&cand.form, &mut sources.form_type);
+    let form = meta::canonical_form(&take(&cand.form, &mut sources.form_type));
     let filed = take(&cand.filed, &mut sources.filed_date);
     let period = take(&cand.period, &mut sources.period_of_report);
 

@@ -94,6 +94,19 @@ static REPORT_DATE_BEFORE_TEXT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A form-type token as found in a file or folder name (`10K` → `10-K`), if it is one.
+/// EDGAR's spelling of a form type: upper case, a dash after the leading digits ("10KSB" and
+/// "10-ksb" → "10-KSB", "10K405" → "10-K405", "8-K/A" stays). Older submissions and some
+/// file names write the type without its dash.
+pub(crate) fn canonical_form(form: &str) -> String {
+    let f = form.trim().to_ascii_uppercase();
+    let d = f.bytes().take_while(u8::is_ascii_digit).count();
+    if d > 0 && d < f.len() && f.as_bytes()[d].is_ascii_alphabetic() {
+        format!("{}-{}", &f[..d], &f[d..])
+    } else {
+        f
+    }
+}
+
 pub(crate) fn form_from_name_token(tok: &str) -> Option<String> {
     let caps = FORM_NAME.captures(tok)?;
     let base = caps[1].to_ascii_uppercase();
@@ -399,6 +412,11 @@ mod tests {
         assert_eq!(form_from_name_token("8K").as_deref(), Some("8-K"));
         assert_eq!(form_from_name_token("10-k").as_deref(), Some("10-K"));
         assert_eq!(form_from_name_token("10K405").as_deref(), Some("10-K405"));
+        assert_eq!(canonical_form("10KSB"), "10-KSB");
+        assert_eq!(canonical_form("10-ksb40"), "10-KSB40");
+        assert_eq!(canonical_form("10-Q/A"), "10-Q/A");
+        assert_eq!(canonical_form("8-K"), "8-K");
+        assert_eq!(canonical_form(""), "");
         assert_eq!(form_from_name_token("AAPL"), None);
         assert_eq!(normalize_cik("320193"), "0000320193");
         let mut c = Candidates::default();

@@ -157,18 +157,30 @@ pub struct Section {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Form {
     TenK,
+    /// 10-KSB (small business issuers, to 2009): its own numbering, Items 1–14 with 8A/8B
+    /// (Item 7 is the financial statements, Item 13 the exhibits).
+    TenKsb,
     TenQ,
     EightK,
 }
 
 /// Maps an EDGAR form type (`10-K405`, `10-KSB`, `10-Q/A`, `8-K12B`…) to its family.
 pub fn form_family(form_type: &str) -> Option<Form> {
-    let f = form_type.trim().to_ascii_uppercase();
-    if f.starts_with("10-K") {
+    // "10KSB", "10-KSB40", "10-KT405", "10-Q/A": the family is the digits and the letter
+    // after them, however the dash is written.
+    let f: String = form_type
+        .trim()
+        .to_ascii_uppercase()
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' ' | '_'))
+        .collect();
+    if f.starts_with("10KSB") {
+        Some(Form::TenKsb)
+    } else if f.starts_with("10K") {
         Some(Form::TenK)
-    } else if f.starts_with("10-Q") {
+    } else if f.starts_with("10Q") {
         Some(Form::TenQ)
-    } else if f.starts_with("8-K") {
+    } else if f.starts_with("8K") {
         Some(Form::EightK)
     } else {
         None
@@ -267,6 +279,9 @@ const TEN_K_ITEMS: &[&str] = &[
     "1", "1A", "1B", "1C", "2", "3", "4", "5", "6", "7", "7A", "8", "9", "9A", "9B", "9C", "10",
     "11", "12", "13", "14", "15", "16",
 ];
+const TEN_KSB_ITEMS: &[&str] = &[
+    "1", "2", "3", "4", "5", "6", "7", "8", "8A", "8B", "9", "10", "11", "12", "13", "14",
+];
 const TEN_Q_PART1: &[&str] = &["1", "2", "3", "4"];
 const TEN_Q_PART2: &[&str] = &["1", "1A", "2", "3", "4", "5", "6"];
 
@@ -290,14 +305,16 @@ fn eight_k_item_valid(num: u8, minor: u8) -> bool {
 fn item_order(form: Form, part: u8, item: &ItemNo) -> Option<u32> {
     let label = item.label();
     match form {
-        Form::TenK => {
+        Form::TenK | Form::TenKsb => {
             if item.minor.is_some() {
                 return None;
             }
-            TEN_K_ITEMS
-                .iter()
-                .position(|l| *l == label)
-                .map(|p| p as u32)
+            let list = if form == Form::TenKsb {
+                TEN_KSB_ITEMS
+            } else {
+                TEN_K_ITEMS
+            };
+            list.iter().position(|l| *l == label).map(|p| p as u32)
         }
         Form::TenQ => {
             if item.minor.is_some() {
@@ -319,6 +336,15 @@ fn item_order(form: Form, part: u8, item: &ItemNo) -> Option<u32> {
 }
 
 /// The standard part of a 10-K item (Part I: 1–4, II: 5–9C, III: 10–14, IV: 15–16).
+/// The standard part of a 10-KSB item (Part I: 1–4, II: 5–8B, III: 9–14).
+fn ten_ksb_part(item: &ItemNo) -> u8 {
+    match item.num {
+        1..=4 => 1,
+        5..=8 => 2,
+        _ => 3,
+    }
+}
+
 fn ten_k_part(item: &ItemNo) -> u8 {
     match item.num {
         1..=4 => 1,
@@ -1023,6 +1049,15 @@ fn assign_parts(units: &[Unit], cands: Vec<Candidate>, form: Form) -> Vec<Candid
                 }
             }
         }
+        Form::TenKsb => {
+            for mut c in cands {
+                if let Some(o) = item_order(form, 0, &c.item) {
+                    c.ord = o;
+                    c.part = ten_ksb_part(&c.item);
+                    out.push(c);
+                }
+            }
+        }
         Form::TenK => {
             for mut c in cands {
                 if let Some(o) = item_order(form, 0, &c.item) {
@@ -1411,6 +1446,58 @@ fn cross_reference_index(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Executive officers
+
+/// Section type (and method) of the Part I "Executive Officers of the Registrant" section.
+pub const EXECUTIVE_OFFICERS: &str = "executive_officers";
+
+fn officers_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)^(?:item\s*4a\s*[.:\-\u{2013}\u{2014}]?\s*)?(?:information\s+(?:about|concerning|regarding)\s+(?:our\s+|the\s+)?|our\s+|the\s+)?executive\s+officers(?:\s+of\s+(?:the\s+)?(?:registrant|company|corporation)|\s+of\s+[A-Z][\w.,&' ]{1,40})?\s*[.:]?$")
+            .expect("officers regex")
+    })
+}
+
+/// Finds the executive-officers heading between the last Part I item heading and the first
+/// item of Part II (or the end): a short heading-like line, styled or at the start of a line
+/// ("Executive Officers of the Registrant", "Information About Our Executive Officers",
+/// "Item 4A. Executive Officers"). Returns it as a candidate of its own.
+fn executive_officers(doc: &Document, units: &[Unit], chosen: &[&Candidate]) -> Option<Candidate> {
+    let last_p1 = chosen.iter().rposition(|c| c.part == 1)?;
+    let from = chosen[last_p1].title_end_unit + 1;
+    let to = chosen.get(last_p1 + 1).map_or(units.len(), |c| c.unit);
+    (from..to).find_map(|i| {
+        let u = &units[i];
+        if u.furniture || u.toc_table || !(u.styled || u.line_start) {
+            return None;
+        }
+        let t = collapse_ws(u.text(doc));
+        if t.chars().count() > 120 || !officers_re().is_match(&t) {
+            return None;
+        }
+        Some(Candidate {
+            unit: i,
+            title_end_unit: i,
+            body_in_unit: None,
+            headless: false,
+            item: ItemNo {
+                num: 4,
+                letter: Some('A'),
+                minor: None,
+            },
+            explicit_part: None,
+            part: 1,
+            title: t,
+            score: if u.styled { 0.9 } else { 0.7 },
+            method: EXECUTIVE_OFFICERS,
+            ord: chosen[last_p1].ord,
+            weight: 0.0,
+        })
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
 // Sections
 
 /// Extracts the sections of one filing.
@@ -1442,6 +1529,18 @@ pub fn extract_sections(
             chosen = from_index.iter().collect();
             index_stop = Some(iu);
         }
+    }
+    // The unnumbered "Executive Officers of the Registrant" at the end of Part I (Regulation
+    // S-K lets it sit there instead of in the proxy): its own section, never the tail of
+    // Item 4 (or of whichever Part I item comes last).
+    let officers: Option<Candidate> = if form == Form::TenK {
+        executive_officers(doc, &units, &chosen)
+    } else {
+        None
+    };
+    if let Some(eo) = &officers {
+        let at = chosen.partition_point(|c| c.unit < eo.unit);
+        chosen.insert(at, eo);
     }
     let cix = CharIndex::new(doc.text.as_str());
 
@@ -1484,6 +1583,7 @@ pub fn extract_sections(
         let item_label = c.item.label();
         let section_type = match form {
             Form::TenQ => format!("part{}_item{}", c.part, item_label.to_ascii_lowercase()),
+            _ if c.method == EXECUTIVE_OFFICERS => EXECUTIVE_OFFICERS.to_string(),
             _ => format!("item_{}", item_label.to_ascii_lowercase()),
         };
         let part = match form {
@@ -1513,7 +1613,118 @@ pub fn extract_sections(
         });
     }
     inherit_status_of_shared_body(&mut sections);
+    if form != Form::EightK {
+        sections = split_combined_headings(form, acc, sections);
+    }
     Ok(sections)
+}
+
+fn combined_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)^\s*(?:part\s+[ivx]+\s*[.,:;\u{2013}\u{2014}-]?\s*)?items\s+((?:\d{1,2}[a-c]?(?:\s*(?:,|and|&|through|to|-|\u{2013}|\u{2014})\s*)+)+\d{1,2}[a-c]?)\b")
+            .expect("combined heading regex")
+    })
+}
+
+/// The items a combined heading names: "Items 1 and 2. Business and Properties" → 1, 2;
+/// "Items 10 through 14" → 10, 11, 12, 13, 14 (as the form lists them, 1A and the like
+/// included only when written out).
+pub fn items_named(form: Form, title: &str) -> Vec<String> {
+    let Some(c) = combined_re().captures(title) else {
+        return Vec::new();
+    };
+    let list = c[1].to_ascii_uppercase();
+    let tokens: Vec<&str> = list
+        .split(|ch: char| !ch.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let order: &[&str] = match form {
+        Form::TenK => TEN_K_ITEMS,
+        Form::TenKsb => TEN_KSB_ITEMS,
+        _ => &[],
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i];
+        if t.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            out.push(t.to_string());
+        } else if (t == "THROUGH" || t == "TO") && i + 1 < tokens.len() && !out.is_empty() {
+            let (a, b) = (
+                out.last().cloned().unwrap_or_default(),
+                tokens[i + 1].to_string(),
+            );
+            if let (Some(pa), Some(pb)) = (
+                order.iter().position(|x| *x == a),
+                order.iter().position(|x| *x == b),
+            ) {
+                for x in order.iter().take(pb).skip(pa + 1) {
+                    // A range of numbered items does not take in the lettered ones between.
+                    if x.chars().all(|c| c.is_ascii_digit()) {
+                        out.push(x.to_string());
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    out.dedup();
+    out
+}
+
+/// A heading naming several items ("Items 1 and 2. Business and Properties") is stored under
+/// each item it names that has no section of its own: same text and range, method
+/// `combined_heading`. 10-Q headings name items of their own part.
+fn split_combined_headings(form: Form, acc: &str, sections: Vec<Section>) -> Vec<Section> {
+    let mut have: std::collections::HashSet<String> =
+        sections.iter().map(|s| s.section_type.clone()).collect();
+    let mut out: Vec<Section> = Vec::with_capacity(sections.len());
+    for s in sections {
+        let named = s
+            .title
+            .as_deref()
+            .map(|t| items_named(if form == Form::TenQ { Form::TenK } else { form }, t))
+            .unwrap_or_default();
+        let extra: Vec<Section> = named
+            .iter()
+            .filter(|n| !n.eq_ignore_ascii_case(&s.item))
+            .filter_map(|n| {
+                let section_type = match form {
+                    Form::TenQ => {
+                        let part = s.part.as_deref().unwrap_or("part1");
+                        let ok = if part == "part2" {
+                            TEN_Q_PART2.contains(&n.as_str())
+                        } else {
+                            TEN_Q_PART1.contains(&n.as_str())
+                        };
+                        if !ok {
+                            return None;
+                        }
+                        format!("{part}_item{}", n.to_ascii_lowercase())
+                    }
+                    _ => format!("item_{}", n.to_ascii_lowercase()),
+                };
+                if have.contains(&section_type) {
+                    return None;
+                }
+                have.insert(section_type.clone());
+                Some(Section {
+                    id: format!("{acc}/sec/{section_type}"),
+                    section_type,
+                    item: n.clone(),
+                    method: "combined_heading",
+                    ..s.clone()
+                })
+            })
+            .collect();
+        out.push(s);
+        out.extend(extra);
+    }
+    for (k, s) in out.iter_mut().enumerate() {
+        s.section_index = k;
+    }
+    out
 }
 
 /// "Item 10. …" / "Item 11. …" / "Item 12. …" with no text, followed by one body ("The

@@ -251,7 +251,10 @@ fn items_heading_takes_first_item() {
         .p(BODY)
         .build();
     let s = run("10-K", &doc);
-    assert_eq!(types(&s), ["item_1", "item_3"]);
+    // The heading's first item locates the section; the others get the same text (see
+    // a_combined_heading_is_stored_under_each_item_it_names).
+    assert_eq!(types(&s), ["item_1", "item_2", "item_3"]);
+    assert_eq!(s[0].method, "heading");
 }
 
 #[test]
@@ -804,4 +807,80 @@ fn continued_item_headers_on_every_page_do_not_restart_the_item() {
         "{}",
         s[0].text
     );
+}
+
+#[test]
+fn ten_ksb_keeps_its_own_numbering_whatever_the_spelling_of_the_form() {
+    let doc = Doc::default()
+        .h("PART I")
+        .h("Item 1. Description of Business")
+        .p(BODY)
+        .h("Item 2. Description of Property")
+        .p(BODY)
+        .h("PART II")
+        .h("Item 6. Management's Discussion and Analysis or Plan of Operation")
+        .p(BODY)
+        .h("Item 7. Financial Statements")
+        .p(BODY)
+        .h("Item 8A. Controls and Procedures")
+        .p(BODY)
+        .h("Item 8B. Other Information")
+        .p(BODY)
+        .h("PART III")
+        .h("Item 13. Exhibits")
+        .p(BODY)
+        .build();
+    for form in ["10-KSB", "10KSB", "10-KSB40", "10-KSB/A"] {
+        let s = run(form, &doc);
+        assert_eq!(
+            types(&s),
+            ["item_1", "item_2", "item_6", "item_7", "item_8a", "item_8b", "item_13"],
+            "{form}"
+        );
+        // 10-KSB parts: Item 7 (financial statements) and 8A/8B are Part II, 13 is Part III.
+        assert_eq!(s[3].part.as_deref(), Some("part2"), "{form}");
+        assert_eq!(s[5].part.as_deref(), Some("part2"), "{form}");
+        assert_eq!(s[6].part.as_deref(), Some("part3"), "{form}");
+    }
+    // The other variants map onto their base form's items.
+    for (form, base) in [
+        ("10-K405", "10-K"),
+        ("10-KT", "10-K"),
+        ("10-K/A", "10-K"),
+        ("10-QSB", "10-Q"),
+        ("10-Q/A", "10-Q"),
+        ("8-K/A", "8-K"),
+        ("10KSB", "10-KSB"),
+    ] {
+        assert_eq!(form_family(form), form_family(base), "{form}");
+    }
+}
+
+#[test]
+fn a_combined_heading_is_stored_under_each_item_it_names() {
+    let doc = Doc::default()
+        .h("Items 1 and 2. Business and Properties")
+        .p(BODY)
+        .h("Item 3. Legal Proceedings")
+        .p(BODY)
+        .h("Item 5. Market for Registrant's Common Equity")
+        .p(BODY)
+        .h("Items 10 through 13. Directors, Executive Compensation, Security Ownership and Relationships")
+        .p("The information required by these items is incorporated by reference to our proxy statement.")
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(
+        types(&s),
+        ["item_1", "item_2", "item_3", "item_5", "item_10", "item_11", "item_12", "item_13"]
+    );
+    assert_eq!(s[1].text, s[0].text);
+    assert_eq!(s[1].method, "combined_heading");
+    assert_eq!(s[1].item, "2");
+    assert_eq!(s[7].status, s[4].status);
+    assert!(s.iter().enumerate().all(|(k, x)| x.section_index == k));
+    assert_eq!(
+        items_named(Form::TenK, "Item 7. MD&A"),
+        Vec::<String>::new()
+    );
+    assert_eq!(items_named(Form::TenK, "ITEMS 7 AND 7A. MD&A"), ["7", "7A"]);
 }

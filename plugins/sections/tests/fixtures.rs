@@ -206,8 +206,11 @@ fn all_fixtures_invariants() {
             assert!(s.id.ends_with(&format!("/sec/{}", s.section_type)));
             // The heading is where char_start points.
             let head: String = doc.text.chars().skip(s.char_start).take(60).collect();
+            let head = head.to_ascii_lowercase();
             assert!(
-                head.to_ascii_lowercase().contains("item"),
+                head.contains("item")
+                    || (s.section_type == "executive_officers"
+                        && head.contains("executive officers")),
                 "{rel}: {} starts with {head:?}",
                 s.section_type
             );
@@ -340,6 +343,49 @@ fn ten_q_item_6_stops_at_signatures_where_sec_parser_runs_on() {
         assert!(
             item6.text.contains("[TABLE "),
             "{rel}: the exhibit index is in Item 6"
+        );
+    }
+}
+
+/// Part I's unnumbered "Executive Officers of the Registrant" (General Instruction G(3)) is
+/// a section of its own, not the tail of Item 4: Roanoke Electric Steel's 2003 10-K (HTML) and
+/// Apple's 1994 10-K (plain text).
+#[test]
+fn executive_officers_are_their_own_section_not_item_4() {
+    for rel in [
+        "filings/10-K/RESC_2003-10-31.html",
+        "filings/10-K/AAPL_0000320193-94-000016.txt",
+    ] {
+        let s = run(rel);
+        let types: Vec<&str> = s.iter().map(|x| x.section_type.as_str()).collect();
+        let eo = types
+            .iter()
+            .position(|t| *t == "executive_officers")
+            .unwrap_or_else(|| panic!("{rel}: no executive_officers in {types:?}"));
+        // Right after Item 4, before Part II.
+        assert_eq!(types[eo - 1], "item_4", "{rel}: {types:?}");
+        assert_eq!(types[eo + 1], "item_5", "{rel}: {types:?}");
+        let officers = &s[eo];
+        assert!(
+            officers
+                .title
+                .as_deref()
+                .unwrap_or("")
+                .to_ascii_lowercase()
+                .contains("executive officers"),
+            "{rel}: {:?}",
+            officers.title
+        );
+        assert!(officers.word_count > 100, "{rel}: {}", officers.word_count);
+        assert_eq!(officers.part.as_deref(), Some("part1"));
+        let item4 = &s[eo - 1];
+        assert!(
+            !item4
+                .text
+                .to_ascii_lowercase()
+                .contains("executive officers of the registrant"),
+            "{rel}: Item 4 runs on into the executive officers: {}",
+            item4.text
         );
     }
 }
