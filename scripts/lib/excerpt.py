@@ -9,13 +9,17 @@ in source order, inside <html><body>, with a comment naming the source. The inli
 tags (ix:nonFraction with scale, sign, format) come along, so each fixture carries its own
 oracle: the value the filing states for every tagged number.
 
+(Written for the tables plugin's excerpts; the sections plugin's live beside them under
+plugins/sections/tests/fixtures/ with their own EXCERPTS.tsv.)
+
 A piece names the K-th occurrence (1-based) of TEXT in the raw HTML and is one of
 - `table:TEXT#K:CHARS`: the <table> holding it, with CHARS characters of HTML before it (moved
   back to the start of a <div> or <p> element), where notes such as "(In millions)" sit;
 - `next_table:TEXT#K`: from the <div>/<p> holding it (a caption, a note) to the end of the
   next table;
 - `block:TEXT#K`: the <div>/<p> holding it (a running note such as "(Tables present dollars
-  in millions)").
+  in millions)");
+- `range:TEXT#K..END#K2`: from the <div>/<p> holding TEXT up to the one holding END.
 Pieces that overlap are merged.
 """
 import os
@@ -39,6 +43,14 @@ def block_start(html, pos):
 
 def piece_range(html, spec):
     kind, rest = spec.split(":", 1)
+    if kind == "range":
+        # range:TEXT#K..END_TEXT#K2 — from the <div>/<p> holding TEXT to the one holding
+        # END_TEXT (not included).
+        left, right = rest.split("..", 1)
+        (t1, k1), (t2, k2) = left.rsplit("#", 1), right.rsplit("#", 1)
+        a = find_nth(html, t1, int(k1))
+        b = find_nth(html, t2, int(k2))
+        return block_start(html, a), block_start(html, b)
     m = re.match(r"^(.*?)#(\d+)(?::(\d+))?$", rest)
     if not m:
         raise SystemExit(f"bad piece {spec!r}")

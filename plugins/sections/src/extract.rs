@@ -1545,6 +1545,8 @@ pub fn extract_sections(
     let cix = CharIndex::new(doc.text.as_str());
 
     let mut sections = Vec::new();
+    // (PART heading unit, end) of part bodies cut off the item before them.
+    let mut part_blocks: Vec<(usize, usize)> = Vec::new();
     for (k, c) in chosen.iter().enumerate() {
         let mut end_unit = match chosen.get(k + 1) {
             Some(n) => n.unit,
@@ -1573,6 +1575,17 @@ pub fn extract_sections(
         if k + 1 == chosen.len() && cfg.stop_at_signatures {
             if let Some(s) = (c.title_end_unit + 1..end_unit).find(|&i| units[i].signature) {
                 end_unit = s;
+            }
+        }
+        // A later PART heading with a body but no item headings of its own ("PART III The
+        // information called for by Items 10 … 14 is incorporated by reference …") ends
+        // this item; the part's body is kept for the items it names.
+        if matches!(form, Form::TenK | Form::TenKsb) {
+            if let Some(pu) = (c.title_end_unit + 1..end_unit)
+                .find(|&i| units[i].part.is_some_and(|p| p > c.part) && !units[i].toc_table)
+            {
+                part_blocks.push((pu, end_unit));
+                end_unit = pu;
             }
         }
         // Leave a PART heading that introduces the next item out of this section.
@@ -1612,11 +1625,135 @@ pub fn extract_sections(
             section_index: k,
         });
     }
+    for (pu, end) in part_blocks {
+        sections.extend(items_of_part_body(
+            doc, acc, &units, &cix, form, pu, end, &sections,
+        ));
+    }
+    sections.sort_by_key(|s| (s.char_start, s.section_index));
     inherit_status_of_shared_body(&mut sections);
     if form != Form::EightK {
         sections = split_combined_headings(form, acc, sections);
     }
     Ok(sections)
+}
+
+/// The items a PART body without item headings speaks for: "PART III — The information
+/// called for by Part III of Form 10-K (Item 10 — Directors …, Item 11 — …, and Item 14 —
+/// …) is incorporated by reference from the proxy statement". Each item of that part it
+/// names, and that has no section, gets the part's text (method `part_body`; status from
+/// the text, usually `incorporated_by_reference`).
+#[allow(clippy::too_many_arguments)]
+fn items_of_part_body(
+    doc: &Document,
+    acc: &str,
+    units: &[Unit],
+    cix: &CharIndex,
+    form: Form,
+    pu: usize,
+    end: usize,
+    have: &[Section],
+) -> Vec<Section> {
+    let Some(part) = units[pu].part else {
+        return Vec::new();
+    };
+    let end = trim_trailing_part_heading(units, pu + 1, end);
+    if end <= pu + 1 {
+        return Vec::new();
+    }
+    let c = Candidate {
+        unit: pu,
+        title_end_unit: pu,
+        body_in_unit: None,
+        headless: false,
+        item: ItemNo {
+            num: 0,
+            letter: None,
+            minor: None,
+        },
+        explicit_part: Some(part),
+        part,
+        title: collapse_ws(units[pu].text(doc)),
+        score: 0.6,
+        method: "part_body",
+        ord: 0,
+        weight: 0.0,
+    };
+    let built = build_text(doc, acc, units, &c, end);
+    static ITEM_NO: OnceLock<Regex> = OnceLock::new();
+    let re =
+        ITEM_NO.get_or_init(|| Regex::new(r"(?i)\bitems?\s+(\d{1,2}[a-c]?)\b").expect("item no"));
+    let mut named: Vec<String> = re
+        .captures_iter(&built.text)
+        .map(|c| c[1].to_ascii_uppercase())
+        .collect();
+    // "Items 10 through 14" names the ones between, too.
+    for t in items_named(
+        form,
+        &format!("Items {}", built.text.split("Items ").nth(1).unwrap_or("")),
+    ) {
+        named.push(t);
+    }
+    let part_of = |n: &str| {
+        let item = ItemNo {
+            num: n
+                .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                .parse()
+                .unwrap_or(0),
+            letter: n.chars().last().filter(|c| c.is_ascii_alphabetic()),
+            minor: None,
+        };
+        item_order(form, 0, &item)?;
+        Some(if form == Form::TenKsb {
+            ten_ksb_part(&item)
+        } else {
+            ten_k_part(&item)
+        })
+    };
+    let status = status_of(&c.title, &built.text, built.words);
+    let start_byte = units[pu].start;
+    let end_byte = built.end_byte.max(units[pu].end);
+    let mut out: Vec<Section> = Vec::new();
+    for n in named {
+        if part_of(&n) != Some(part) {
+            continue;
+        }
+        let section_type = format!("item_{}", n.to_ascii_lowercase());
+        if have
+            .iter()
+            .chain(out.iter())
+            .any(|s| s.section_type == section_type)
+        {
+            continue;
+        }
+        out.push(Section {
+            id: format!("{acc}/sec/{section_type}"),
+            accession_number: acc.to_string(),
+            section_type,
+            part: Some(part_name(part)),
+            item: n.clone(),
+            title: Some(c.title.clone()),
+            text: built.text.clone(),
+            char_start: cix.chars(doc.text.as_str(), start_byte),
+            char_end: cix.chars(doc.text.as_str(), end_byte),
+            word_count: built.words,
+            status,
+            method: "part_body",
+            confidence: 0.6,
+            section_index: usize::MAX,
+        });
+    }
+    out.sort_by_key(|s| {
+        part_of(&s.item).map(|_| {
+            let num: u32 = s
+                .item
+                .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                .parse()
+                .unwrap_or(0);
+            num
+        })
+    });
+    out
 }
 
 fn combined_re() -> &'static Regex {
