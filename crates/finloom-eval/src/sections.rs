@@ -495,6 +495,81 @@ pub fn run(db: &Path, expected: &Path) -> Result<Report> {
         sources_json.insert(source.clone(), sj);
     }
 
+    // Coverage from the form's side: the items each 10-K / 10-Q must have for its form and
+    // fiscal year, whether or not any peer looked at the filing.
+    let conn = finloom_store::open_ro(db)?;
+    let due = read_due(&conn)?;
+    drop(conn);
+    let mut rows: Vec<(f64, String, String, usize, usize, Vec<&'static str>)> = Vec::new();
+    for (acc, form, date) in &due {
+        let Some(required) = required_items(form, date.as_deref()) else {
+            continue;
+        };
+        let have: HashSet<&str> = ours
+            .get(acc)
+            .map(|v| v.iter().map(|r| r.section_type.as_str()).collect())
+            .unwrap_or_default();
+        let missing: Vec<&'static str> = required
+            .iter()
+            .copied()
+            .filter(|i| !have.contains(i))
+            .collect();
+        let found = required.len() - missing.len();
+        let share = found as f64 / required.len() as f64;
+        rows.push((
+            share,
+            acc.clone(),
+            form.clone(),
+            found,
+            required.len(),
+            missing,
+        ));
+    }
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    let _ = writeln!(
+        text,
+        "coverage (the items each 10-K / 10-Q must have for its form and fiscal year; worst first): {} filings",
+        rows.len()
+    );
+    for (share, acc, form, found, n, missing) in rows.iter().take(15) {
+        let _ = writeln!(
+            text,
+            "  {acc:<22} {form:<8} {found:>2}/{n:<2} {:>6.1} %{}",
+            share * 100.0,
+            if missing.is_empty() {
+                String::new()
+            } else {
+                format!("  missing: {}", missing.join(" "))
+            }
+        );
+    }
+    let min_cov = rows.first().map(|r| r.0);
+    let all_found: usize = rows.iter().map(|r| r.3).sum();
+    let all_due: usize = rows.iter().map(|r| r.4).sum();
+    let _ = writeln!(
+        text,
+        "  overall {all_found} of {all_due} required items ({:.1} %)\n",
+        if all_due > 0 {
+            100.0 * all_found as f64 / all_due as f64
+        } else {
+            0.0
+        }
+    );
+    if !rows.is_empty() {
+        target(
+            "lowest 10-K/10-Q coverage of the items its form and year call for".to_string(),
+            min_cov,
+            TARGET_COVERAGE,
+            &mut missed,
+        );
+    }
+    let coverage_json: Vec<Value> = rows
+        .iter()
+        .map(|(share, acc, form, found, n, missing)| {
+            json!({"accession": acc, "form": form, "found": found, "required": n, "coverage": share, "missing": missing})
+        })
+        .collect();
+
     let _ = writeln!(text, "targets:");
     for t in &targets {
         let _ = writeln!(
@@ -516,10 +591,97 @@ pub fn run(db: &Path, expected: &Path) -> Result<Report> {
         "database": db.display().to_string(),
         "expected": expected.join("sections.jsonl").display().to_string(),
         "sources": Value::Object(sources_json),
+        "coverage": coverage_json,
         "targets": targets,
         "missed": missed,
     });
     Ok(Report { text, json, missed })
+}
+
+/// Lowest share of its required items any 10-K / 10-Q may miss.
+pub const TARGET_COVERAGE: f64 = 0.8;
+
+/// (accession, form, fiscal period end or filing date) of the filings that merged fine.
+fn read_due(conn: &duckdb::Connection) -> Result<Vec<(String, String, Option<String>)>> {
+    let mut st = conn.prepare(
+        "SELECT accession_number, coalesce(form_type, ''), \
+         CAST(coalesce(period_of_report, filed_date) AS VARCHAR) FROM filings \
+         WHERE status = 'ok' ORDER BY accession_number",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(r?);
+    }
+    Ok(out)
+}
+
+/// The items a filing of `form` for the fiscal period ending on `date` (YYYY-MM-DD) must
+/// have, as section types, from the form's history: Item 7A from 1997/98, Item 9A for fiscal
+/// years from 2004 (controls and procedures), 15 (exhibits) from 2003 (Item 14 before), Items
+/// 1A, 1B and 9B from December 2005, 9C from 2022, 1C for fiscal years ending after
+/// 15 December 2023; a 10-Q's Part I Items 1–4 (3 from 1998, 4 from 2004), Part II Item 1A
+/// from 2006 and Item 6. Items a filer may leave out when they do not apply (10-Q Part II
+/// Items 1–5, 10-K Item 16) are not required. `None` for other forms.
+pub fn required_items(form: &str, date: Option<&str>) -> Option<Vec<&'static str>> {
+    let f: String = form
+        .to_ascii_uppercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let ymd = date.unwrap_or("").trim();
+    let year: i32 = ymd.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+    let on_or_after =
+        |y: i32, md: &str| year > y || (year == y && ymd.get(5..10).is_some_and(|x| x >= md));
+    if f.starts_with("10KSB") {
+        return Some(vec![
+            "item_1", "item_2", "item_3", "item_4", "item_5", "item_6", "item_7", "item_8",
+            "item_9", "item_10", "item_11", "item_12", "item_13",
+        ]);
+    }
+    if f.starts_with("10K") {
+        let mut v = vec!["item_1"];
+        if on_or_after(2005, "12-01") {
+            v.extend(["item_1a", "item_1b"]);
+        }
+        if on_or_after(2023, "12-15") {
+            v.push("item_1c");
+        }
+        v.extend(["item_2", "item_3", "item_4", "item_5", "item_6", "item_7"]);
+        if year >= 1998 {
+            v.push("item_7a");
+        }
+        v.extend(["item_8", "item_9"]);
+        if year >= 2004 {
+            v.push("item_9a");
+        }
+        if on_or_after(2005, "12-01") {
+            v.push("item_9b");
+        }
+        if year >= 2022 {
+            v.push("item_9c");
+        }
+        v.extend(["item_10", "item_11", "item_12", "item_13", "item_14"]);
+        if year >= 2003 {
+            v.push("item_15");
+        }
+        return Some(v);
+    }
+    if f.starts_with("10Q") {
+        let mut v = vec!["part1_item1", "part1_item2"];
+        if year >= 1998 {
+            v.push("part1_item3");
+        }
+        if year >= 2004 {
+            v.push("part1_item4");
+        }
+        if year >= 2006 {
+            v.push("part2_item1a");
+        }
+        v.push("part2_item6");
+        return Some(v);
+    }
+    None
 }
 
 fn read_peers(path: &Path) -> Result<Vec<PeerRow>> {
@@ -772,6 +934,37 @@ fn cut_at_signatures(text: &str) -> (&str, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn required_items_follow_the_forms_history() {
+        let k = |d: &str| required_items("10-K", Some(d)).unwrap();
+        // 1994: no 1A/1B/7A/9A/9B/9C/1C, Item 14 held the exhibits, no Item 15.
+        assert_eq!(k("1994-09-30").len(), 14);
+        assert!(!k("1994-09-30").contains(&"item_15"));
+        assert!(k("2003-10-31").contains(&"item_15") && !k("2003-10-31").contains(&"item_9a"));
+        assert!(k("2006-02-03").contains(&"item_1a") && k("2006-02-03").contains(&"item_9b"));
+        assert!(!k("2023-09-30").contains(&"item_1c"));
+        assert!(k("2023-12-31").contains(&"item_1c") && k("2023-12-31").contains(&"item_9c"));
+        assert_eq!(k("2024-12-31").len(), 22);
+        assert_eq!(
+            required_items("10-K405", Some("2000-12-31")).unwrap().len(),
+            15
+        );
+        let q = required_items("10-Q", Some("2023-07-01")).unwrap();
+        assert_eq!(
+            q,
+            [
+                "part1_item1",
+                "part1_item2",
+                "part1_item3",
+                "part1_item4",
+                "part2_item1a",
+                "part2_item6"
+            ]
+        );
+        assert_eq!(required_items("10KSB", None).unwrap().len(), 13);
+        assert!(required_items("8-K", Some("2024-01-01")).is_none());
+    }
 
     fn tables() -> Vec<TableText> {
         vec![

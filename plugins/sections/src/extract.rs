@@ -1769,7 +1769,21 @@ fn combined_re() -> &'static Regex {
 /// included only when written out).
 pub fn items_named(form: Form, title: &str) -> Vec<String> {
     let Some(c) = combined_re().captures(title) else {
-        return Vec::new();
+        // "Item 1. Business and Item 2. Properties": each "Item N" of a heading that starts
+        // with one.
+        static EACH: OnceLock<Regex> = OnceLock::new();
+        let re = EACH.get_or_init(|| {
+            Regex::new(r"(?i)\bitem\s+(\d{1,2}[a-c]?)\b").expect("each item regex")
+        });
+        let t = title.trim_start();
+        if !t.to_ascii_lowercase().starts_with("item") {
+            return Vec::new();
+        }
+        let all: Vec<String> = re
+            .captures_iter(t)
+            .map(|c| c[1].to_ascii_uppercase())
+            .collect();
+        return if all.len() >= 2 { all } else { Vec::new() };
     };
     let list = c[1].to_ascii_uppercase();
     let tokens: Vec<&str> = list

@@ -883,4 +883,9 @@ fn a_combined_heading_is_stored_under_each_item_it_names() {
         Vec::<String>::new()
     );
     assert_eq!(items_named(Form::TenK, "ITEMS 7 AND 7A. MD&A"), ["7", "7A"]);
+    // Norfolk Southern 2008: "Item 1. Business and Item 2. Properties".
+    assert_eq!(
+        items_named(Form::TenK, "Item 1. Business and Item 2. Properties"),
+        ["1", "2"]
+    );
 }
