@@ -1446,6 +1446,93 @@ fn cross_reference_index(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Items headed by their title alone
+
+/// 10-K items and the titles Regulation S-K gives them, as printed without "Item N".
+const ITEM_TITLES: &[(&str, &str)] = &[
+    ("1A", r"risk\s+factors"),
+    ("1B", r"unresolved\s+(?:sec\s+)?staff\s+comments"),
+    ("1C", r"cybersecurity"),
+    ("2", r"(?:description\s+of\s+)?propert(?:y|ies)"),
+    ("3", r"legal\s+proceedings"),
+    (
+        "7A",
+        r"quantitative\s+and\s+qualitative\s+disclosures?\s+(?:about|of|regarding)\s+market\s+risks?",
+    ),
+    ("9A", r"controls\s+and\s+procedures"),
+    ("9B", r"other\s+information"),
+];
+
+/// For each 10-K item in [`ITEM_TITLES`] that the headings did not find, a heading-like unit
+/// (styled, or a line of its own in capitals) that is just the item's title, between the
+/// found items before and after it in the form's order.
+fn title_only_items(doc: &Document, units: &[Unit], chosen: &[&Candidate]) -> Vec<Candidate> {
+    static RES: OnceLock<Vec<(ItemNo, Regex)>> = OnceLock::new();
+    let res = RES.get_or_init(|| {
+        ITEM_TITLES
+            .iter()
+            .map(|(label, title)| {
+                let (num, letter) = match label.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+                    Some((i, c)) => (label[..i].parse().unwrap_or(0), Some(c)),
+                    None => (label.parse().unwrap_or(0), None),
+                };
+                (
+                    ItemNo { num, letter, minor: None },
+                    Regex::new(&format!(r"(?i)^(?:item\s+\d{{1,2}}[a-c]?\s*[.:\-\u{{2013}}\u{{2014}}]?\s*)?{title}\s*[.:]?$"))
+                        .expect("item title regex"),
+                )
+            })
+            .collect()
+    });
+    let mut out = Vec::new();
+    for (item, re) in res {
+        let Some(ord) = item_order(Form::TenK, 0, item) else {
+            continue;
+        };
+        if chosen.iter().any(|c| c.item == *item) {
+            continue;
+        }
+        // Between the nearest found items before and after it in the form's order.
+        let Some(prev) = chosen.iter().filter(|c| c.ord < ord).max_by_key(|c| c.ord) else {
+            continue;
+        };
+        let next = chosen.iter().filter(|c| c.ord > ord).min_by_key(|c| c.ord);
+        let from = prev.title_end_unit + 1;
+        let to = next.map_or(units.len(), |c| c.unit);
+        if to <= from {
+            continue;
+        }
+        let found = (from..to).find(|&i| {
+            let u = &units[i];
+            if u.furniture || u.toc_table || matches!(u.kind, UnitKind::Table(_)) {
+                return false;
+            }
+            let t = collapse_ws(u.text(doc));
+            let heading_like = u.styled || (u.line_start && is_all_caps(&t));
+            heading_like && t.chars().count() <= 120 && re.is_match(&t)
+        });
+        if let Some(i) = found {
+            out.push(Candidate {
+                unit: i,
+                title_end_unit: i,
+                body_in_unit: None,
+                headless: false,
+                item: *item,
+                explicit_part: None,
+                part: ten_k_part(item),
+                title: collapse_ws(units[i].text(doc)),
+                score: 0.7,
+                method: "title_heading",
+                ord,
+                weight: 0.0,
+            });
+        }
+    }
+    out.sort_by_key(|c| c.unit);
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
 // Executive officers
 
 /// Section type (and method) of the Part I "Executive Officers of the Registrant" section.
@@ -1529,6 +1616,19 @@ pub fn extract_sections(
             chosen = from_index.iter().collect();
             index_stop = Some(iu);
         }
+    }
+    // Items whose heading is printed without its number ("RISK FACTORS" between Items 1 and
+    // 2, "QUANTITATIVE AND QUALITATIVE DISCLOSURES ABOUT MARKET RISK" inside Item 7): found
+    // by their title where the item would sit, so Item 1 does not run on into the risk
+    // factors, nor Item 7 into 7A.
+    let by_title: Vec<Candidate> = if form == Form::TenK && index_stop.is_none() {
+        title_only_items(doc, &units, &chosen)
+    } else {
+        Vec::new()
+    };
+    for c in &by_title {
+        let at = chosen.partition_point(|x| x.unit < c.unit);
+        chosen.insert(at, c);
     }
     // The unnumbered "Executive Officers of the Registrant" at the end of Part I (Regulation
     // S-K lets it sit there instead of in the proxy): its own section, never the tail of

@@ -889,3 +889,41 @@ fn a_combined_heading_is_stored_under_each_item_it_names() {
         ["1", "2"]
     );
 }
+
+#[test]
+fn items_headed_by_their_title_alone_end_the_item_before() {
+    // American Express 2009 / Microsoft 2013 style: "RISK FACTORS" and the market-risk title
+    // printed without their item numbers.
+    let doc = Doc::default()
+        .h("Item 1. Business")
+        .p(BODY)
+        .p("RISK FACTORS")
+        .p("Our business is subject to many risks, described below in some detail.")
+        .h("Item 2. Properties")
+        .p(BODY)
+        .h("Item 7. Management's Discussion and Analysis")
+        .p(BODY)
+        .h("Quantitative and Qualitative Disclosures About Market Risk")
+        .p("We are exposed to interest rate and currency risk.")
+        .h("Item 8. Financial Statements and Supplementary Data")
+        .p(BODY)
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(
+        types(&s),
+        ["item_1", "item_1a", "item_2", "item_7", "item_7a", "item_8"]
+    );
+    assert_eq!(s[0].text, BODY);
+    assert_eq!(s[1].method, "title_heading");
+    assert!(s[1].text.starts_with("Our business is subject"));
+    assert_eq!(s[3].text, BODY);
+    assert!(s[4].text.starts_with("We are exposed"));
+    // A "risk factors" sentence is not a heading.
+    let doc = Doc::default()
+        .h("Item 1. Business")
+        .p("See the risk factors below.")
+        .h("Item 2. Properties")
+        .p(BODY)
+        .build();
+    assert_eq!(types(&run("10-K", &doc)), ["item_1", "item_2"]);
+}
