@@ -71,7 +71,12 @@ fn word_scale(w: &str) -> i32 {
 /// Finds a scale statement in `text`. Returns the scale, the byte range of the match and the
 /// text after it (for the "except" clause).
 pub fn find_scale(text: &str) -> Option<ScaleInfo> {
-    let caps = scale_re().captures(text)?;
+    // "The graph assumes $100 (not in millions) invested": a scale the text denies is none.
+    let caps = scale_re().captures_iter(text).find(|c| {
+        let start = c.get(0).map_or(0, |m| m.start());
+        let before = text[..start].trim_end().to_ascii_lowercase();
+        !(before.ends_with("not") || before.ends_with("(not"))
+    })?;
     let m = caps.get(0)?;
     let g = ["w1", "w2", "z", "w3", "w4", "w5", "w6", "w7"]
         .iter()
@@ -296,6 +301,8 @@ mod tests {
             3
         );
         assert!(find_scale("Revenue grew 5% in fiscal 2024").is_none());
+        // Stryker's performance graph: "$100 (not in millions)".
+        assert!(find_scale("The graph assumes $100 (not in millions) invested").is_none());
     }
 
     #[test]
