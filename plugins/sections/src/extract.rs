@@ -238,7 +238,10 @@ fn reserved_re() -> &'static Regex {
 fn ibr_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)incorporated\s+(?:herein\s+|in\s+this\s+\w+\s+)?by\s+reference")
+        // "… is incorporated herein by reference", and the cross-reference wording of
+        // 10-Ks whose text sits in the annual report exhibit: "Information in response to
+        // this Item 7 can be found in the 2024 Annual Report to Shareholders under …".
+        Regex::new(r"(?i)incorporated\s+(?:herein\s+|in(?:to)?\s+this\s+\w+\s+)?by\s+reference|\b(?:can|may|will)\s+be\s+found\s+in\b|\bis\s+(?:included|contained|set\s+forth)\s+(?:in|under)\b")
             .expect("ibr")
     })
 }

@@ -423,3 +423,39 @@ fn a_part_body_without_item_headings_speaks_for_the_items_it_names() {
         assert_eq!(x.part.as_deref(), Some("part3"));
     }
 }
+
+/// Wells Fargo's 2024 10-K answers most items with a pointer into the Annual Report exhibit
+/// ("Information in response to this Item 7 can be found in the 2024 Annual Report to
+/// Shareholders under … That information is incorporated into this item by reference."):
+/// each such item is found, under its heading laid out in a table, and is
+/// `incorporated_by_reference`, not `present`; Item 9 ("Not applicable.") and 9B (its own
+/// text) stay `present` (an excerpt, see EXCERPTS.tsv).
+#[test]
+fn items_that_point_into_the_annual_report_are_incorporated_by_reference() {
+    let path =
+        manifest_dir().join("tests/fixtures/WFC_0000072971-25-000066.annual-report-pointers.html");
+    let filing = finloom_ingest::read_filing(&path).unwrap();
+    let mut meta = filing.meta.clone();
+    meta.form_type = "10-K".into();
+    let s = extract_sections(&meta, &filing.document, &Config::default()).unwrap();
+    let types: Vec<&str> = s.iter().map(|x| x.section_type.as_str()).collect();
+    assert_eq!(
+        types,
+        ["item_7", "item_7a", "item_8", "item_9", "item_9a", "item_9b"]
+    );
+    for x in s
+        .iter()
+        .filter(|x| ["item_7", "item_7a", "item_8", "item_9a"].contains(&x.section_type.as_str()))
+    {
+        assert_eq!(
+            x.status, "incorporated_by_reference",
+            "{}: {}",
+            x.section_type, x.text
+        );
+        assert!(
+            x.text.contains("Annual Report to Shareholders"),
+            "{}",
+            x.section_type
+        );
+    }
+}
