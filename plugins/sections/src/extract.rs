@@ -2200,10 +2200,31 @@ fn build_text(doc: &Document, acc: &str, units: &[Unit], c: &Candidate, end_unit
     }
 }
 
+/// `text` with the rows of each table block left out (the `[TABLE id]` line stays).
+fn without_table_rows(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("\n[/TABLE]") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let blocks: Vec<&str> = text
+        .split("\n\n")
+        .map(|b| {
+            if b.starts_with("[TABLE ") && b.ends_with("\n[/TABLE]") {
+                b.lines().next().unwrap_or(b)
+            } else {
+                b
+            }
+        })
+        .collect();
+    std::borrow::Cow::Owned(blocks.join("\n\n"))
+}
+
 /// `reserved` for "[Reserved]" items, `incorporated_by_reference` for short bodies that
 /// point to the proxy statement (typical of Part III), else `present`.
 fn status_of(title: &str, body: &str, words: usize) -> &'static str {
-    let body_t = body.trim();
+    // Judged on the prose: the rows of a table shown in place ("Financial Statements,
+    // included in Part II") are not the item saying where its information is.
+    let prose = without_table_rows(body);
+    let body_t = prose.trim();
     if reserved_re().is_match(body_t) && !body_t.is_empty() {
         return "reserved";
     }

@@ -927,3 +927,26 @@ fn items_headed_by_their_title_alone_end_the_item_before() {
         .build();
     assert_eq!(types(&run("10-K", &doc)), ["item_1", "item_2"]);
 }
+
+#[test]
+fn a_tables_rows_do_not_decide_the_status() {
+    // An exhibit index whose rows say "included in … proxy statement" is not the item
+    // pointing elsewhere: the item's status is judged on its prose.
+    let doc = Doc::default()
+        .h("Item 15. Exhibits, Financial Statement Schedules")
+        .table(&[
+            &[
+                "(a)(1)",
+                "Financial statements, included in Part II of this report",
+            ],
+            &[
+                "(a)(3)",
+                "Portions of the proxy statement incorporated by reference",
+            ],
+        ])
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(types(&s), ["item_15"]);
+    assert_eq!(s[0].status, "present");
+    assert!(s[0].text.contains("proxy statement"));
+}
