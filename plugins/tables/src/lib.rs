@@ -386,8 +386,7 @@ fn shows_scaled_currency(clean: &CleanTable) -> bool {
             continue;
         }
         currency += 1;
-        let t = c.text.trim_end_matches(|ch: char| !ch.is_ascii_digit());
-        if t.rfind('.').is_some_and(|i| t.len() - i - 1 == 2) {
+        if printed_to_the_cent(&c.text) {
             cents += 1;
         }
     }
@@ -772,7 +771,6 @@ fn price_lines(
     if !(3..=6).contains(&scale) {
         return (cols, rows);
     }
-    let cents = printed_to_the_cent;
     // (row, col, currency, printed to the cent) of every number.
     let nums: Vec<(usize, usize, bool, bool)> = clean
         .cells
@@ -783,13 +781,12 @@ fn price_lines(
             if p.unit.as_deref() == Some("%") {
                 return None;
             }
-            Some((c.row, c.col, p.unit.is_some(), cents(&c.text)))
+            Some((c.row, c.col, p.unit.is_some(), printed_to_the_cent(&c.text)))
         })
         .collect();
     let lines = |key: &dyn Fn(&(usize, usize, bool, bool)) -> usize, out: &mut Vec<bool>| {
         for (k, slot) in out.iter_mut().enumerate() {
-            let mine: Vec<_> = nums.iter().filter(|n| key(n) == k).collect();
-            let currency: Vec<_> = mine.iter().filter(|n| n.2).collect();
+            let currency: Vec<_> = nums.iter().filter(|n| key(n) == k && n.2).collect();
             // Some other number of the table (a share count beside the prices in the
             // same column, or an amount elsewhere) is not printed to the cent.
             let others_whole = nums.iter().any(|n| !n.3 && (key(n) != k || !n.2));
