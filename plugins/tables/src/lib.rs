@@ -784,13 +784,27 @@ fn price_lines(
             Some((c.row, c.col, p.unit.is_some(), printed_to_the_cent(&c.text)))
         })
         .collect();
+    let total_whole = nums.iter().filter(|n| !n.3).count();
     let lines = |key: &dyn Fn(&(usize, usize, bool, bool)) -> usize, out: &mut Vec<bool>| {
-        for (k, slot) in out.iter_mut().enumerate() {
-            let currency: Vec<_> = nums.iter().filter(|n| key(n) == k && n.2).collect();
-            // Some other number of the table (a share count beside the prices in the
-            // same column, or an amount elsewhere) is not printed to the cent.
-            let others_whole = nums.iter().any(|n| !n.3 && (key(n) != k || !n.2));
-            *slot = !currency.is_empty() && currency.iter().all(|n| n.3) && others_whole;
+        // Per line: currency amounts, those printed to the cent, numbers not printed to the
+        // cent, and those of them without a currency sign.
+        let mut tally = vec![(0usize, 0usize, 0usize, 0usize); out.len()];
+        for n in &nums {
+            let t = &mut tally[key(n)];
+            if n.2 {
+                t.0 += 1;
+                t.1 += usize::from(n.3);
+            }
+            if !n.3 {
+                t.2 += 1;
+                t.3 += usize::from(!n.2);
+            }
+        }
+        for (slot, &(currency, cents, whole, whole_plain)) in out.iter_mut().zip(&tally) {
+            // Some other number of the table (a share count beside the prices in the same
+            // column, or an amount elsewhere) is not printed to the cent.
+            let others_whole = total_whole > whole || whole_plain > 0;
+            *slot = currency > 0 && cents == currency && others_whole;
         }
     };
     lines(&|n| n.1, &mut cols);
