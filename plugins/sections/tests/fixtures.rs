@@ -398,6 +398,18 @@ fn executive_officers_are_their_own_section_not_item_4() {
     }
 }
 
+/// Sections of an excerpt of a 10-K under this crate's tests/fixtures (cut by
+/// scripts/lib/excerpt.py from tests/fixtures/EXCERPTS.tsv): the excerpt has no SGML header,
+/// so the form is given.
+fn run_10k_excerpt(name: &str) -> Vec<Section> {
+    let path = manifest_dir().join("tests/fixtures").join(name);
+    let filing = finloom_ingest::read_filing(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut meta = filing.meta.clone();
+    meta.form_type = "10-K".into();
+    extract_sections(&meta, &filing.document, &Config::default())
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
 /// Dell's 2006 10-K prints no Item 10–14 headings: after Item 9B comes "PART III" and one
 /// paragraph naming Items 10 to 14 as incorporated by reference from the proxy statement.
 /// Item 9B ends at PART III, and each item the paragraph names is stored with that text
@@ -405,11 +417,7 @@ fn executive_officers_are_their_own_section_not_item_4() {
 /// plugins/sections/tests/fixtures/EXCERPTS.tsv).
 #[test]
 fn a_part_body_without_item_headings_speaks_for_the_items_it_names() {
-    let path = manifest_dir().join("tests/fixtures/DELL_0000950134-06-005149.part-iii-body.html");
-    let filing = finloom_ingest::read_filing(&path).unwrap();
-    let mut meta = filing.meta.clone();
-    meta.form_type = "10-K".into();
-    let s = extract_sections(&meta, &filing.document, &Config::default()).unwrap();
+    let s = run_10k_excerpt("DELL_0000950134-06-005149.part-iii-body.html");
     let types: Vec<&str> = s.iter().map(|x| x.section_type.as_str()).collect();
     assert_eq!(
         types,
@@ -432,12 +440,7 @@ fn a_part_body_without_item_headings_speaks_for_the_items_it_names() {
 /// text) stay `present` (an excerpt, see EXCERPTS.tsv).
 #[test]
 fn items_that_point_into_the_annual_report_are_incorporated_by_reference() {
-    let path =
-        manifest_dir().join("tests/fixtures/WFC_0000072971-25-000066.annual-report-pointers.html");
-    let filing = finloom_ingest::read_filing(&path).unwrap();
-    let mut meta = filing.meta.clone();
-    meta.form_type = "10-K".into();
-    let s = extract_sections(&meta, &filing.document, &Config::default()).unwrap();
+    let s = run_10k_excerpt("WFC_0000072971-25-000066.annual-report-pointers.html");
     let types: Vec<&str> = s.iter().map(|x| x.section_type.as_str()).collect();
     assert_eq!(
         types,
