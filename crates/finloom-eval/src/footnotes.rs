@@ -15,8 +15,10 @@
 //!
 //! Which TextBlocks are notes. Filers tag a note *and* the schedules, policies and tables
 //! inside it, each with its own TextBlock; only the note-level ones are evidence here:
-//! * not a `dei:` or `ecd:` block (cover page: documents incorporated by reference;
-//!   executive-compensation disclosures such as insider trading arrangements);
+//! * not a `dei:`, `ecd:` or `cyd:` block (cover page: documents incorporated by reference;
+//!   executive-compensation disclosures such as insider trading arrangements; Item 1C's
+//!   cybersecurity disclosures, tagged since fiscal 2023 — none of them a note to the
+//!   financial statements);
 //! * not `…PolicyTextBlock` (an accounting policy is a paragraph of the policies note;
 //!   filers sometimes tag it outside the note's own block) and not `…TableTextBlock`
 //!   (a table inside a note);
@@ -72,7 +74,7 @@ pub struct InlineBlock {
 pub fn note_level_name(name: &str) -> bool {
     let (prefix, local) = name.split_once(':').unwrap_or(("", name));
     local.ends_with("TextBlock")
-        && !matches!(prefix, "dei" | "ecd")
+        && !matches!(prefix, "dei" | "ecd" | "cyd")
         && !local.ends_with("PolicyTextBlock")
         && !local.ends_with("TableTextBlock")
         && !local.starts_with("ScheduleOf")
@@ -1026,6 +1028,10 @@ mod tests {
             "dei:DocumentsIncorporatedByReferenceTextBlock"
         ));
         assert!(!note_level_name("us-gaap:Revenues"));
+        // Item 1C's cybersecurity blocks are not notes.
+        assert!(!note_level_name(
+            "cyd:CybersecurityRiskBoardOfDirectorsOversightTextBlock"
+        ));
     }
 
     #[test]
