@@ -8,14 +8,18 @@
 //! their own. So the plugin:
 //!
 //! 1. limits itself to the financial-statements section (10-K `item_8`, 10-Q `part1_item1`)
-//!    when the `sections` input has it, else to the document after a "Notes to … Financial
-//!    Statements" heading (not a table-of-contents line), else the whole document — but
-//!    never beyond a statements section of real length (`min_statement_chars`), where a
-//!    search elsewhere would only find numbered lists;
+//!    when the `sections` input has it; when no note is found there (the statements sit in
+//!    an F-pages appendix after the signatures), the document from a "Notes to … Financial
+//!    Statements" heading (not a table-of-contents line; each such heading in turn, the
+//!    first may be a line of an index), else the whole document — but without such a
+//!    heading never beyond a statements section of real length (`min_statement_chars`),
+//!    where a search elsewhere would only find numbered lists;
 //! 2. cuts that region into *units* — paragraph blocks, and single lines of preformatted
 //!    (plain-text) blocks — and finds heading candidates: short units that are styled or
 //!    clearly formatted ("Note 1 — Title", "NOTE 1. TITLE", "Note 1:" with the title in the
-//!    next unit, a bold title with "Note 1" alone in the unit after it, a bold "1. Title",
+//!    next unit, "Note 5: Inventories (in millions)", a bold title with "Note 1" alone in the
+//!    unit after it, a bold "1. Title" (also in sentence case, "1. Summary of significant
+//!    accounting policies"), a heading boxed in a one-cell table,
 //!    "(1) Title", number and title in the cells of a one-row layout table, a run-in
 //!    "A. Basis of Presentation – The interim …" opening the note's first paragraph; in plain
 //!    text, a number opening an unindented paragraph with no title, "1.<TAB>Interim
@@ -332,12 +336,12 @@ fn seq_of(n: &str) -> u32 {
 /// Is unit `i` a note heading?
 pub fn parse_heading(units: &[Unit], i: usize, max_chars: usize) -> Option<Heading> {
     let mut u = units[i].clone();
-    // A one-row layout table "5. | Related Party Transactions": the number and title set in
-    // two cells is a formatted heading.
+    // A one-row layout table "5. | Related Party Transactions" (number and title set in two
+    // cells), or one cell boxing "1. Description of Business …" (Intuit): a formatted heading.
     let joined;
     if u.is_table {
         let t = u.text.trim();
-        if t.contains('\n') || !t.contains(" | ") || t.chars().count() > max_chars {
+        if t.contains('\n') || t.chars().count() > max_chars {
             return None;
         }
         joined = t
@@ -398,7 +402,13 @@ pub fn parse_heading(units: &[Unit], i: usize, max_chars: usize) -> Option<Headi
             return None;
         }
         if let Some(t) = &title {
-            if !styled(u) && !title_like(t) && !is_caps(t) {
+            // "Note 5: Inventories (in millions)": a trailing parenthesis (a scale note, an
+            // abbreviation) says nothing about whether the rest is a title.
+            let bare = match t.rfind(" (") {
+                Some(i) if t.ends_with(')') && i > 0 => &t[..i],
+                _ => t.as_str(),
+            };
+            if !styled(u) && !title_like(bare) && !is_caps(bare) {
                 return None;
             }
         }
@@ -436,8 +446,16 @@ pub fn parse_heading(units: &[Unit], i: usize, max_chars: usize) -> Option<Headi
                 .is_some_and(|c| !c.is_lowercase());
             is_caps(&title) || title_like(&title) && title.chars().count() <= 70 && last_cap
         } else {
+            // A bold title in sentence case ("1. Summary of significant accounting
+            // policies", Amgen): the bold line of its own is the formatting; a sentence of
+            // a numbered list would run on or end in a period.
+            let bold_sentence_case = styled(&units[last_unit])
+                && title.chars().count() <= 100
+                && title.chars().next().is_some_and(|c| c.is_uppercase())
+                && !title.ends_with(['.', ':', ';', ','])
+                && units[last_unit].text.trim().chars().count() <= 110;
             (styled(u) || (rest.is_empty() && styled(&units[last_unit])))
-                && (title_like(&title) || is_caps(&title))
+                && (title_like(&title) || is_caps(&title) || bold_sentence_case)
         };
         if !ok {
             return untitled_plain_note(units, i, &number);
@@ -1256,31 +1274,36 @@ pub fn extract_footnotes(
         .filter(|s| cfg.statement_sections.iter().any(|t| t == &s.section_type))
         .map(|s| s.end.saturating_sub(s.start))
         .sum();
-    if notes.is_empty() && statement_chars < cfg.min_statement_chars {
-        // No section, or the statements are elsewhere (an F-pages appendix): start at the
-        // first "Notes to … Financial Statements" heading, else search the whole document.
-        let from = all
-            .iter()
-            .find(|u| {
-                !u.is_table
-                    && u.text.trim().chars().count() <= 200
-                    && notes_to_re().is_match(u.text)
-                    && !toc_entry_re().is_match(u.text)
-            })
-            .map(|u| u.start);
-        // Without either, bare numbers ("1. Financial Statements" in an exhibit list) are
-        // too weak: only "Note N" headings count.
-        heads.clear();
-        notes = notes_in(
-            doc,
-            &all,
-            from.unwrap_or(0),
-            text.len(),
-            cfg,
-            from.is_some(),
-            &mut heads,
-        );
-        if notes.is_empty() && from.is_some() {
+    // No notes in the statement sections: the statements may be elsewhere (an F-pages
+    // appendix after the signatures, while Item 8 says "see page F-1" and Item 15 is a long
+    // exhibit index). A "Notes to … Financial Statements" heading anchors a search from it;
+    // without one, the whole document is searched only when no statements section of real
+    // length exists.
+    let notes_headings: Vec<usize> = all
+        .iter()
+        .filter(|u| {
+            !u.is_table
+                && u.text.trim().chars().count() <= 200
+                && notes_to_re().is_match(u.text)
+                && !toc_entry_re().is_match(u.text)
+        })
+        .map(|u| u.start)
+        .collect();
+    if notes.is_empty() && (statement_chars < cfg.min_statement_chars || !notes_headings.is_empty())
+    {
+        // From each "Notes to … Financial Statements" heading in turn (the first may be a
+        // line of an index of financial statements, followed by "Schedule II", where the
+        // search stops at once), else the whole document. Without a heading, bare numbers
+        // ("1. Financial Statements" in an exhibit list) are too weak: only "Note N"
+        // headings count.
+        for &from in &notes_headings {
+            heads.clear();
+            notes = notes_in(doc, &all, from, text.len(), cfg, true, &mut heads);
+            if !notes.is_empty() {
+                break;
+            }
+        }
+        if notes.is_empty() {
             heads.clear();
             notes = notes_in(doc, &all, 0, text.len(), cfg, false, &mut heads);
         }

@@ -712,3 +712,80 @@ fn number_alone_then_title_is_not_read_backwards() {
         .collect();
     assert_eq!(got, [Some("ORGANIZATION"), Some("DEBT")]);
 }
+
+#[test]
+fn headings_of_2025_10ks_sentence_case_boxed_and_with_a_scale_note() {
+    // Amgen: "1. Summary of significant accounting policies" in bold, sentence case.
+    // Intuit: "2. Revenue" boxed in a one-cell table.
+    let doc = doc_of(vec![
+        B::H("Notes to Consolidated Financial Statements"),
+        B::H("1. Summary of significant accounting policies"),
+        B::P("Amgen Inc. is a global biotechnology pioneer."),
+        B::T(vec![vec!["2. Revenue"]]),
+        B::P("We recognize revenue when control transfers."),
+        B::P("1. A numbered list item that runs on as a sentence."),
+        B::H("Report of Independent Registered Public Accounting Firm"),
+    ]);
+    let rows = run(&doc, &[]);
+    let notes = of_kind(&rows, "note");
+    let titles: Vec<&str> = notes
+        .iter()
+        .map(|r| s(&rows, r, "title").unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Summary of significant accounting policies", "Revenue"]
+    );
+    assert!(s(&rows, notes[1], "text")
+        .unwrap()
+        .contains("numbered list item"));
+    // Starbucks: "Note 2: Inventories (in millions)" in plain type.
+    let doc = doc_of(vec![
+        B::H("Notes to Consolidated Financial Statements"),
+        B::H("Note 1: Summary of Significant Accounting Policies"),
+        B::P("We purchase and roast high-quality coffees."),
+        B::P("Note 2: Inventories (in millions)"),
+        B::T(vec![vec!["", "2025"], vec!["Coffee", "$ 911.2"]]),
+        B::H("Report of Independent Registered Public Accounting Firm"),
+    ]);
+    let rows = run(&doc, &[]);
+    let titles: Vec<&str> = of_kind(&rows, "note")
+        .iter()
+        .map(|r| s(&rows, r, "title").unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Summary of Significant Accounting Policies",
+            "Inventories (in millions)"
+        ]
+    );
+}
+
+#[test]
+fn notes_after_the_signatures_are_found_past_an_index_line() {
+    // Amgen, Booking: Item 8 points to page F-1, Item 15 is a long exhibit index whose list
+    // names "Notes to Consolidated Financial Statements" right before "Schedule II"; the
+    // notes themselves follow the signatures.
+    let doc = doc_of(vec![
+        B::H("Item 8. Financial Statements and Supplementary Data"),
+        B::P("The information required by this item is incorporated herein by reference to the financial statements on page F-1."),
+        B::H("Item 15. Exhibits and Financial Statement Schedules"),
+        B::P("Notes to Consolidated Financial Statements"),
+        B::H("Schedule II. Valuation and Qualifying Accounts"),
+        B::P("All other schedules are omitted because they are not applicable."),
+        B::H("SIGNATURES"),
+        B::P("Pursuant to the requirements of the Securities Exchange Act of 1934."),
+        B::H("NOTES TO CONSOLIDATED FINANCIAL STATEMENTS"),
+        B::H("Note 1. Basis of Presentation"),
+        B::P("The consolidated financial statements include our accounts."),
+        B::H("Note 2. Revenue"),
+        B::P("Revenue is recognized when control transfers."),
+    ]);
+    let rows = run(&doc, &[]);
+    let nums: Vec<&str> = of_kind(&rows, "note")
+        .iter()
+        .map(|r| s(&rows, r, "note_number").unwrap())
+        .collect();
+    assert_eq!(nums, ["1", "2"]);
+}
