@@ -335,6 +335,19 @@ fn seq_of(n: &str) -> u32 {
 
 /// Is unit `i` a note heading?
 pub fn parse_heading(units: &[Unit], i: usize, max_chars: usize) -> Option<Heading> {
+    let h = parse_heading_any(units, i, max_chars)?;
+    // "1. Index to Consolidated Financial Statements" (Item 15's list of what is filed) and
+    // "Notes to …" are lines of an index, never a note's title.
+    if h.title.as_deref().is_some_and(|t| {
+        let l = t.trim_start().to_ascii_lowercase();
+        l.starts_with("index to ") || l.starts_with("notes to ")
+    }) {
+        return None;
+    }
+    Some(h)
+}
+
+fn parse_heading_any(units: &[Unit], i: usize, max_chars: usize) -> Option<Heading> {
     let mut u = units[i].clone();
     // A one-row layout table "5. | Related Party Transactions" (number and title set in two
     // cells), or one cell boxing "1. Description of Business …" (Intuit): a formatted heading.

@@ -789,3 +789,26 @@ fn notes_after_the_signatures_are_found_past_an_index_line() {
         .collect();
     assert_eq!(nums, ["1", "2"]);
 }
+
+#[test]
+fn index_lines_are_not_notes() {
+    // Intuit's Item 15: "1. INDEX TO CONSOLIDATED FINANCIAL STATEMENTS", "2. INDEX TO
+    // FINANCIAL STATEMENT SCHEDULES", bold, before the real notes.
+    let doc = doc_of(vec![
+        B::H("1. INDEX TO CONSOLIDATED FINANCIAL STATEMENTS"),
+        B::P("The following financial statements are filed as part of this report."),
+        B::H("2. INDEX TO FINANCIAL STATEMENT SCHEDULES"),
+        B::P("All schedules are omitted."),
+        B::H("Notes to Consolidated Financial Statements"),
+        B::H("1. Description of Business"),
+        B::P("Intuit is a global financial technology platform."),
+        B::H("2. Revenue"),
+        B::P("We recognize revenue when control transfers."),
+    ]);
+    let rows = run(&doc, &[]);
+    let titles: Vec<&str> = of_kind(&rows, "note")
+        .iter()
+        .map(|r| s(&rows, r, "title").unwrap())
+        .collect();
+    assert_eq!(titles, ["Description of Business", "Revenue"]);
+}
