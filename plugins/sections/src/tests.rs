@@ -950,3 +950,35 @@ fn a_tables_rows_do_not_decide_the_status() {
     assert_eq!(s[0].status, "present");
     assert!(s[0].text.contains("proxy statement"));
 }
+
+#[test]
+fn a_combined_ten_q_heading_names_items_of_its_own_part() {
+    let doc = Doc::default()
+        .h("PART I — FINANCIAL INFORMATION")
+        .h("Item 1. Financial Statements")
+        .p(BODY)
+        .h("Item 2. Management's Discussion and Analysis")
+        .p(BODY)
+        .h("PART II — OTHER INFORMATION")
+        .h("Item 1. Legal Proceedings")
+        .p(BODY)
+        .h("Items 3 and 4. Defaults Upon Senior Securities and Mine Safety Disclosures")
+        .p("Not applicable.")
+        .h("Item 6. Exhibits")
+        .p(BODY)
+        .build();
+    let s = run("10-Q", &doc);
+    assert_eq!(
+        types(&s),
+        [
+            "part1_item1",
+            "part1_item2",
+            "part2_item1",
+            "part2_item3",
+            "part2_item4",
+            "part2_item6"
+        ]
+    );
+    assert_eq!(s[4].method, "combined_heading");
+    assert_eq!(s[4].part.as_deref(), Some("part2"));
+}
