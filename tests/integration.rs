@@ -2418,3 +2418,111 @@ fn disk_full_or_unwritable_folders_fail_clearly_and_touch_nothing() {
     assert_eq!(before, dump(&env.db(), ALL_TABLES, &[]));
     assert_eq!(before_facts, dump(&env.db(), FACT_TABLES, &[]));
 }
+
+/// The merge gives up (here: another process holds the production file past the lock wait):
+/// the workers stop instead of extracting everything for nothing, the run fails with the
+/// merge's reason, nothing committed is lost, and the next run finishes the job with the same
+/// rows as a clean run.
+#[test]
+fn when_the_merge_gives_up_the_workers_stop_and_nothing_is_lost() {
+    // A plugin that takes 250 ms a filing, so that extraction outlasts the merge's next try.
+    let so = build_outside_plugin("tests/hostile-plugin/Cargo.toml", "finloom_hostile_v1");
+    let stages = format!(
+        r#"
+[[stage]]
+name = "sections"
+plugin = "sections@1"
+
+[[stage]]
+name = "probe"
+plugin = "{}"
+[stage.config]
+mode = "slow"
+target = "*"
+ms = 250
+"#,
+        so.display()
+    );
+    let files = all_fixture_filings();
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    let n = refs.len();
+    let one_worker = |env: &Env| {
+        let p = env.pipeline("p.toml", "merge_batch = 2", &stages);
+        let one = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("workers = 2\n", "workers = 1\n");
+        std::fs::write(&p, one).unwrap();
+        p
+    };
+    let clean = Env::new(&refs);
+    run_ok(&one_worker(&clean), &[]);
+    let clocks = ["updated_at", "last_run_id", "run_id", "source_path"];
+    let tables = ["filings", "sections", "hostile_rows"];
+    let reference = dump(&clean.db(), &tables, &clocks);
+
+    let env = Env::new(&refs);
+    let p = one_worker(&env);
+    // Wait for the first commit, then hold the file (a read-only connection of this process
+    // takes DuckDB's shared lock; the merge needs it exclusively).
+    let log_path = env.path("run.log");
+    let mut child = Command::new(BIN)
+        .args(["run", p.to_str().unwrap()])
+        .env_remove("FINLOOM_TEST_FAIL_AFTER_DELETE")
+        .env_remove("FINLOOM_PLUGIN_PATH")
+        .env("FINLOOM_TEST_LOCK_WAIT_MS", "300")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(&log_path)
+        .unwrap_or_default()
+        .contains("[merge 1/")
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "no commit: {}",
+            std::fs::read_to_string(&log_path).unwrap_or_default()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let reader = loop {
+        let cfg = duckdb::Config::default()
+            .access_mode(duckdb::AccessMode::ReadOnly)
+            .unwrap();
+        match Connection::open_with_flags(env.db(), cfg) {
+            Ok(c) => break c,
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+        }
+    };
+    let status = child.wait().unwrap();
+    drop(reader);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(!status.success(), "the run should fail: {log}");
+    assert!(log.to_ascii_lowercase().contains("lock"), "{log}");
+    // Workers stopped early: not every filing was extracted in this run.
+    let extracted = log.lines().filter(|l| l.contains(": extracted")).count();
+    assert!(
+        extracted >= 1 && extracted < n,
+        "{extracted} of {n} extracted after the merge gave up: {log}"
+    );
+    let committed = count(
+        &env.db(),
+        "SELECT count(*) FROM filings WHERE status = 'ok'",
+    );
+    assert!(
+        committed >= 1 && committed < n as i64,
+        "{committed} committed: {log}"
+    );
+    assert_eq!(
+        count(
+            &env.db(),
+            "SELECT count(*) FROM (SELECT accession_number, section_type FROM sections \
+             GROUP BY ALL HAVING count(*) > 1)"
+        ),
+        0
+    );
+    // The next run does the rest, and the result is the clean run's.
+    run_ok(&p, &[]);
+    assert_eq!(reference, dump(&env.db(), &tables, &clocks));
+}

@@ -120,11 +120,21 @@ fn own_cpu() -> f64 {
     t(ru.ru_utime) + t(ru.ru_stime)
 }
 
+/// Test hook: how long (milliseconds) to wait for a locked production file.
+pub const LOCK_WAIT_ENV: &str = "FINLOOM_TEST_LOCK_WAIT_MS";
+
 pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
     let started = Instant::now();
     let cpu_started = own_cpu();
     let p = &plan.pipeline;
-    let lock_wait = opts.lock_wait.unwrap_or(Duration::from_secs(60));
+    // FINLOOM_TEST_LOCK_WAIT_MS: a test hook, so that a test can hold the database and see
+    // the merge give up in well under the default minute.
+    let lock_wait = opts.lock_wait.unwrap_or_else(|| {
+        std::env::var(LOCK_WAIT_ENV)
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(Duration::from_secs(60), Duration::from_millis)
+    });
     let _lock = take_run_lock(&p.database)?;
     let signals_at_start = crate::interrupt::count();
     let stopping = || crate::interrupt::since(signals_at_start);

@@ -7,6 +7,8 @@
 //! - `mode = "hang"`: never returns (sleeps in a loop, so it burns no CPU either);
 //! - `mode = "alloc"`: allocates without bound, 64 MiB at a time, every byte written so the
 //!   pages are really resident (RSS grows, not just the address space);
+//! - `mode = "slow"`: sleeps `ms` milliseconds, then behaves (a slow plugin, for tests that
+//!   need extraction to take a while);
 //! - `mode = ""` (or anything else): behaves.
 //!
 //! Other filings get one well-formed row in `hostile_rows`. Exists to prove that the host
@@ -25,6 +27,8 @@ struct Config {
     mode: String,
     #[serde(default)]
     target: String,
+    #[serde(default)]
+    ms: u64,
 }
 
 impl Plugin for Hostile {
@@ -60,6 +64,7 @@ impl Plugin for Hostile {
         if cfg.target == "*" || cfg.target == acc {
             match cfg.mode.as_str() {
                 "abort" => std::process::abort(),
+                "slow" => std::thread::sleep(std::time::Duration::from_millis(cfg.ms)),
                 "hang" => loop {
                     std::thread::sleep(std::time::Duration::from_secs(1));
                 },
