@@ -1418,6 +1418,15 @@ fn a_plugin_the_host_never_saw_runs_without_rebuilding_the_host() {
 /// victim again (the file, the plugins and the config are unchanged, so it would only die the
 /// same way — or, for `hang`, wait out the time limit again on every run), and says so;
 /// `--retry-failed` does start it, and it fails the same way.
+/// The stages of a pipeline running the sections plugin and then the hostile outside plugin
+/// (`so`) as stage `probe` with `config` (TOML lines of its `[stage.config]`).
+fn hostile_stages(so: &Path, config: &str) -> String {
+    format!(
+        "\n[[stage]]\nname = \"sections\"\nplugin = \"sections@1\"\n\n[[stage]]\nname = \"probe\"\nplugin = \"{}\"\n[stage.config]\n{config}\n",
+        so.display()
+    )
+}
+
 #[test]
 fn a_plugin_that_aborts_hangs_or_eats_memory_fails_only_that_filing() {
     let so = build_outside_plugin("tests/hostile-plugin/Cargo.toml", "finloom_hostile_v1");
@@ -1436,21 +1445,7 @@ fn a_plugin_that_aborts_hangs_or_eats_memory_fails_only_that_filing() {
         // A fresh database per mode: each case starts from nothing, so what the first run
         // merged and what the reruns skip is that mode's doing alone.
         let env = Env::new(SAMPLE);
-        let stages = format!(
-            r#"
-[[stage]]
-name = "sections"
-plugin = "sections@1"
-
-[[stage]]
-name = "probe"
-plugin = "{}"
-[stage.config]
-mode = "{mode}"
-target = "{victim}"
-"#,
-            so.display()
-        );
+        let stages = hostile_stages(&so, &format!("mode = \"{mode}\"\ntarget = \"{victim}\""));
         let p = env.pipeline(
             "p.toml",
             "filing_timeout_secs = 3\nworker_memory_mb = 512",
@@ -2427,22 +2422,7 @@ fn disk_full_or_unwritable_folders_fail_clearly_and_touch_nothing() {
 fn when_the_merge_gives_up_the_workers_stop_and_nothing_is_lost() {
     // A plugin that takes 250 ms a filing, so that extraction outlasts the merge's next try.
     let so = build_outside_plugin("tests/hostile-plugin/Cargo.toml", "finloom_hostile_v1");
-    let stages = format!(
-        r#"
-[[stage]]
-name = "sections"
-plugin = "sections@1"
-
-[[stage]]
-name = "probe"
-plugin = "{}"
-[stage.config]
-mode = "slow"
-target = "*"
-ms = 250
-"#,
-        so.display()
-    );
+    let stages = hostile_stages(&so, "mode = \"slow\"\ntarget = \"*\"\nms = 250");
     let files = all_fixture_filings();
     let refs: Vec<&str> = files.iter().map(String::as_str).collect();
     let n = refs.len();
