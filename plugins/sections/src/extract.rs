@@ -1507,11 +1507,26 @@ fn title_only_items(doc: &Document, units: &[Unit], chosen: &[&Candidate]) -> Ve
         }
         let found = (from..to).find(|&i| {
             let u = &units[i];
-            if u.furniture || u.toc_table || matches!(u.kind, UnitKind::Table(_)) {
+            if u.furniture || u.toc_table {
+                return false;
+            }
+            // A heading laid out in a one-row table ("RISK FACTORS" in a cell, or "Item 1A." |
+            // "Risk Factors" in two) counts; a table of data does not.
+            let one_row_table = match u.kind {
+                UnitKind::Table(ti) => doc.tables.get(ti).is_some_and(|t| {
+                    t.rows
+                        .iter()
+                        .filter(|r| r.cells.iter().any(|c| !c.text.as_str().trim().is_empty()))
+                        .count()
+                        == 1
+                }),
+                _ => false,
+            };
+            if matches!(u.kind, UnitKind::Table(_)) && !one_row_table {
                 return false;
             }
             let t = collapse_ws(u.text(doc));
-            let heading_like = u.styled || (u.line_start && is_all_caps(&t));
+            let heading_like = u.styled || one_row_table || (u.line_start && is_all_caps(&t));
             heading_like && t.chars().count() <= 120 && re.is_match(&t)
         });
         if let Some(i) = found {

@@ -918,6 +918,18 @@ fn items_headed_by_their_title_alone_end_the_item_before() {
     assert!(s[1].text.starts_with("Our business is subject"));
     assert_eq!(s[3].text, BODY);
     assert!(s[4].text.starts_with("We are exposed"));
+    // The title laid out in a one-row table counts too (Microsoft's headings sit in tables).
+    let doc = Doc::default()
+        .h("Item 1. Business")
+        .p(BODY)
+        .table(&[&["RISK FACTORS"]])
+        .p("Our business is subject to many risks, described below in some detail.")
+        .h("Item 2. Properties")
+        .p(BODY)
+        .build();
+    let s = run("10-K", &doc);
+    assert_eq!(types(&s), ["item_1", "item_1a", "item_2"]);
+    assert_eq!(s[0].text, BODY);
     // A "risk factors" sentence is not a heading.
     let doc = Doc::default()
         .h("Item 1. Business")
