@@ -43,7 +43,7 @@ use finloom_plugin_api::{
     Value, INTERFACE_VERSION,
 };
 use grid::{clean_table, CleanTable};
-use number::{parse_cell_number, parse_fact_display};
+use number::{parse_cell_number, parse_fact_display, ParsedNumber};
 use regex::Regex;
 use scale::{find_scale, measure_of, running_scale, Measure, ScaleInfo};
 use serde::Deserialize;
@@ -270,6 +270,7 @@ fn caption_and_scale(
     doc: &Document,
     block: Option<usize>,
     clean: &CleanTable,
+    nums: &[ParsedNumber],
     cfg: &Config,
     previous: &std::collections::HashMap<usize, ScaleInfo>,
 ) -> (Option<String>, ScaleInfo) {
@@ -281,7 +282,7 @@ fn caption_and_scale(
     // A note over one value column among others ("Aggregate Intrinsic Value (in
     // thousands)" beside a column of option counts) is that column's own, read per column
     // in `emit_cells`.
-    let top = top_rows(clean);
+    let top = top_rows(clean, nums);
     for c in clean.cells.iter().filter(|c| c.row < top) {
         let alone = clean.cells.iter().filter(|o| o.row == c.row).count() == 1;
         if c.col != 0 && !alone {
@@ -354,34 +355,30 @@ fn caption_and_scale(
 /// The rows above a table's first row of amounts (at least its header block and two rows,
 /// at most eight): where a table states its own scale. A year heading ("2025") is not an
 /// amount.
-fn top_rows(clean: &CleanTable) -> usize {
+fn top_rows(clean: &CleanTable, nums: &[ParsedNumber]) -> usize {
     let is_year = |t: &str| {
         let t = t.trim();
         t.len() == 4
             && (t.starts_with("19") || t.starts_with("20"))
             && t.bytes().all(|b| b.is_ascii_digit())
     };
-    let first_amount = (0..clean.n_rows)
-        .find(|&r| {
-            clean.cells.iter().any(|c| {
-                c.row == r
-                    && !(clean.label_col && c.col == 0)
-                    && !is_year(&c.text)
-                    && parse_cell_number(&c.text).value.is_some()
-            })
-        })
-        .unwrap_or(clean.n_rows);
+    // Cells are in row-major order: the first amount's row.
+    let first_amount = clean
+        .cells
+        .iter()
+        .zip(nums)
+        .find(|(c, p)| !(clean.label_col && c.col == 0) && !is_year(&c.text) && p.value.is_some())
+        .map_or(clean.n_rows, |(c, _)| c.row);
     first_amount.max(clean.header_rows).max(2).min(8)
 }
 
 /// Whether a table shows currency amounts that a statement-wide scale would cover: some
 /// cell carries a currency sign, and not every such amount has two decimals (prices per
 /// share, "$ 152.25", are printed to the cent; amounts in millions are not).
-fn shows_scaled_currency(clean: &CleanTable) -> bool {
+fn shows_scaled_currency(clean: &CleanTable, nums: &[ParsedNumber]) -> bool {
     let mut currency = 0usize;
     let mut cents = 0usize;
-    for c in clean.cells.iter().filter(|c| !c.is_header) {
-        let p = parse_cell_number(&c.text);
+    for (c, p) in clean.cells.iter().zip(nums).filter(|(c, _)| !c.is_header) {
         if p.value.is_none() || !p.unit.as_deref().is_some_and(|u| u != "%") {
             continue;
         }
@@ -572,11 +569,18 @@ pub fn extract_tables(
     for (index, src) in sources.iter().enumerate() {
         let table_id = format!("{acc}/tbl/{index}");
         let clean = clean_table(&src.table, cfg.max_span);
+        // Every cell's number, parsed once: scale reading, classification and the cells
+        // below all look at them.
+        let nums: Vec<ParsedNumber> = clean
+            .cells
+            .iter()
+            .map(|c| parse_cell_number(&c.text))
+            .collect();
         // A synthetic table's caption is looked for in its own block's lines above it only
         // through its header rows; blocks before it are still the best guess for HTML.
         let caption_block = if src.synthetic { None } else { src.block };
         let (mut caption, mut scale_info) =
-            caption_and_scale(doc, caption_block, &clean, cfg, &scales_by_block);
+            caption_and_scale(doc, caption_block, &clean, &nums, cfg, &scales_by_block);
         if src.synthetic && scale_info.scale == 0 {
             // Plain-text statements put "(in thousands)" in the lines above the columns.
             let before = doc
@@ -619,12 +623,13 @@ pub fn extract_tables(
         // A table holding a number the filing tags (inline XBRL) holds data, however small:
         // a one-row "Total | $ 1,234" keeps its cells.
         if kind == "layout"
-            && clean.cells.iter().any(|c| {
-                c.facts.iter().any(|&i| {
-                    doc.facts
-                        .get(i as usize)
-                        .is_some_and(|f| f.numeric && !f.display.as_str().trim().is_empty())
-                }) && parse_cell_number(&c.text).numeric_like
+            && clean.cells.iter().zip(&nums).any(|(c, p)| {
+                p.numeric_like
+                    && c.facts.iter().any(|&i| {
+                        doc.facts
+                            .get(i as usize)
+                            .is_some_and(|f| f.numeric && !f.display.as_str().trim().is_empty())
+                    })
             })
         {
             kind = "financial";
@@ -636,7 +641,8 @@ pub fn extract_tables(
             // amounts that are not prices. Like a running note it speaks of amounts, so
             // share counts are handled as under one.
             if let Some((sec, s)) = &last_stated {
-                if *sec == section_id && kind == "financial" && shows_scaled_currency(&clean) {
+                if *sec == section_id && kind == "financial" && shows_scaled_currency(&clean, &nums)
+                {
                     scale_info = ScaleInfo {
                         running: true,
                         source: "section",
@@ -677,6 +683,7 @@ pub fn extract_tables(
             &table_id,
             index,
             &clean,
+            &nums,
             &scale_info,
             &mut cells_out,
         );
@@ -698,18 +705,19 @@ fn header_measure(h: &str) -> Option<Measure> {
 /// and on the effective rate and plain numbers on the lines between, which are percentages
 /// too. `None` when a currency amount sits in that stretch (the column then mixes amounts and
 /// rates) or fewer than two cells show a `%`.
-fn percent_spans(clean: &CleanTable) -> Vec<Option<(usize, usize)>> {
+fn percent_spans(clean: &CleanTable, nums: &[ParsedNumber]) -> Vec<Option<(usize, usize)>> {
     let mut out = vec![None; clean.n_cols];
     let is_label = |col: usize| clean.label_col && col == 0;
     for (col, slot) in out.iter_mut().enumerate() {
         if is_label(col) {
             continue;
         }
-        let parsed: Vec<(usize, number::ParsedNumber)> = clean
+        let parsed: Vec<(usize, &ParsedNumber)> = clean
             .cells
             .iter()
-            .filter(|c| c.col == col && c.row >= clean.header_rows && !c.is_header)
-            .map(|c| (c.row, parse_cell_number(&c.text)))
+            .zip(nums)
+            .filter(|(c, _)| c.col == col && c.row >= clean.header_rows && !c.is_header)
+            .map(|(c, p)| (c.row, p))
             .filter(|(_, p)| p.numeric_like)
             .collect();
         let pct: Vec<usize> = parsed
@@ -761,11 +769,7 @@ fn printed_to_the_cent(t: &str) -> bool {
 /// in them is printed to the cent ("$ 246.98", "$392.89") while the table's other numbers are
 /// not. They are per-share values (a grant-date fair value, an average price paid) whose
 /// label does not say so, and the table's scale does not apply to them.
-fn price_lines(
-    clean: &CleanTable,
-    scale: i32,
-    parse: &dyn Fn(&grid::OutCell) -> number::ParsedNumber,
-) -> (Vec<bool>, Vec<bool>) {
+fn price_lines(clean: &CleanTable, scale: i32, parsed: &[&ParsedNumber]) -> (Vec<bool>, Vec<bool>) {
     let mut cols = vec![false; clean.n_cols];
     let mut rows = vec![false; clean.n_rows];
     if !(3..=6).contains(&scale) {
@@ -775,8 +779,8 @@ fn price_lines(
     let nums: Vec<(usize, usize, bool, bool)> = clean
         .cells
         .iter()
-        .filter_map(|c| {
-            let p = parse(c);
+        .zip(parsed)
+        .filter_map(|(c, p)| {
             p.value?;
             if p.unit.as_deref() == Some("%") {
                 return None;
@@ -819,9 +823,17 @@ fn emit_cells(
     table_id: &str,
     index: usize,
     clean: &CleanTable,
+    nums: &[ParsedNumber],
     scale_info: &ScaleInfo,
     out: &mut TableRows,
 ) {
+    // Rows with a number outside the label column, in one pass.
+    let mut has_values = vec![false; clean.n_rows];
+    for (c, p) in clean.cells.iter().zip(nums) {
+        if c.col > 0 && p.numeric_like {
+            has_values[c.row] = true;
+        }
+    }
     // Row measures: a row's own label, else the label-only row above it ("Earnings per
     // share:" over "Basic" / "Diluted").
     let mut row_measure: Vec<Option<Measure>> = vec![None; clean.n_rows];
@@ -837,11 +849,7 @@ fn emit_cells(
     for r in clean.header_rows..clean.n_rows {
         let rm = &mut row_measure[r];
         let label = clean.row_labels[r].clone();
-        let has_values = clean
-            .cells
-            .iter()
-            .any(|c| c.row == r && c.col > 0 && parse_cell_number(&c.text).numeric_like);
-        if !has_values {
+        if !has_values[r] {
             if label.is_some() {
                 section_label = label;
             }
@@ -871,15 +879,22 @@ fn emit_cells(
         .iter()
         .map(|h| h.as_deref().and_then(find_scale).map(|s| s.scale))
         .collect();
-    let pct_cols = percent_spans(clean);
+    let pct_cols = percent_spans(clean, nums);
     let is_label = |c: &grid::OutCell| clean.label_col && c.col == 0;
-    let parse = |c: &grid::OutCell| {
-        if c.is_header || is_label(c) {
-            Default::default()
-        } else {
-            parse_cell_number(&c.text)
-        }
-    };
+    // Headers and row labels hold no amounts.
+    let no_number = ParsedNumber::default();
+    let parsed: Vec<&ParsedNumber> = clean
+        .cells
+        .iter()
+        .zip(nums)
+        .map(|(c, p)| {
+            if c.is_header || is_label(c) {
+                &no_number
+            } else {
+                p
+            }
+        })
+        .collect();
     let measure_at = |c: &grid::OutCell, parsed: &number::ParsedNumber| {
         let mut rm = row_measure.get(c.row).copied().flatten();
         // Under "Basic earnings per share:" an EPS computation lists its numerator ("Net
@@ -920,16 +935,15 @@ fn emit_cells(
     // share (RSU activity "5,911,378"). A count printed with decimals is a scaled count; a
     // table whose counts are all whole numbers keeps them as printed.
     let shares_scale = if scale_info.running && scale_info.shares_scale.is_none() {
-        let fractional = clean.cells.iter().any(|c| {
-            let p = parse(c);
-            p.value.is_some_and(|v| v.fract() != 0.0) && measure_at(c, &p) == Some(Measure::Shares)
+        let fractional = clean.cells.iter().zip(&parsed).any(|(c, p)| {
+            p.value.is_some_and(|v| v.fract() != 0.0) && measure_at(c, p) == Some(Measure::Shares)
         });
         Some(if fractional { scale_info.scale } else { 0 })
     } else {
         scale_info.shares_scale
     };
-    let (cents_cols, cents_rows) = price_lines(clean, scale_info.scale, &parse);
-    for c in clean.cells.iter() {
+    let (cents_cols, cents_rows) = price_lines(clean, scale_info.scale, &parsed);
+    for (c, &parsed) in clean.cells.iter().zip(&parsed) {
         let id = format!("{table_id}/r{}/c{}", c.row, c.col);
         let own_scale = row_scale
             .get(c.row)
@@ -937,7 +951,6 @@ fn emit_cells(
             .flatten()
             .or(col_scale.get(c.col).copied().flatten());
         let is_label = is_label(c);
-        let parsed = parse(c);
         let marker = parsed.marker.clone().or_else(|| {
             if parsed.value.is_none() {
                 text_marker(&c.text)
@@ -945,7 +958,7 @@ fn emit_cells(
                 None
             }
         });
-        let measure = measure_at(c, &parsed);
+        let measure = measure_at(c, parsed);
         // In a line of prices, a price printed without its "$" (rows after the first) too.
         let price_like = parsed.unit.as_deref().is_some_and(|u| u != "%")
             || (parsed.unit.is_none() && printed_to_the_cent(&c.text));
