@@ -269,6 +269,21 @@ struct ItemNo {
 }
 
 impl ItemNo {
+    /// "7", "1A" (any case): a number and an optional letter, no 8-K minor number.
+    fn from_label(label: &str) -> Option<ItemNo> {
+        let (n, letter) = match label.chars().last() {
+            Some(ch) if ch.is_ascii_alphabetic() => {
+                (&label[..label.len() - 1], Some(ch.to_ascii_uppercase()))
+            }
+            _ => (label, None),
+        };
+        Some(ItemNo {
+            num: n.parse().ok()?,
+            letter,
+            minor: None,
+        })
+    }
+
     fn label(&self) -> String {
         match (self.minor, self.letter) {
             (Some(m), _) => format!("{}.{:02}", self.num, m),
@@ -696,6 +711,35 @@ struct Candidate {
     weight: f64,
 }
 
+impl Candidate {
+    /// A section start found by something else than an "Item N" heading (a title alone, the
+    /// executive-officers heading, a PART body): the heading is unit `unit` alone.
+    fn at_unit(
+        unit: usize,
+        item: ItemNo,
+        part: u8,
+        title: String,
+        score: f64,
+        method: &'static str,
+        ord: u32,
+    ) -> Candidate {
+        Candidate {
+            unit,
+            title_end_unit: unit,
+            body_in_unit: None,
+            headless: false,
+            item,
+            explicit_part: None,
+            part,
+            title,
+            score,
+            method,
+            ord,
+            weight: 0.0,
+        }
+    }
+}
+
 fn collapse_ws(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -791,17 +835,7 @@ fn parse_item_start(t: &str) -> Option<(ItemNo, Option<u8>, usize)> {
             minor: Some(b.parse().ok()?),
         }
     } else {
-        let (n, l) = match num_s.chars().last() {
-            Some(ch) if ch.is_ascii_alphabetic() => {
-                (&num_s[..num_s.len() - 1], Some(ch.to_ascii_uppercase()))
-            }
-            _ => (num_s, None),
-        };
-        ItemNo {
-            num: n.parse().ok()?,
-            letter: l,
-            minor: None,
-        }
+        ItemNo::from_label(num_s)?
     };
     if item.num == 0 {
         return None;
@@ -1273,18 +1307,7 @@ fn index_entries(table: &finloom_plugin_api::Table) -> Vec<IndexEntry> {
             .and_then(|pos| parse_item_start(cells[pos]).map(|(it, _, after)| (pos, it, after)))
             .or_else(|| {
                 let c = bare_item_re().captures(cells.first()?)?;
-                let num_s = c.get(1)?.as_str();
-                let (n, l) = match num_s.chars().last() {
-                    Some(ch) if ch.is_ascii_alphabetic() => {
-                        (&num_s[..num_s.len() - 1], Some(ch.to_ascii_uppercase()))
-                    }
-                    _ => (num_s, None),
-                };
-                let item = ItemNo {
-                    num: n.parse().ok()?,
-                    letter: l,
-                    minor: None,
-                };
+                let item = ItemNo::from_label(c.get(1)?.as_str())?;
                 Some((0, item, c.get(1)?.end()))
             });
         let Some((pos, item, after)) = parsed else {
@@ -1475,12 +1498,8 @@ fn title_only_items(doc: &Document, units: &[Unit], chosen: &[&Candidate]) -> Ve
         ITEM_TITLES
             .iter()
             .map(|(label, title)| {
-                let (num, letter) = match label.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
-                    Some((i, c)) => (label[..i].parse().unwrap_or(0), Some(c)),
-                    None => (label.parse().unwrap_or(0), None),
-                };
                 (
-                    ItemNo { num, letter, minor: None },
+                    ItemNo::from_label(label).expect("item label"),
                     Regex::new(&format!(r"(?i)^(?:item\s+\d{{1,2}}[a-c]?\s*[.:\-\u{{2013}}\u{{2014}}]?\s*)?{title}\s*[.:]?$"))
                         .expect("item title regex"),
                 )
@@ -1530,20 +1549,15 @@ fn title_only_items(doc: &Document, units: &[Unit], chosen: &[&Candidate]) -> Ve
             heading_like && t.chars().count() <= 120 && re.is_match(&t)
         });
         if let Some(i) = found {
-            out.push(Candidate {
-                unit: i,
-                title_end_unit: i,
-                body_in_unit: None,
-                headless: false,
-                item: *item,
-                explicit_part: None,
-                part: ten_k_part(item),
-                title: collapse_ws(units[i].text(doc)),
-                score: 0.7,
-                method: "title_heading",
+            out.push(Candidate::at_unit(
+                i,
+                *item,
+                ten_k_part(item),
+                collapse_ws(units[i].text(doc)),
+                0.7,
+                "title_heading",
                 ord,
-                weight: 0.0,
-            });
+            ));
         }
     }
     out.sort_by_key(|c| c.unit);
@@ -1581,24 +1595,15 @@ fn executive_officers(doc: &Document, units: &[Unit], chosen: &[&Candidate]) -> 
         if t.chars().count() > 120 || !officers_re().is_match(&t) {
             return None;
         }
-        Some(Candidate {
-            unit: i,
-            title_end_unit: i,
-            body_in_unit: None,
-            headless: false,
-            item: ItemNo {
-                num: 4,
-                letter: Some('A'),
-                minor: None,
-            },
-            explicit_part: None,
-            part: 1,
-            title: t,
-            score: if u.styled { 0.9 } else { 0.7 },
-            method: EXECUTIVE_OFFICERS,
-            ord: chosen[last_p1].ord,
-            weight: 0.0,
-        })
+        Some(Candidate::at_unit(
+            i,
+            ItemNo::from_label("4A")?,
+            1,
+            t,
+            if u.styled { 0.9 } else { 0.7 },
+            EXECUTIVE_OFFICERS,
+            chosen[last_p1].ord,
+        ))
     })
 }
 
@@ -1779,24 +1784,19 @@ fn items_of_part_body(
     if end <= pu + 1 {
         return Vec::new();
     }
-    let c = Candidate {
-        unit: pu,
-        title_end_unit: pu,
-        body_in_unit: None,
-        headless: false,
-        item: ItemNo {
+    let c = Candidate::at_unit(
+        pu,
+        ItemNo {
             num: 0,
             letter: None,
             minor: None,
         },
-        explicit_part: Some(part),
         part,
-        title: collapse_ws(units[pu].text(doc)),
-        score: 0.6,
-        method: "part_body",
-        ord: 0,
-        weight: 0.0,
-    };
+        collapse_ws(units[pu].text(doc)),
+        0.6,
+        "part_body",
+        0,
+    );
     let built = build_text(doc, acc, units, &c, end);
     static ITEM_NO: OnceLock<Regex> = OnceLock::new();
     let re =
@@ -1806,21 +1806,11 @@ fn items_of_part_body(
         .map(|c| c[1].to_ascii_uppercase())
         .collect();
     // "Items 10 through 14" names the ones between, too.
-    for t in items_named(
-        form,
-        &format!("Items {}", built.text.split("Items ").nth(1).unwrap_or("")),
-    ) {
-        named.push(t);
+    if let Some(i) = built.text.find("Items ") {
+        named.extend(items_named(form, &built.text[i..]));
     }
     let part_of = |n: &str| {
-        let item = ItemNo {
-            num: n
-                .trim_end_matches(|c: char| c.is_ascii_alphabetic())
-                .parse()
-                .unwrap_or(0),
-            letter: n.chars().last().filter(|c| c.is_ascii_alphabetic()),
-            minor: None,
-        };
+        let item = ItemNo::from_label(n)?;
         item_order(form, 0, &item)?;
         Some(if form == Form::TenKsb {
             ten_ksb_part(&item)
@@ -1861,16 +1851,7 @@ fn items_of_part_body(
             section_index: usize::MAX,
         });
     }
-    out.sort_by_key(|s| {
-        part_of(&s.item).map(|_| {
-            let num: u32 = s
-                .item
-                .trim_end_matches(|c: char| c.is_ascii_alphabetic())
-                .parse()
-                .unwrap_or(0);
-            num
-        })
-    });
+    out.sort_by_key(|s| ItemNo::from_label(&s.item).map(|i| i.num));
     out
 }
 
@@ -1908,10 +1889,10 @@ pub fn items_named(form: Form, title: &str) -> Vec<String> {
         .split(|ch: char| !ch.is_ascii_alphanumeric())
         .filter(|t| !t.is_empty())
         .collect();
+    // Ranges run over the 10-K numbering (a 10-Q's own items are checked by the caller).
     let order: &[&str] = match form {
-        Form::TenK => TEN_K_ITEMS,
         Form::TenKsb => TEN_KSB_ITEMS,
-        _ => &[],
+        _ => TEN_K_ITEMS,
     };
     let mut out: Vec<String> = Vec::new();
     let mut i = 0;
@@ -1953,7 +1934,7 @@ fn split_combined_headings(form: Form, acc: &str, sections: Vec<Section>) -> Vec
         let named = s
             .title
             .as_deref()
-            .map(|t| items_named(if form == Form::TenQ { Form::TenK } else { form }, t))
+            .map(|t| items_named(form, t))
             .unwrap_or_default();
         let extra: Vec<Section> = named
             .iter()
