@@ -102,6 +102,8 @@ struct FilingRow {
     form_type: String,
     source_path: Option<String>,
     status: String,
+    /// Fiscal period end, else filing date (YYYY-MM-DD): which items the form called for.
+    period: Option<String>,
 }
 
 /// A table of the filing's document: its cell text and how many rows have any text.
@@ -497,12 +499,10 @@ pub fn run(db: &Path, expected: &Path) -> Result<Report> {
 
     // Coverage from the form's side: the items each 10-K / 10-Q must have for its form and
     // fiscal year, whether or not any peer looked at the filing.
-    let conn = finloom_store::open_ro(db)?;
-    let due = read_due(&conn)?;
-    drop(conn);
     let mut rows: Vec<(f64, String, String, usize, usize, Vec<&'static str>)> = Vec::new();
-    for (acc, form, date) in &due {
-        let Some(required) = required_items(form, date.as_deref()) else {
+    for (acc, f) in filings.iter().filter(|(_, f)| f.status == "ok") {
+        let form = &f.form_type;
+        let Some(required) = required_items(form, f.period.as_deref()) else {
             continue;
         };
         let have: HashSet<&str> = ours
@@ -601,21 +601,6 @@ pub fn run(db: &Path, expected: &Path) -> Result<Report> {
 /// Lowest share of its required items any 10-K / 10-Q may miss.
 pub const TARGET_COVERAGE: f64 = 0.8;
 
-/// (accession, form, fiscal period end or filing date) of the filings that merged fine.
-fn read_due(conn: &duckdb::Connection) -> Result<Vec<(String, String, Option<String>)>> {
-    let mut st = conn.prepare(
-        "SELECT accession_number, coalesce(form_type, ''), \
-         CAST(coalesce(period_of_report, filed_date) AS VARCHAR) FROM filings \
-         WHERE status = 'ok' ORDER BY accession_number",
-    )?;
-    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    let mut out = Vec::new();
-    for r in rows {
-        out.push(r?);
-    }
-    Ok(out)
-}
-
 /// The items a filing of `form` for the fiscal period ending on `date` (YYYY-MM-DD) must
 /// have, as section types, from the form's history: Item 7A from 1997/98, Item 9A for fiscal
 /// years from 2004 (controls and procedures), 15 (exhibits) from 2003 (Item 14 before), Items
@@ -705,7 +690,8 @@ fn read_peers(path: &Path) -> Result<Vec<PeerRow>> {
 
 fn read_filings(conn: &duckdb::Connection) -> Result<HashMap<String, FilingRow>> {
     let mut st = conn.prepare(
-        "SELECT accession_number, coalesce(form_type, ''), source_path, status FROM filings",
+        "SELECT accession_number, coalesce(form_type, ''), source_path, status, \
+         CAST(coalesce(period_of_report, filed_date) AS VARCHAR) FROM filings",
     )?;
     let rows = st.query_map([], |r| {
         Ok((
@@ -714,6 +700,7 @@ fn read_filings(conn: &duckdb::Connection) -> Result<HashMap<String, FilingRow>>
                 form_type: r.get(1)?,
                 source_path: r.get(2)?,
                 status: r.get(3)?,
+                period: r.get(4)?,
             },
         ))
     })?;
