@@ -531,11 +531,17 @@ pub fn extract_tables(
     // A short scale note repeated as its own block on three or more pages is a page header
     // ("Dollar amounts in millions except per share amounts …" atop every page) and runs the
     // same way, whatever its wording.
-    let mut repeated: std::collections::HashMap<&str, usize> = Default::default();
+    // (times seen, what it says) per short scale note standing as a paragraph of its own.
+    let mut repeated: std::collections::HashMap<&str, (usize, ScaleInfo)> = Default::default();
     for (bi, b) in doc.blocks.iter().enumerate() {
         let t = block_text(doc, bi).trim();
-        if b.kind == BlockKind::Paragraph && t.chars().count() <= 200 && find_scale(t).is_some() {
-            *repeated.entry(t).or_default() += 1;
+        if b.kind != BlockKind::Paragraph || t.chars().count() > 200 {
+            continue;
+        }
+        if let Some(e) = repeated.get_mut(t) {
+            e.0 += 1;
+        } else if let Some(s) = find_scale(t) {
+            repeated.insert(t, (1, s));
         }
     }
     let running_notes: Vec<(usize, i64, ScaleInfo)> = doc
@@ -547,15 +553,14 @@ pub fn extract_tables(
             let t = block_text(doc, bi).trim();
             running_scale(t)
                 .or_else(|| {
-                    (repeated.get(t).copied().unwrap_or(0) >= 3)
-                        .then(|| {
-                            find_scale(t).map(|s| ScaleInfo {
-                                running: true,
-                                source: "running",
-                                ..s
-                            })
+                    repeated
+                        .get(t)
+                        .filter(|(n, _)| *n >= 3)
+                        .map(|(_, s)| ScaleInfo {
+                            running: true,
+                            source: "running",
+                            ..s.clone()
                         })
-                        .flatten()
                 })
                 .map(|s| (bi, ci.chars(&doc.text, b.start as usize) as i64, s))
         })
