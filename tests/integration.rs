@@ -81,6 +81,15 @@ impl Env {
         .unwrap();
         p
     }
+    /// The same with one worker: filings are extracted one after the other, in path order.
+    fn pipeline_one_worker(&self, name: &str, extra_pipeline: &str, stages: &str) -> PathBuf {
+        let p = self.pipeline(name, extra_pipeline, stages);
+        let one = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("workers = 2\n", "workers = 1\n");
+        std::fs::write(&p, one).unwrap();
+        p
+    }
     fn default_pipeline(&self) -> PathBuf {
         self.pipeline("pipeline.toml", "", &default_stages(512))
     }
@@ -2156,11 +2165,7 @@ fn sigint_and_sigterm_stop_cleanly_and_the_next_run_finishes() {
                 .replace("sleep_secs = 30", "sleep_secs = 10")
         );
         // One worker, so the filings are extracted one after the other, in path order.
-        let p = env.pipeline("p.toml", "", &stages);
-        let one_worker = std::fs::read_to_string(&p)
-            .unwrap()
-            .replace("workers = 2\n", "workers = 1\n");
-        std::fs::write(&p, one_worker).unwrap();
+        let p = env.pipeline_one_worker("p.toml", "", &stages);
         // Wait for the progress line of the second filing, then give the third a moment.
         let (child, seen) = run_until_progress(&p, &[], "[2/5]");
         std::thread::sleep(std::time::Duration::from_millis(500));
@@ -2240,11 +2245,7 @@ fn a_run_killed_at_80_percent_kept_what_it_committed_and_the_next_run_does_the_r
 
     let env = Env::new(&refs);
     // One worker and small segments, so that commits follow extraction closely.
-    let p = env.pipeline("p.toml", "merge_batch = 2", &default_stages(512));
-    let one = std::fs::read_to_string(&p)
-        .unwrap()
-        .replace("workers = 2\n", "workers = 1\n");
-    std::fs::write(&p, one).unwrap();
+    let p = env.pipeline_one_worker("p.toml", "merge_batch = 2", &default_stages(512));
     let at = format!("[{}/{n}]", n * 8 / 10);
     let (mut child, seen) = run_until_progress(&p, &[], &at);
     child.kill().unwrap(); // SIGKILL
@@ -2426,14 +2427,7 @@ fn when_the_merge_gives_up_the_workers_stop_and_nothing_is_lost() {
     let files = all_fixture_filings();
     let refs: Vec<&str> = files.iter().map(String::as_str).collect();
     let n = refs.len();
-    let one_worker = |env: &Env| {
-        let p = env.pipeline("p.toml", "merge_batch = 2", &stages);
-        let one = std::fs::read_to_string(&p)
-            .unwrap()
-            .replace("workers = 2\n", "workers = 1\n");
-        std::fs::write(&p, one).unwrap();
-        p
-    };
+    let one_worker = |env: &Env| env.pipeline_one_worker("p.toml", "merge_batch = 2", &stages);
     let clean = Env::new(&refs);
     run_ok(&one_worker(&clean), &[]);
     let clocks = ["updated_at", "last_run_id", "run_id", "source_path"];
