@@ -9,10 +9,11 @@
 //!   `[TABLE id]` line) is
 //!   what gets embedded. Offsets are character offsets into the section's `text` value.
 //! * **Real BPE token counts.** Limits are expressed in tokens of a real tokenizer
-//!   (`tiktoken-rs`, whose `cl100k_base` / `o200k_base` vocabularies are compiled into the
-//!   crate, so it works offline). A word-count estimate would let chunks overflow an
-//!   embedding model's context. Each vocabulary is built once per process (`OnceLock`), not
-//!   per filing: building one takes a noticeable fraction of a second.
+//!   (`cl100k_base` / `o200k_base`, the vocabularies of `tiktoken-rs`, compiled in, so it
+//!   works offline; counted by `finloom_plugin_kit::Bpe`, which gives tiktoken's tokens
+//!   several times faster). A word-count estimate would let chunks overflow an embedding
+//!   model's context. Each vocabulary is built once per process, not per filing: building one
+//!   takes a noticeable fraction of a second.
 //! * **Sentence-aware windows.** A window of at most `max_tokens` ends at the last sentence
 //!   (or paragraph) boundary inside the limit, provided that keeps it at least half the limit;
 //!   otherwise it is cut hard at a token boundary. The next window starts `overlap_tokens`
@@ -27,14 +28,12 @@
 //!   is the BLAKE3 hex digest of the chunk text, so unchanged chunks can be recognised across
 //!   runs.
 
-use std::sync::OnceLock;
-
 use finloom_plugin_api::{
     col, col_ref, util::CharIndex, ColumnType, Document, FilingMeta, Manifest, Plugin, TableDecl,
     TableRows, Value, INTERFACE_VERSION,
 };
 use serde::Deserialize;
-use tiktoken_rs::{CoreBPE, Rank};
+use finloom_plugin_kit::Bpe;
 
 /// Plugin name as declared in the manifest (and stored in `chunker_name`).
 pub const NAME: &str = "chunker";
@@ -174,28 +173,14 @@ pub fn manifest() -> Manifest {
 }
 
 /// The BPE for a tokenizer name, built once per process.
-pub fn bpe(name: &str) -> Result<&'static CoreBPE, String> {
-    static CL100K: OnceLock<Result<CoreBPE, String>> = OnceLock::new();
-    static O200K: OnceLock<Result<CoreBPE, String>> = OnceLock::new();
-    let cell = match name {
-        "cl100k_base" => {
-            CL100K.get_or_init(|| tiktoken_rs::cl100k_base().map_err(|e| e.to_string()))
-        }
-        "o200k_base" => O200K.get_or_init(|| tiktoken_rs::o200k_base().map_err(|e| e.to_string())),
-        other => {
-            return Err(format!(
-                "chunker: unknown tokenizer {other:?} (use cl100k_base or o200k_base)"
-            ))
-        }
-    };
-    cell.as_ref()
-        .map_err(|e| format!("chunker: cannot build tokenizer {name}: {e}"))
+pub fn bpe(name: &str) -> Result<&'static Bpe, String> {
+    Bpe::named(name).map_err(|e| format!("chunker: {e}"))
 }
 
 /// Number of tokens of `text` under `bpe` (ordinary text: special-token strings such as
 /// `<|endoftext|>` are tokenised as plain text).
-pub fn count_tokens(bpe: &CoreBPE, text: &str) -> usize {
-    bpe.encode_ordinary(text).len()
+pub fn count_tokens(bpe: &Bpe, text: &str) -> usize {
+    bpe.count(text)
 }
 
 /// One chunk of a section's text.
@@ -337,26 +322,18 @@ pub fn sentence_ends(text: &str) -> Vec<usize> {
 
 /// Splits `text` into windows of at most `max_tokens` tokens with about `overlap` tokens of
 /// overlap. Leading/trailing white space of each window is trimmed; empty windows dropped.
-pub fn chunk_text(bpe: &CoreBPE, text: &str, max_tokens: usize, overlap: usize) -> Vec<Chunk> {
+pub fn chunk_text(bpe: &Bpe, text: &str, max_tokens: usize, overlap: usize) -> Vec<Chunk> {
     let mut out = Vec::new();
     if text.trim().is_empty() {
         return out;
     }
     let max_tokens = max_tokens.max(1);
-    let tokens: Vec<Rank> = bpe.encode_ordinary(text);
     // Byte offset where each token starts; offsets[n] == text.len().
-    let mut offsets = Vec::with_capacity(tokens.len() + 1);
-    let mut pos = 0usize;
-    for t in &tokens {
-        offsets.push(pos);
-        pos += bpe.decode_bytes(&[*t]).map(|b| b.len()).unwrap_or(0);
-    }
-    offsets.push(pos);
-    if pos != text.len() {
+    let Some(offsets) = bpe.token_offsets(text) else {
         // Should not happen (BPE is lossless); fall back to whole-token-free hard cuts.
         return fallback_chunks(bpe, text, max_tokens);
-    }
-    let n = tokens.len();
+    };
+    let n = offsets.len() - 1;
     // A token boundary is usable as a cut only on a character boundary (byte-level BPE can
     // split a multi-byte character across tokens).
     let cuttable: Vec<bool> = offsets.iter().map(|&o| text.is_char_boundary(o)).collect();
@@ -465,7 +442,7 @@ fn trim(text: &str, s: usize, e: usize) -> (usize, usize) {
 
 /// Used only if token offsets do not add up: cut by characters, shrinking until each piece
 /// fits the limit.
-fn fallback_chunks(bpe: &CoreBPE, text: &str, max_tokens: usize) -> Vec<Chunk> {
+fn fallback_chunks(bpe: &Bpe, text: &str, max_tokens: usize) -> Vec<Chunk> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = Vec::new();
     let mut ci = 0usize;

@@ -54,7 +54,8 @@
 //!   the filing date stands in for a missing period, the section type for a missing title),
 //!   meant to be prepended when embedding.
 //! * `tokenizer` is the BPE used (`cl100k_base` or `o200k_base`, compiled into `tiktoken-rs`,
-//!   so it works offline). `content_hash` is the BLAKE3 hex digest of `text`. Ids are
+//!   so it works offline; counted by `finloom_plugin_kit::Bpe`, tiktoken's tokens without its
+//!   regex). `content_hash` is the BLAKE3 hex digest of `text`. Ids are
 //!   `{accession}/chunk/{section_type}/{chunk_index}`. The output depends only on the inputs.
 
 use std::sync::OnceLock;
@@ -65,7 +66,7 @@ use finloom_plugin_api::{
 };
 use regex::Regex;
 use serde::Deserialize;
-use tiktoken_rs::CoreBPE;
+use finloom_plugin_kit::Bpe;
 
 /// Plugin name as declared in the manifest (and stored in `chunker_name`).
 pub const NAME: &str = "chunker";
@@ -219,27 +220,13 @@ pub fn manifest() -> Manifest {
 }
 
 /// The BPE for a tokenizer name, built once per process.
-pub fn bpe(name: &str) -> Result<&'static CoreBPE, String> {
-    static CL100K: OnceLock<Result<CoreBPE, String>> = OnceLock::new();
-    static O200K: OnceLock<Result<CoreBPE, String>> = OnceLock::new();
-    let cell = match name {
-        "cl100k_base" => {
-            CL100K.get_or_init(|| tiktoken_rs::cl100k_base().map_err(|e| e.to_string()))
-        }
-        "o200k_base" => O200K.get_or_init(|| tiktoken_rs::o200k_base().map_err(|e| e.to_string())),
-        other => {
-            return Err(format!(
-                "chunker: unknown tokenizer {other:?} (use cl100k_base or o200k_base)"
-            ))
-        }
-    };
-    cell.as_ref()
-        .map_err(|e| format!("chunker: cannot build tokenizer {name}: {e}"))
+pub fn bpe(name: &str) -> Result<&'static Bpe, String> {
+    Bpe::named(name).map_err(|e| format!("chunker: {e}"))
 }
 
 /// Number of tokens of `text` (special-token strings are tokenised as plain text).
-pub fn count_tokens(bpe: &CoreBPE, text: &str) -> usize {
-    bpe.encode_ordinary(text).len()
+pub fn count_tokens(bpe: &Bpe, text: &str) -> usize {
+    bpe.count(text)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -592,19 +579,12 @@ fn trim(text: &str, s: usize, e: usize) -> (usize, usize) {
 
 /// Cuts `text[s..e]` hard into trimmed pieces of at most `budget` tokens each, at token
 /// boundaries that are character boundaries, preferring a cut just before a word.
-fn hard_split(bpe: &CoreBPE, text: &str, s: usize, e: usize, budget: usize) -> Vec<(usize, usize)> {
+fn hard_split(bpe: &Bpe, text: &str, s: usize, e: usize, budget: usize) -> Vec<(usize, usize)> {
     let budget = budget.max(1);
     let piece = &text[s..e];
-    let tokens = bpe.encode_ordinary(piece);
-    let mut offsets = Vec::with_capacity(tokens.len() + 1);
-    let mut pos = 0usize;
-    for t in &tokens {
-        offsets.push(pos);
-        pos += bpe.decode_bytes(&[*t]).map_or(0, |b| b.len());
-    }
-    offsets.push(pos);
+    let offsets = bpe.token_offsets(piece);
     let mut out = Vec::new();
-    if pos != piece.len() {
+    let Some(offsets) = offsets else {
         // Not expected (BPE is lossless): cut by characters instead.
         let mut cs = 0;
         let chars: Vec<usize> = piece
@@ -624,8 +604,8 @@ fn hard_split(bpe: &CoreBPE, text: &str, s: usize, e: usize, budget: usize) -> V
             cs += len;
         }
         return out;
-    }
-    let n = tokens.len();
+    };
+    let n = offsets.len() - 1;
     let cuttable: Vec<bool> = offsets.iter().map(|&o| piece.is_char_boundary(o)).collect();
     let word_start = |i: usize| -> bool {
         let o = offsets[i];
@@ -677,7 +657,7 @@ fn hard_split(bpe: &CoreBPE, text: &str, s: usize, e: usize, budget: usize) -> V
 
 /// Splits the range `text[s..e]`, which is larger than `budget` tokens, into ranges that each
 /// fit: at line breaks if it has several lines, else at sentence ends, else hard.
-fn split_text(bpe: &CoreBPE, text: &str, s: usize, e: usize, budget: usize) -> Vec<(usize, usize)> {
+fn split_text(bpe: &Bpe, text: &str, s: usize, e: usize, budget: usize) -> Vec<(usize, usize)> {
     let piece = &text[s..e];
     let mut cuts: Vec<usize> = piece
         .match_indices('\n')
@@ -816,7 +796,7 @@ fn render(text: &str, atoms: &[Atom]) -> String {
 
 /// Token counting of candidate chunks.
 struct Counter<'a> {
-    bpe: &'a CoreBPE,
+    bpe: &'a Bpe,
     text: &'a str,
 }
 
@@ -831,7 +811,7 @@ impl Counter<'_> {
 /// `first_budget` (at most `budget`) is the size the first part is packed to, leaving room for
 /// a caption (a heading or lead-in just before the table) to be merged into it.
 fn table_atoms(
-    bpe: &CoreBPE,
+    bpe: &Bpe,
     table: &Table,
     (start, end): (usize, usize),
     budget: usize,
@@ -967,7 +947,7 @@ fn table_atoms(
 
 /// Cuts one section's text into chunks.
 fn chunk_section(
-    bpe: &CoreBPE,
+    bpe: &Bpe,
     text: &str,
     doc: &Document,
     doc_range: (usize, usize),
