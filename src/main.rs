@@ -178,6 +178,9 @@ enum EvalWhat {
     Tables,
     /// Notes to the financial statements against the inline-XBRL TextBlocks.
     Footnotes,
+    /// The chunkers' token counts (cl100k_base) against tiktoken-rs, on every section and
+    /// chunk text.
+    Tokenizer,
 }
 
 #[derive(clap::Args)]
@@ -628,6 +631,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 EvalWhat::Sections => finloom_eval::sections::run(&p.database, &expected),
                 EvalWhat::Tables => finloom_eval::tables::run(&p.database, &expected),
                 EvalWhat::Footnotes => finloom_eval::footnotes::run(&p.database, &expected),
+                EvalWhat::Tokenizer => finloom_eval::tokenizer::run(&p.database, "cl100k_base"),
             }?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r.json)?);

@@ -7,11 +7,13 @@
 //! stdout, the same figures as JSON for scripts, and the list of targets that were missed.
 //! `finloom eval …` exits 1 when a target is missed, so CI can hold the line.
 //!
-//! One module per stage: [`sections`], [`tables`], [`footnotes`].
+//! One module per stage: [`sections`], [`tables`], [`footnotes`]; [`tokenizer`] checks the
+//! chunkers' token counts against tiktoken's.
 
 pub mod footnotes;
 pub mod sections;
 pub mod tables;
+pub mod tokenizer;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
