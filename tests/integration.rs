@@ -2164,8 +2164,12 @@ fn sigint_and_sigterm_stop_cleanly_and_the_next_run_finishes() {
                 )
                 .replace("sleep_secs = 30", "sleep_secs = 10")
         );
-        // One worker, so the filings are extracted one after the other, in path order.
-        let p = env.pipeline_one_worker("p.toml", "", &stages);
+        // One worker, so the filings are extracted one after the other, in path order; and
+        // `merge_batch = 1`, so that each is written to staging and sealed as soon as it is
+        // extracted (a worker otherwise holds its filings in memory for up to a second, and
+        // those a killed worker held are simply not processed: see
+        // `a_worker_killed_by_a_signal_loses_only_what_it_held_unwritten`).
+        let p = env.pipeline_one_worker("p.toml", "merge_batch = 1", &stages);
         // Wait for the progress line of the second filing, then give the third a moment.
         let (child, seen) = run_until_progress(&p, &[], "[2/5]");
         std::thread::sleep(std::time::Duration::from_millis(500));
@@ -2206,6 +2210,103 @@ fn sigint_and_sigterm_stop_cleanly_and_the_next_run_finishes() {
         );
         ledger_interrupted_then_next_run_finishes(&env, &p, signal);
     }
+}
+
+/// A worker writes its staged filings to its segment in groups (see `finloom-staging`), so a
+/// worker that dies may hold extracted filings it has not written. Killed by a plugin's crash:
+/// another worker extracts them again and they are merged. Killed because the run was stopped:
+/// they are listed as not processed and the next run does them.
+#[test]
+fn a_worker_killed_by_a_signal_loses_only_what_it_held_unwritten() {
+    // The third filing in path order (MEDICIS): the worker holds the first two, unwritten,
+    // when it gets there.
+    let victim = "0000950153-99-001234";
+    let so = build_outside_plugin("tests/hostile-plugin/Cargo.toml", "finloom_hostile_v1");
+
+    // An abort: the two held filings are extracted again by the next worker and merged.
+    let env = Env::new(SAMPLE);
+    let stages = hostile_stages(&so, &format!("mode = \"abort\"\ntarget = \"{victim}\""));
+    let p = env.pipeline_one_worker("p.toml", "", &stages);
+    let o = finloom(&["run", p.to_str().unwrap()]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains("SIGABRT"), "{t}");
+    assert!(
+        t.contains("ended before writing 2 filing(s) it had extracted"),
+        "{t}"
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("4 processed"),
+        "{t}"
+    );
+    assert_eq!(
+        count(
+            &env.db(),
+            "SELECT count(DISTINCT accession_number) FROM hostile_rows"
+        ),
+        4,
+        "{t}"
+    );
+    assert_eq!(
+        count(
+            &env.db(),
+            "SELECT count(*) FROM filings WHERE status = 'ok'"
+        ),
+        4,
+        "{t}"
+    );
+    // No duplicates, and the dead worker's segment (nothing written in it) is not left behind;
+    // the one violation is the victim's failure.
+    let o = finloom(&["check", p.to_str().unwrap()]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(!t.contains("leftover staging"), "{t}");
+    assert_eq!(t.matches(" 0 duplicated keys").count(), 3, "{t}");
+    assert_eq!(t.matches("VIOLATION: filing").count(), 1, "{t}");
+
+    // A stop signal while the third filing runs (it sleeps): the worker is killed with the two
+    // filings it held; nothing of the five is merged, all five are listed, and the next run
+    // does all five.
+    let env = Env::new(SAMPLE);
+    let stages = format!(
+        "{}{}",
+        default_stages(512),
+        faulty_stage("sleep", victim)
+            .replace(
+                "[[stage]]\nname = \"sections\"\nplugin = \"sections@1\"\n",
+                ""
+            )
+            .replace("sleep_secs = 30", "sleep_secs = 10")
+    );
+    let p = env.pipeline_one_worker("p.toml", "", &stages);
+    let (child, seen) = run_until_progress(&p, &[], "[2/5]");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let st = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let o = child.wait_with_output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(o.status.code(), Some(130), "{out}\n{seen:?}");
+    assert!(
+        out.contains("INTERRUPTED by a signal: 5 file(s) not processed"),
+        "{out}"
+    );
+    assert_eq!(
+        count(
+            &env.db(),
+            "SELECT count(*) FROM filings WHERE status = 'ok'"
+        ),
+        0
+    );
+    assert_eq!(count(&env.db(), "SELECT count(*) FROM sections"), 0);
+    let o = run_ok(&p, &[]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("5 processed"),
+        "{}",
+        text(&o)
+    );
 }
 
 /// Every sample filing that ships in the repo (27), as paths under tests/fixtures/filings.

@@ -58,6 +58,13 @@ impl Progress {
         }
     }
 
+    /// A file counted done is to be done again (its worker died before writing it).
+    pub fn undo(&self) {
+        let _ = self
+            .done
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+    }
+
     /// A file is done with (extracted, skipped, failed or not processed).
     pub fn file(&self, path: &str, what: &str, failed: bool) {
         let n = self.done.fetch_add(1, Ordering::Relaxed) + 1;

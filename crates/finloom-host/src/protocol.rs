@@ -6,11 +6,13 @@
 //! while it extracts:
 //!
 //! ```text
-//! run → worker   Task { fid, path }
+//! run → worker   Task { fid, path, write_now }
 //! worker → run   Claim { record, fingerprints }         after parsing: "this is accession A"
 //! run → worker   Claimed(Run { stale } | UpToDate | Duplicate { owner })
 //! worker → run   Running { stage } …                    before each plugin call
-//! worker → run   Staged | Skipped | Failed              the filing's outcome
+//! worker → run   Staged | Skipped | Failed              the filing's outcome (Staged: held
+//!                                                       in the worker's memory)
+//! worker → run   Written { fids }                       held filings now in the segment file
 //! worker → run   Sealed { path, fids }                  now and then: a segment for the merge
 //! ```
 
@@ -37,6 +39,10 @@ pub enum ToWorker {
     Task {
         fid: i64,
         path: String,
+        /// Write the filing to the segment as soon as it is staged, not with a later group: it
+        /// is being done again because a worker died holding it unwritten, and must not be lost
+        /// twice to a later filing's crash.
+        write_now: bool,
     },
     Claimed(ClaimReply),
     /// No more work: seal the open segment and exit.
@@ -95,6 +101,13 @@ pub enum FromWorker {
         bytes: u64,
         cpu: Cpu,
     },
-    /// A sealed segment holding these filings (all of them reported `Staged` before).
-    Sealed { path: PathBuf, fids: Vec<i64> },
+    /// These staged filings are now written in the open segment (until then they were held in
+    /// the worker's memory, lost if it dies); `cpu`: seconds the write took.
+    Written { fids: Vec<i64>, cpu: f64 },
+    /// A sealed segment holding these filings (all of them reported `Written` before).
+    Sealed {
+        path: PathBuf,
+        fids: Vec<i64>,
+        cpu: f64,
+    },
 }

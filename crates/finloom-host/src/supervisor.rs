@@ -12,8 +12,11 @@
 //!   limit: nothing of the plugin keeps running) and fails;
 //! * a worker whose resident memory passes `worker_memory_mb` is killed the same way.
 //!
-//! The filings a dead worker had already staged are not lost: they sit, committed, in its open
-//! segment, which is handed to the merge like a sealed one.
+//! The filings a dead worker had already staged are not lost. Those it had written sit,
+//! committed, in its open segment, which is handed to the merge like a sealed one; those it
+//! still held in memory (a worker writes its staged filings in groups, see `finloom-staging`)
+//! go back to the front of the queue for another worker, which writes each of them as soon as
+//! it is staged (so a later filing's crash cannot lose it again).
 //!
 //! **One accession, one owner.** Two paths can hold the same filing (a re-download, or
 //! `full-submission.txt` beside `primary-document.html`). After parsing, a worker *claims* the
@@ -95,8 +98,12 @@ struct Slot {
     generation: u32,
     prefix: String,
     state: State,
-    /// (`fid`, accession) staged (and reported) in the open segment.
+    /// (`fid`, accession) staged (and reported) in the open segment, written or not.
     staged: Vec<(i64, String)>,
+    /// Of those, the ones the worker has written into the segment file.
+    written: HashSet<i64>,
+    /// The tasks of staged filings not written yet (handed out again if the worker dies).
+    held: HashMap<i64, Task>,
     /// Segments sealed so far (the open one is number `sealed`).
     sealed: usize,
     kill: Option<Why>,
@@ -248,6 +255,8 @@ impl Supervisor<'_> {
             prefix: format!("w{slot}g{generation}"),
             state: State::Starting,
             staged: Vec::new(),
+            written: HashSet::new(),
+            held: HashMap::new(),
             sealed: 0,
             kill: None,
         };
@@ -279,6 +288,8 @@ impl Supervisor<'_> {
         let timeout = Duration::from_secs(p.filing_timeout_secs);
         let mem_limit = p.worker_memory_mb.saturating_mul(1_000_000);
         let mut displaced: HashSet<i64> = HashSet::new();
+        // Filings handed out again because a worker died holding them unwritten.
+        let mut redone: HashSet<i64> = HashSet::new();
         let mut stopped = false;
         let mut fatal: Option<String> = None;
         let mut last_watch = Instant::now();
@@ -317,6 +328,7 @@ impl Supervisor<'_> {
                                 &ToWorker::Task {
                                     fid: task.fid,
                                     path,
+                                    write_now: redone.contains(&task.fid),
                                 },
                             );
                             s.state = State::Busy(Busy {
@@ -369,7 +381,37 @@ impl Supervisor<'_> {
                 }
                 Event::Eof => {
                     let was_starting = matches!(slots[i].state, State::Starting);
-                    self.on_exit(&mut slots[i], &mut report, &displaced);
+                    let again = self.on_exit(&mut slots[i], &mut report, &displaced);
+                    if !again.is_empty() {
+                        self.progress.note(&format!(
+                            "worker {i} ended before writing {} filing(s) it had extracted: \
+                             they are extracted again",
+                            again.len()
+                        ));
+                    }
+                    for (t, acc) in again.into_iter().rev() {
+                        if stopped || fatal.is_some() {
+                            report
+                                .not_processed
+                                .push(self.paths[t.fid as usize].clone());
+                        } else if !redone.insert(t.fid) {
+                            let path = self.paths[t.fid as usize].clone();
+                            let f = FailedFiling {
+                                source_path: path,
+                                accession_number: Some(acc),
+                                error: "its worker process ended twice after extracting it and \
+                                        before writing its rows to staging (see the messages \
+                                        above)"
+                                    .into(),
+                                source_hash: Some(t.hash.clone()),
+                                fingerprint: Some(t.plan_fingerprint.clone()),
+                                ..Default::default()
+                            };
+                            self.failed(&mut report, f);
+                        } else {
+                            queue.push_front(t);
+                        }
+                    }
                     if was_starting && slots[i].kill.is_none() && fatal.is_none() {
                         fatal =
                             Some(format!(
@@ -482,7 +524,14 @@ impl Supervisor<'_> {
         }
     }
 
-    fn on_exit(&self, s: &mut Slot, report: &mut ExtractReport, displaced: &HashSet<i64>) {
+    /// A worker is gone: fails the filing it held, hands its written filings to the merge, and
+    /// returns the tasks of the staged filings it had not written, to be done again.
+    fn on_exit(
+        &self,
+        s: &mut Slot,
+        report: &mut ExtractReport,
+        displaced: &HashSet<i64>,
+    ) -> Vec<(Task, String)> {
         let status = s.child.wait().ok();
         s.stdin = None;
         let state = std::mem::replace(&mut s.state, State::Gone);
@@ -524,12 +573,24 @@ impl Supervisor<'_> {
                 }
             }
         }
-        // Filings it staged but had not sealed yet are committed in its segment: merge them.
-        if !s.staged.is_empty() {
-            let path = self
-                .segment_dir
-                .join(format!("{}s{:05}.duckdb", s.prefix, s.sealed));
-            let filings = std::mem::take(&mut s.staged)
+        // Filings it staged and wrote but had not sealed yet are committed in its segment:
+        // merge them. Those it still held in memory are gone with it: hand them back.
+        let (written, lost): (Vec<_>, Vec<_>) = std::mem::take(&mut s.staged)
+            .into_iter()
+            .partition(|(fid, _)| s.written.contains(fid));
+        s.written.clear();
+        let path = self
+            .segment_dir
+            .join(format!("{}s{:05}.duckdb", s.prefix, s.sealed));
+        if written.is_empty() {
+            // Nothing in it for the merge (it may not even exist): not left behind as staging.
+            if path.exists() {
+                if let Err(e) = finloom_staging::remove_segment(&path) {
+                    tracing::warn!(segment = %path.display(), "cannot remove a dead worker's empty segment: {e}");
+                }
+            }
+        } else {
+            let filings = written
                 .into_iter()
                 .map(|(fid, acc)| (fid, acc, self.paths[fid as usize].clone()))
                 .collect();
@@ -537,6 +598,20 @@ impl Supervisor<'_> {
                 .merge
                 .send(MergeJob::Segment(SegmentJob { path, filings }));
         }
+        let mut held = std::mem::take(&mut s.held);
+        let mut again = Vec::new();
+        for (fid, acc) in lost {
+            // A copy displaced meanwhile is done with: its owner is another path.
+            if displaced.contains(&fid) {
+                continue;
+            }
+            if let Some(t) = held.remove(&fid) {
+                report.staged -= 1;
+                self.progress.undo();
+                again.push((t, acc));
+            }
+        }
+        again
     }
 
     fn on_message(
@@ -580,6 +655,11 @@ impl Supervisor<'_> {
                 cpu,
             } => {
                 s.staged.push((fid, accession));
+                if let State::Busy(b) = &s.state {
+                    if !s.written.contains(&fid) {
+                        s.held.insert(fid, b.task.clone());
+                    }
+                }
                 idle(s, report, bytes, cpu);
                 let path = &self.paths[fid as usize];
                 if displaced.contains(&fid) {
@@ -641,7 +721,16 @@ impl Supervisor<'_> {
                 }
                 self.failed(report, failure);
             }
-            FromWorker::Sealed { path, fids } => {
+            FromWorker::Written { fids, cpu } => {
+                for fid in fids {
+                    s.held.remove(&fid);
+                    s.written.insert(fid);
+                }
+                *report.cpu.entry("staging".into()).or_default() += cpu;
+            }
+            FromWorker::Sealed { path, fids, cpu } => {
+                *report.cpu.entry("staging".into()).or_default() += cpu;
+                s.written.clear();
                 // Only what the worker reported staged (and is still reported there).
                 let staged: HashMap<i64, String> = s.staged.drain(..).collect();
                 let filings: Vec<(i64, String, String)> = fids

@@ -118,14 +118,18 @@ fn serve(mut ch: Channel) -> i32 {
             }
         };
         let r = match msg {
-            ToWorker::Task { fid, path } => {
+            ToWorker::Task {
+                fid,
+                path,
+                write_now,
+            } => {
                 if w.segment.as_ref().is_some_and(|s| w.due(s)) {
                     if let Err(e) = w.seal(&mut ch) {
                         eprintln!("finloom worker: {e}");
                         return 3;
                     }
                 }
-                w.task(&mut ch, fid, path)
+                w.task(&mut ch, fid, path, write_now)
             }
             ToWorker::Quit => break,
             other => {
@@ -181,16 +185,37 @@ impl Clock {
 
 impl Worker {
     fn due(&self, s: &SegmentWriter) -> bool {
-        s.filings().len() >= self.seal_filings || s.age() >= SEAL_AGE
+        s.len() >= self.seal_filings || s.age() >= SEAL_AGE
+    }
+
+    /// Writes the filings the segment holds (see `finloom-staging`) and tells the run which
+    /// they are: until then they exist only in this process.
+    fn flush(&mut self, ch: &mut Channel) -> Result<(), String> {
+        let Some(s) = self.segment.as_mut() else {
+            return Ok(());
+        };
+        let t0 = process_cpu();
+        let fids = s
+            .flush()
+            .map_err(|e| format!("cannot write staging segment: {e}"))?;
+        if !fids.is_empty() {
+            let cpu = process_cpu() - t0;
+            ch.send(&FromWorker::Written { fids, cpu })
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
     }
 
     fn seal(&mut self, ch: &mut Channel) -> Result<(), String> {
+        self.flush(ch)?;
         if let Some(s) = self.segment.take() {
-            let fids = s.filings().to_vec();
-            let path = s
+            let t0 = process_cpu();
+            let fids = s.written().to_vec();
+            let (path, _) = s
                 .seal()
                 .map_err(|e| format!("cannot seal staging segment: {e}"))?;
-            ch.send(&FromWorker::Sealed { path, fids })
+            let cpu = process_cpu() - t0;
+            ch.send(&FromWorker::Sealed { path, fids, cpu })
                 .map_err(|e| e.to_string())?;
         }
         Ok(())
@@ -198,7 +223,13 @@ impl Worker {
 
     /// One file. Errors returned are the channel's (the worker stops); the filing's own
     /// problems are answered as messages.
-    fn task(&mut self, ch: &mut Channel, fid: i64, spath: String) -> Result<(), String> {
+    fn task(
+        &mut self,
+        ch: &mut Channel,
+        fid: i64,
+        spath: String,
+        write_now: bool,
+    ) -> Result<(), String> {
         let io = |e: std::io::Error| e.to_string();
         let mut clock = Clock::new();
         let path = PathBuf::from(&spath);
@@ -360,45 +391,75 @@ impl Worker {
                     .sum(),
             })
             .collect();
-        let rows = plan
-            .stages
-            .iter()
+        let sections_now = stages.iter().any(|s| s.kind == "sections");
+        let rows = outputs
+            .into_iter()
             .enumerate()
             .filter(|(i, _)| stale[*i])
-            .flat_map(|(i, _)| outputs[i].iter().flatten().map(|(spec, t)| (*spec, t)))
+            .flat_map(|(_, o)| o.into_iter().flatten())
             .collect();
+        let record_copy = record.clone();
         let trip = FilingTrip {
             fid,
-            filing: &record,
-            stages: &stages,
+            filing: record,
+            stages: stages.clone(),
             rows,
-            sections_now: stages.iter().any(|s| s.kind == "sections"),
-            warnings: &filing.warnings,
+            sections_now,
+            warnings: filing.warnings.clone(),
         };
-        let staged = (|| {
-            if self.segment.is_none() {
-                let path = self.segment_dir.join(format!(
-                    "{}s{:05}.duckdb",
-                    self.segment_prefix, self.segments
-                ));
-                self.segments += 1;
-                self.segment = Some(SegmentWriter::create(&path, &plan.specs)?);
+        if self.segment.is_none() {
+            let path = self.segment_dir.join(format!(
+                "{}s{:05}.duckdb",
+                self.segment_prefix, self.segments
+            ));
+            self.segments += 1;
+            let created = SegmentWriter::create(&path, &plan.specs);
+            match created {
+                Ok(s) => self.segment = Some(s),
+                Err(e) => {
+                    clock.lap("staging");
+                    let failure = FailedFiling {
+                        source_path: spath.clone(),
+                        accession_number: Some(acc),
+                        filing: Some(record_copy),
+                        stage: None,
+                        error: format!("staging failed: {e}"),
+                        source_hash: Some(source_hash),
+                        fingerprint: Some(plan_fp),
+                    };
+                    return fail(clock, ch, nbytes, failure);
+                }
             }
-            self.segment.as_mut().expect("just opened").stage(&trip)
-        })();
-        clock.lap("staging");
-        if let Err(e) = staged {
-            let failure = FailedFiling {
-                source_path: spath.clone(),
-                accession_number: Some(acc),
-                filing: Some(record.clone()),
-                stage: None,
-                error: format!("staging failed: {e}"),
-                source_hash: Some(source_hash),
-                fingerprint: Some(plan_fp),
-            };
-            return fail(clock, ch, nbytes, failure);
         }
+        let segment = self.segment.as_mut().expect("just opened");
+        segment.stage(trip);
+        if write_now {
+            // Written before the filing is reported staged, so that a failure lands on this
+            // filing, with the reason. The worker then ends: its segment cannot be written, and
+            // whatever else it held goes back to the run to be done again.
+            match segment.flush() {
+                Ok(fids) => {
+                    ch.send(&FromWorker::Written { fids, cpu: 0.0 })
+                        .map_err(io)?;
+                }
+                Err(e) => {
+                    segment.drop_held();
+                    clock.lap("staging");
+                    let failure = FailedFiling {
+                        source_path: spath.clone(),
+                        accession_number: Some(acc),
+                        filing: Some(record_copy),
+                        stage: None,
+                        error: format!("staging failed: {e}"),
+                        source_hash: Some(source_hash),
+                        fingerprint: Some(plan_fp),
+                    };
+                    fail(clock, ch, nbytes, failure)?;
+                    return Err(format!("cannot write staging segment: {e}"));
+                }
+            }
+        }
+        clock.lap("staging");
         ch.send(&FromWorker::Staged {
             fid,
             accession: acc,
@@ -413,6 +474,8 @@ impl Worker {
         .map_err(io)?;
         if self.segment.as_ref().is_some_and(|s| self.due(s)) {
             self.seal(ch)?;
+        } else if self.segment.as_ref().is_some_and(|s| s.should_flush()) {
+            self.flush(ch)?;
         }
         Ok(())
     }

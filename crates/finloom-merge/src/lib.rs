@@ -253,8 +253,11 @@ impl Merger<'_> {
             self.done_with(seg, false);
             return Ok(());
         }
+        // Read-only: the merge never writes a segment. A dead worker's segment may still have
+        // its write-ahead log; read-only, it is replayed in memory, not checkpointed into the
+        // file (which, on a full disk, would fail the merge instead of that worker's filings).
         conn.execute_batch(&format!(
-            "ATTACH {} AS {SEG}",
+            "ATTACH {} AS {SEG} (READ_ONLY)",
             literal(&seg.path.to_string_lossy())
         ))?;
         let mut failed_any = false;
