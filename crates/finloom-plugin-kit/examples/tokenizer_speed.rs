@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -25,9 +28,12 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    let root = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/filings")
-    });
+    let root = std::env::args()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/filings")
+        });
     let mut paths = Vec::new();
     files(&root, &mut paths);
     let texts: Vec<String> = paths
@@ -41,7 +47,10 @@ fn main() {
     let fast: usize = texts.iter().map(|s| bpe.count(s)).sum();
     let fast_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let slow: usize = texts.iter().map(|s| bpe.reference().encode_ordinary(s).len()).sum();
+    let slow: usize = texts
+        .iter()
+        .map(|s| bpe.reference().encode_ordinary(s).len())
+        .sum();
     let slow_s = t.elapsed().as_secs_f64();
     println!(
         "{} documents, {mb:.1} MB of text, {fast} tokens\n  finloom-plugin-kit: {fast_s:.2} s ({:.1} MB/s)\n  tiktoken-rs:        {slow_s:.2} s ({:.1} MB/s)",

@@ -289,7 +289,9 @@ impl Cl100kSplitter {
         let letters_from = if cls == LETTER {
             Some(i)
         } else if c != '\r' && c != '\n' && cls != NUMBER {
-            next(j).filter(|&(c2, _)| self.class(c2) == LETTER).map(|_| j)
+            next(j)
+                .filter(|&(c2, _)| self.class(c2) == LETTER)
+                .map(|_| j)
         } else {
             None
         };
@@ -318,7 +320,9 @@ impl Cl100kSplitter {
         let punct_from = if cls == OTHER {
             Some(i)
         } else if c == ' ' {
-            next(j).filter(|&(c2, _)| self.class(c2) == OTHER).map(|_| j)
+            next(j)
+                .filter(|&(c2, _)| self.class(c2) == OTHER)
+                .map(|_| j)
         } else {
             None
         };

@@ -32,8 +32,8 @@ use finloom_plugin_api::{
     col, col_ref, util::CharIndex, ColumnType, Document, FilingMeta, Manifest, Plugin, TableDecl,
     TableRows, Value, INTERFACE_VERSION,
 };
-use serde::Deserialize;
 use finloom_plugin_kit::Bpe;
+use serde::Deserialize;
 
 /// Plugin name as declared in the manifest (and stored in `chunker_name`).
 pub const NAME: &str = "chunker";

@@ -64,9 +64,9 @@ use finloom_plugin_api::{
     col, col_ref, util::CharIndex, BlockKind, ColumnType, DocFormat, Document, FilingMeta,
     Manifest, Plugin, Style, Table, TableDecl, TableRows, Value, INTERFACE_VERSION,
 };
+use finloom_plugin_kit::Bpe;
 use regex::Regex;
 use serde::Deserialize;
-use finloom_plugin_kit::Bpe;
 
 /// Plugin name as declared in the manifest (and stored in `chunker_name`).
 pub const NAME: &str = "chunker";

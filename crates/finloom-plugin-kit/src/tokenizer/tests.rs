@@ -25,9 +25,8 @@ impl Rng {
 const ALPHABET: &[char] = &[
     '\'', '\'', 's', 'S', 'ſ', 't', 'T', 'd', 'm', 'l', 'L', 'v', 'V', 'e', 'E', 'r', 'R', 'x',
     'é', 'ß', 'Ж', 'ж', 'ا', '中', 'ー', '0', '1', '9', '٣', '²', 'Ⅻ', '½', ' ', ' ', ' ', '\t',
-    '\n', '\n', '\r', '\u{a0}', '\u{2028}', '\u{3000}', '\u{b}', '\u{c}', '\u{85}', '.', ',',
-    '$', '(', ')', '-', '—', '%', '|', '/', '"', '’', '\u{301}', '\u{200b}', '😀', '𝐀', '𝟙',
-    '\u{feff}',
+    '\n', '\n', '\r', '\u{a0}', '\u{2028}', '\u{3000}', '\u{b}', '\u{c}', '\u{85}', '.', ',', '$',
+    '(', ')', '-', '—', '%', '|', '/', '"', '’', '\u{301}', '\u{200b}', '😀', '𝐀', '𝟙', '\u{feff}',
 ];
 
 fn same(bpe: &Bpe, text: &str) {
@@ -49,7 +48,9 @@ fn random_strings_over_the_pattern_alphabet_encode_as_tiktoken_does() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for _ in 0..100_000 {
         let len = 1 + rng.below(40);
-        let s: String = (0..len).map(|_| ALPHABET[rng.below(ALPHABET.len())]).collect();
+        let s: String = (0..len)
+            .map(|_| ALPHABET[rng.below(ALPHABET.len())])
+            .collect();
         same(bpe, &s);
     }
 }
@@ -95,7 +96,8 @@ fn pattern_corner_cases_encode_as_tiktoken_does() {
 #[test]
 fn filing_text_encodes_as_tiktoken_does() {
     let bpe = Bpe::named("cl100k_base").unwrap();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/filings");
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/filings");
     let mut files = 0;
     let mut tokens = 0;
     for form in ["10-K", "10-Q", "8-K"] {
@@ -128,7 +130,10 @@ fn filing_text_encodes_as_tiktoken_does() {
 #[test]
 fn o200k_uses_the_reference_encoder_with_offsets() {
     let bpe = Bpe::named("o200k_base").unwrap();
-    same(bpe, "Item 7. Management's Discussion — $1,234 million\n\n(a) Net income");
+    same(
+        bpe,
+        "Item 7. Management's Discussion — $1,234 million\n\n(a) Net income",
+    );
 }
 
 #[test]
