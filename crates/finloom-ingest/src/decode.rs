@@ -50,31 +50,23 @@ pub fn decode(bytes: &[u8]) -> String {
 
 /// Appends `s`, replacing NUL with space and CR/CRLF with LF.
 fn push_normalised(out: &mut String, s: &str) {
-    if !s.bytes().any(|b| b == 0 || b == b'\r') {
-        out.push_str(s);
-        return;
-    }
     let b = s.as_bytes();
     let mut from = 0;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            0 => {
-                out.push_str(&s[from..i]);
-                out.push(' ');
-                from = i + 1;
-            }
-            b'\r' => {
-                out.push_str(&s[from..i]);
-                out.push('\n');
-                if b.get(i + 1) == Some(&b'\n') {
-                    i += 1;
-                }
-                from = i + 1;
-            }
-            _ => {}
+    // Jump from one NUL or CR to the next (SEC text files end every line with CRLF).
+    while let Some(p) = memchr::memchr2(0, b'\r', &b[from..]) {
+        let i = from + p;
+        out.push_str(&s[from..i]);
+        if b[i] == 0 {
+            out.push(' ');
+            from = i + 1;
+        } else {
+            out.push('\n');
+            from = if b.get(i + 1) == Some(&b'\n') {
+                i + 2
+            } else {
+                i + 1
+            };
         }
-        i += 1;
     }
     out.push_str(&s[from..]);
 }

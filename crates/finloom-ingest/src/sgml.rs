@@ -51,8 +51,11 @@ impl Submission<'_> {
 
 /// Byte position of `needle` (ASCII) in `hay`, ignoring ASCII case.
 pub(crate) fn find_ci(hay: &str, needle: &str, from: usize) -> Option<usize> {
-    let h = hay.as_bytes();
-    let n = needle.as_bytes();
+    find_ci_bytes(hay.as_bytes(), needle.as_bytes(), from)
+}
+
+/// [`find_ci`] on bytes.
+pub(crate) fn find_ci_bytes(h: &[u8], n: &[u8], from: usize) -> Option<usize> {
     if n.is_empty() || from >= h.len() || h.len() - from < n.len() {
         return None;
     }
@@ -61,11 +64,15 @@ pub(crate) fn find_ci(hay: &str, needle: &str, from: usize) -> Option<usize> {
     let last = h.len() - n.len();
     let mut i = from;
     while i <= last {
-        // Fast skip to the next candidate first byte.
-        match h[i..=last]
-            .iter()
-            .position(|&b| b == first_lo || b == first_up)
-        {
+        // Jump to the next candidate first byte (SIMD): whole files of several MB are searched
+        // for `</DOCUMENT>` and the like, and the bytes between candidates need no look.
+        let window = &h[i..=last];
+        let p = if first_lo == first_up {
+            memchr::memchr(first_lo, window)
+        } else {
+            memchr::memchr2(first_lo, first_up, window)
+        };
+        match p {
             None => return None,
             Some(p) => i += p,
         }
