@@ -246,17 +246,19 @@ impl SegmentWriter {
                         .iter()
                         .map(|c| t.column_index(&c.name))
                         .collect();
+                    let mut vals: Vec<Cell<'_>> = Vec::with_capacity(order.len() + 2);
                     for (seq, row) in t.rows.iter().enumerate() {
-                        let mut vals: Vec<Dv> = Vec::with_capacity(order.len() + 2);
+                        vals.clear();
                         for (c, idx) in spec.columns.iter().zip(&order) {
                             let v = idx.and_then(|i| row.get(i)).unwrap_or(&Value::Null);
-                            vals.push(to_duck(v, c.ty).map_err(|m| {
+                            check(v, c.ty).map_err(|m| {
                                 werr(format!("column {} of filing #{}: {m}", c.name, trip.fid))
-                            })?);
+                            })?;
+                            vals.push(Cell::Plugin(v, c.ty));
                         }
-                        vals.push(Dv::BigInt(trip.fid));
-                        vals.push(Dv::BigInt(seq as i64));
-                        app.append_row(appender_params_from_iter(vals))
+                        vals.push(Cell::Int(trip.fid));
+                        vals.push(Cell::Int(seq as i64));
+                        app.append_row(appender_params_from_iter(vals.iter()))
                             .map_err(|e| werr(e.to_string()))?;
                     }
                 }
@@ -345,6 +347,41 @@ pub fn remove_segment(path: &Path) -> std::io::Result<()> {
         std::fs::remove_file(wal)?;
     }
     Ok(())
+}
+
+/// One value handed to the appender, borrowed from the plugin's row (no copy of its text:
+/// a 10-K's staging appends millions of values).
+enum Cell<'a> {
+    Plugin(&'a Value, ColumnType),
+    Int(i64),
+}
+
+impl duckdb::ToSql for Cell<'_> {
+    fn to_sql(&self) -> duckdb::Result<duckdb::types::ToSqlOutput<'_>> {
+        use duckdb::types::{ToSqlOutput, ValueRef};
+        Ok(ToSqlOutput::Borrowed(match self {
+            Cell::Int(i) => ValueRef::BigInt(*i),
+            Cell::Plugin(v, ty) => match (v, ty) {
+                (Value::Null, _) => ValueRef::Null,
+                (Value::Text(s), _) => ValueRef::Text(s.as_str().as_bytes()),
+                (Value::Int(i), ColumnType::Double) => ValueRef::Double(*i as f64),
+                (Value::Int(i), _) => ValueRef::BigInt(*i),
+                (Value::Float(f), _) => ValueRef::Double(*f),
+                (Value::Bool(b), _) => ValueRef::Boolean(*b),
+            },
+        }))
+    }
+}
+
+/// Whether a plugin value fits a column of type `ty` (the same rules as [`to_duck`]).
+fn check(v: &Value, ty: ColumnType) -> Result<(), String> {
+    match (v, ty) {
+        (Value::Null, _)
+        | (Value::Text(_), ColumnType::Text)
+        | (Value::Int(_), ColumnType::BigInt | ColumnType::Double)
+        | (Value::Bool(_), ColumnType::Boolean) => Ok(()),
+        _ => to_duck(v, ty).map(|_| ()),
+    }
 }
 
 /// Converts a plugin value to a DuckDB value for a column of type `ty`, or says why not.
