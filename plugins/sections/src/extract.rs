@@ -684,6 +684,75 @@ fn mark_furniture(doc: &Document, units: &mut [Unit]) {
             }
         }
     }
+    mark_item_running_heads(doc, units, &pb_before);
+}
+
+/// "Item 7A" alone: an item's number without its title.
+fn bare_item_label_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)^\s*(?:part\s+(?:iv|iii|ii|i)\b\s*[.,:;\u{2013}\u{2014}-]?\s*)?items?\s*\d{1,2}[a-c]?(?:\s*(?:,|&|and|through|to|-|\u{2013}|\u{2014})\s*\d{1,2}[a-c]?)*\s*[.:]?\s*$")
+            .expect("bare item label")
+    })
+}
+
+/// Running heads that name the item a page belongs to: "PART II" / "Item 7" at the top of
+/// every page of Item 7 (Microsoft's 10-Ks). Such a line is an item's number alone, and on its
+/// page only page furniture comes before it. It is furniture when the same line heads three
+/// pages or more, or when the item's own heading ("ITEM 7A. QUANTITATIVE AND …") follows it
+/// right away; otherwise the running head above the forward-looking statements would start
+/// Item 1, and the one above "ITEM 1A. RISK FACTORS" would end Item 1.
+fn mark_item_running_heads(doc: &Document, units: &mut [Unit], pb_before: &[bool]) {
+    let label_key = |t: &str| -> String {
+        t.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+            .trim_end_matches(['.', ':'])
+            .to_string()
+    };
+    let mut tops: Vec<usize> = Vec::new();
+    let mut only_furniture = false;
+    for (i, u) in units.iter().enumerate() {
+        if pb_before[i] {
+            only_furniture = true;
+        }
+        if matches!(u.kind, UnitKind::Table(_)) {
+            only_furniture = false;
+            continue;
+        }
+        let t = &doc.text[u.start..u.end];
+        if only_furniture && !u.furniture && bare_item_label_re().is_match(t) {
+            tops.push(i);
+        }
+        let part_head = t.chars().count() <= 40 && part_re().is_match(t);
+        if !(u.furniture || part_head) {
+            only_furniture = false;
+        }
+    }
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for &i in &tops {
+        *counts
+            .entry(label_key(&doc.text[units[i].start..units[i].end]))
+            .or_default() += 1;
+    }
+    for &i in &tops {
+        let t = &doc.text[units[i].start..units[i].end];
+        let repeated = counts.get(&label_key(t)).copied().unwrap_or(0) >= 3;
+        let above_its_heading = parse_item_start(t).is_some_and(|(item, _, _)| {
+            units[i + 1..]
+                .iter()
+                .find(|n| !n.furniture)
+                .filter(|n| !matches!(n.kind, UnitKind::Table(_)))
+                .map(|n| &doc.text[n.start..n.end])
+                .filter(|nt| !bare_item_label_re().is_match(nt))
+                .and_then(parse_item_start)
+                .is_some_and(|(next, _, _)| next == item)
+        });
+        if repeated || above_its_heading {
+            units[i].furniture = true;
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

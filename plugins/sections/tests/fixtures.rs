@@ -462,3 +462,62 @@ fn items_that_point_into_the_annual_report_are_incorporated_by_reference() {
         );
     }
 }
+
+/// Microsoft's 2013 10-K heads every page with the item it belongs to ("PART I" / "Item 1A",
+/// centered, like a heading) and prints each item's own heading ("ITEM 1A. RISK FACTORS") below
+/// the running head of its first page. The running heads are page furniture: Item 1 starts at
+/// "ITEM 1. BUSINESS", not at the running head above the forward-looking statements; Item 1
+/// and Item 7 end where their page ends, not with the "Item 1A" / "Item 7A" line of the next
+/// page; no item's text carries the running heads (an excerpt of the filing, from a public
+/// GitHub repository; see EXCERPTS.tsv).
+#[test]
+fn running_heads_that_name_the_item_are_not_its_heading() {
+    let s = run_10k_excerpt("MSFT_0001193125-13-310206.item-headings-and-running-heads.html");
+    let types: Vec<&str> = s.iter().map(|x| x.section_type.as_str()).collect();
+    assert_eq!(types, ["item_1", "item_1a", "item_7", "item_7a", "item_8"]);
+    let titles: Vec<&str> = s.iter().map(|x| x.title.as_deref().unwrap_or("")).collect();
+    assert_eq!(
+        titles,
+        [
+            "ITEM 1. BUSINESS",
+            "ITEM 1A. RISK FACTORS",
+            "ITEM 7. MANAGEMENT\u{2019}S DISCUSSION AND ANALYSIS OF FINANCIAL CONDITION AND RESULTS OF OPERATIONS",
+            "ITEM 7A. QUANTITATIVE AND QUALITATIVE DISCLOSURES ABOUT MARKET RISK",
+            "ITEM 8. FINANCIAL STATEMENTS AND SUPPLEMENTARY DATA",
+        ]
+    );
+    assert!(s.iter().all(|x| x.method == "heading"));
+    let (i1, i1a, i7, i7a, i8) = (&s[0].text, &s[1].text, &s[2].text, &s[3].text, &s[4].text);
+    // Item 1 starts with its first sub-heading, after the forward-looking statements.
+    assert!(
+        i1.starts_with("GENERAL\n\nMicrosoft was founded in 1975."),
+        "{i1}"
+    );
+    assert!(!i1.contains("Forward-Looking"), "{i1}");
+    assert!(
+        i1.ends_with("The information found on our website is not part of this or any other report we file with, or furnish to, the SEC."),
+        "{i1}"
+    );
+    assert!(i1a.starts_with(
+        "Our operations and financial results are subject to various risks and uncertainties"
+    ));
+    assert!(
+        i1a.ends_with("Companies compete with us based on a growing variety of business models.")
+    );
+    assert!(i7.starts_with("The following Management\u{2019}s Discussion and Analysis"));
+    // The statement of management's responsibility sits on the last page of Item 7.
+    assert!(i7.ends_with("Chief Accounting Officer"), "{i7}");
+    assert!(i7a.starts_with("RISKS\n\nWe are exposed to economic risk from foreign currency"));
+    assert!(i7a.ends_with("expect their economic risk and return to correlate with these indices."));
+    assert_eq!(i8, "INCOME STATEMENTS");
+    for x in &s {
+        for line in x.text.lines() {
+            let l = line.trim();
+            assert!(
+                !(l.starts_with("Item ") && l.len() <= 8) && l != "PART I" && l != "PART II",
+                "{}: running head {l:?} in the text",
+                x.section_type
+            );
+        }
+    }
+}
