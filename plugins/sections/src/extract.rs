@@ -611,11 +611,26 @@ fn build_units(doc: &Document) -> Vec<Unit> {
 /// when it is repeated very often (8+ times). Short answers such as "None." or "Not
 /// applicable." are never furniture, however often they occur.
 fn mark_furniture(doc: &Document, units: &mut [Unit]) {
-    fn key(t: &str) -> Option<String> {
+    fn key(t: &str, page_number: bool) -> Option<String> {
         if t.chars().count() > 100 {
             return None;
         }
-        let k = t
+        // `page_number`: the page number at either end of a running foot is one '#' whatever
+        // its digits ("2025 FORM 10-K 7" and "… 23", "4 2025 FORM 10-K" and "74 …" are one
+        // foot each; `None` when the line has no such number); other digits count.
+        let mut words: Vec<&str> = t.split_whitespace().collect();
+        let n = words.len();
+        if page_number {
+            if n >= 2 && page_number_token(words[n - 1], 4) {
+                words[n - 1] = "#";
+            } else if n >= 2 && page_number_token(words[0], 3) {
+                words[0] = "#";
+            } else {
+                return None;
+            }
+        }
+        let k = words
+            .join(" ")
             .chars()
             .map(|c| if c.is_ascii_digit() { '#' } else { c })
             .collect::<String>()
@@ -653,9 +668,23 @@ fn mark_furniture(doc: &Document, units: &mut [Unit]) {
         .iter()
         .map(|u| match u.kind {
             UnitKind::Table(_) => None,
-            _ => key(&doc.text[u.start..u.end]),
+            _ => key(&doc.text[u.start..u.end], false),
         })
         .collect();
+    // Running feet at page edges, their page numbers of any length counted as one.
+    let mut feet: HashMap<String, usize> = HashMap::new();
+    let foot_keys: Vec<Option<String>> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| match u.kind {
+            UnitKind::Table(_) => None,
+            _ if at_page_edge(i) => key(&doc.text[u.start..u.end], true),
+            _ => None,
+        })
+        .collect();
+    for k in foot_keys.iter().flatten() {
+        *feet.entry(k.clone()).or_default() += 1;
+    }
     for (i, k) in keys.iter().enumerate() {
         if let Some(k) = k {
             let e = counts.entry(k.clone()).or_default();
@@ -682,6 +711,12 @@ fn mark_furniture(doc: &Document, units: &mut [Unit]) {
             if (numbered && n >= 3) || (n >= 3 && edge * 2 > n) || (short && n >= 8) {
                 u.furniture = true;
             }
+        }
+        if foot_keys[i]
+            .as_ref()
+            .is_some_and(|k| feet.get(k).copied().unwrap_or(0) >= 3)
+        {
+            u.furniture = true;
         }
     }
     mark_item_running_heads(doc, units, &pb_before);
@@ -1289,6 +1324,15 @@ struct IndexEntry {
     captions: Vec<String>,
     /// The first page of the first page range (`"25"`, `"F-1"`), if the row gives pages.
     first_page: Option<String>,
+    /// The last page of that first range (`"7"` of `"4-7, 9-10"`).
+    first_range_end: Option<String>,
+    /// Footnote marks of the page cell (`"a"` of `"74, (a)"`, `"(b)"`): the note under the
+    /// index says where the item is ("Incorporated by reference to … the Proxy Statement").
+    notes: Vec<String>,
+    /// The row's own answer when the item has no content: "Not applicable", "None".
+    answer: Option<String>,
+    /// Index of the row in `Table::rows` (= line of the table's text).
+    row: usize,
 }
 
 fn bare_item_re() -> &'static Regex {
@@ -1312,14 +1356,43 @@ fn page_token_re() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"(?i)(?:([A-Z]{1,2})\s?-\s?)?(\d{1,4})").expect("page token"))
 }
 
-/// The first page of a page reference cell, normalised (`"F-1"`, `"25"`).
-fn first_page(cell: &str) -> Option<String> {
-    let t = cell.trim();
-    if !page_ref_re().is_match(t) {
+/// Footnote marks in a page cell: "(a)", "(b)", "*".
+fn note_mark_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"\(([a-z])\)|\*+").expect("note mark"))
+}
+
+/// A page cell read: its page references (first page, end of the first range) and the
+/// footnote marks beside them ("74, (a)", "(b)"). `None` when the cell is neither.
+fn page_cell(cell: &str) -> Option<(Option<String>, Option<String>, Vec<String>)> {
+    let notes: Vec<String> = note_mark_re()
+        .captures_iter(cell)
+        .filter_map(|c| c.get(1).map(|m| m.as_str().to_string()))
+        .collect();
+    let bare = note_mark_re().replace_all(cell, " ");
+    let bare = bare
+        .trim()
+        .trim_matches(|c: char| c == ',' || c == ';' || c.is_whitespace());
+    if bare.is_empty() {
+        return (!notes.is_empty()).then_some((None, None, notes));
+    }
+    if !page_ref_re().is_match(bare) {
         return None;
     }
-    let c = page_token_re().captures(t)?;
-    Some(page_key(c.get(1).map(|m| m.as_str()), &c[2]))
+    // The first range: up to the first list separator ("4-7, 9-10" → "4-7").
+    let first_range = bare
+        .split([',', ';', '&'])
+        .next()
+        .unwrap_or(bare)
+        .split(" and ")
+        .next()
+        .unwrap_or(bare);
+    let mut pages = page_token_re()
+        .captures_iter(first_range)
+        .map(|c| page_key(c.get(1).map(|m| m.as_str()), &c[2]));
+    let first = pages.next();
+    let end = pages.last().or_else(|| first.clone());
+    Some((first, end, notes))
 }
 
 fn page_key(prefix: Option<&str>, num: &str) -> String {
@@ -1330,23 +1403,41 @@ fn page_key(prefix: Option<&str>, num: &str) -> String {
     }
 }
 
-/// The page number printed by a page-furniture line: `12`, `- 12 -`, `Page 12`, `F-12`, or the
-/// last number of a running foot such as `Apple Inc. | 2024 Form 10-K | 12`.
-fn page_label(t: &str) -> Option<String> {
+/// A page number as printed at either end of a running foot: `12`, `(12)`, `F-12`; at most
+/// `digits` digits.
+fn page_number_token(t: &str, digits: usize) -> bool {
+    page_label_re()
+        .captures(t.trim())
+        .is_some_and(|c| c[2].len() <= digits)
+}
+
+fn page_label_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
+    RE.get_or_init(|| {
         Regex::new(r"(?i)^(?:page\s*)?[-\u{2013}\u{2014}(]?\s*(?:([A-Z]{1,2})\s?-\s?)?(\d{1,4})\s*[-\u{2013}\u{2014})]?$")
             .expect("page label")
-    });
+    })
+}
+
+/// The page number printed by a page-furniture line: `12`, `- 12 -`, `Page 12`, `F-12`, or the
+/// number at either end of a running foot: `Apple Inc. | 2024 Form 10-K | 12`, and on the
+/// left-hand pages of GE's 10-K `74 2025 FORM 10-K`.
+fn page_label(t: &str) -> Option<String> {
+    let re = page_label_re();
     let t = t.trim();
     if let Some(c) = re.captures(t) {
         return Some(page_key(c.get(1).map(|m| m.as_str()), &c[2]));
     }
-    let last = t
-        .rsplit(['|', ' ', '\u{a0}'])
-        .find(|s| !s.trim().is_empty())?;
-    let c = re.captures(last.trim())?;
-    Some(page_key(c.get(1).map(|m| m.as_str()), &c[2]))
+    let mut tokens = t
+        .split(['|', ' ', '\u{a0}'])
+        .filter(|s| !s.trim().is_empty());
+    let first = tokens.next()?;
+    if let Some(c) = tokens.last().and_then(|last| re.captures(last.trim())) {
+        return Some(page_key(c.get(1).map(|m| m.as_str()), &c[2]));
+    }
+    // A leading number is a page number only when short: "2025 FORM 10-K" prints a year.
+    let c = re.captures(first.trim())?;
+    (c[2].len() <= 3).then(|| page_key(c.get(1).map(|m| m.as_str()), &c[2]))
 }
 
 /// Lower-case words joined by single spaces, for comparing captions with headings.
@@ -1362,7 +1453,7 @@ fn norm_caption(s: &str) -> String {
 /// or a page reference.
 fn index_entries(table: &finloom_plugin_api::Table) -> Vec<IndexEntry> {
     let mut out: Vec<IndexEntry> = Vec::new();
-    for row in table.rows.iter() {
+    for (ri, row) in table.rows.iter().enumerate() {
         let cells: Vec<&str> = row
             .cells
             .iter()
@@ -1390,15 +1481,19 @@ fn index_entries(table: &finloom_plugin_api::Table) -> Vec<IndexEntry> {
             .trim()
             .to_string();
         let mut captions = Vec::new();
-        let mut page = None;
+        let (mut page, mut range_end, mut notes, mut answer) = (None, None, Vec::new(), None);
         let mut title_parts = vec![cells[pos].to_string()];
         for c in &cells[pos + 1..] {
-            if let Some(p) = first_page(c) {
-                page.get_or_insert(p);
+            if let Some((first, end, marks)) = page_cell(c) {
+                if page.is_none() && first.is_some() {
+                    page = first;
+                    range_end = end;
+                }
+                notes.extend(marks);
             } else if not_applicable_re().is_match(c) {
                 // "Not applicable" / "None": the filing does not have the item.
-                continue;
-            } else if page.is_none() {
+                answer.get_or_insert_with(|| c.to_string());
+            } else if page.is_none() && notes.is_empty() {
                 let cap =
                     c.trim_matches(|ch: char| "\"'\u{201c}\u{201d}\u{2018}\u{2019}".contains(ch));
                 if own_title.is_empty() && title_parts.len() == 1 {
@@ -1416,14 +1511,19 @@ fn index_entries(table: &finloom_plugin_api::Table) -> Vec<IndexEntry> {
             title: collapse_ws(&title_parts.join(" ")),
             captions,
             first_page: page,
+            first_range_end: range_end,
+            notes,
+            answer,
+            row: ri,
         });
     }
     out
 }
 
-/// Units that open each printed page, by page label. Page numbers are assumed to be printed
-/// at the foot of their page unless most of them sit right after a page break.
-fn page_starts(doc: &Document, units: &[Unit]) -> HashMap<String, usize> {
+/// The units that open and close each printed page, by page label: (first content unit,
+/// the unit printing the page number). Page numbers are assumed to be printed at the foot of
+/// their page unless most of them sit right after a page break.
+fn page_bounds(doc: &Document, units: &[Unit]) -> HashMap<String, (usize, usize)> {
     let numbered: Vec<(usize, String)> = units
         .iter()
         .enumerate()
@@ -1438,26 +1538,90 @@ fn page_starts(doc: &Document, units: &[Unit]) -> HashMap<String, usize> {
     let header_mode = heads * 2 > numbered.len();
     let mut out = HashMap::new();
     let mut prev_end = 0usize; // first unit after the previous page number
-    for (i, label) in &numbered {
-        let start = if header_mode { *i + 1 } else { prev_end };
+    for (k, (i, label)) in numbered.iter().enumerate() {
+        let (start, end) = if header_mode {
+            (*i + 1, numbered.get(k + 1).map_or(units.len(), |(n, _)| *n))
+        } else {
+            (prev_end, *i)
+        };
         // First real content unit of the page.
-        if let Some(s) = (start..units.len()).find(|&k| !units[k].furniture) {
-            out.entry(label.clone()).or_insert(s);
+        if let Some(s) = (start..end.max(start)).find(|&k| !units[k].furniture) {
+            out.entry(label.clone()).or_insert((s, end));
         }
         prev_end = *i + 1;
     }
     out
 }
 
+/// Where `t` opens with `caption` as an inline heading ("RISK FACTORS. The following …",
+/// "MANAGEMENT'S DISCUSSION AND ANALYSIS … (MD&A). The consolidated …"): the byte offset
+/// where the text after the heading starts. The caption must be printed in capitals (or the
+/// block styled) and end with a separator.
+fn inline_caption_body(t: &str, caption: &str, styled: bool) -> Option<usize> {
+    let want: Vec<String> = norm_caption(caption)
+        .split(' ')
+        .map(str::to_string)
+        .collect();
+    let mut words = 0usize;
+    let mut end = 0usize;
+    let mut chars = t.char_indices().peekable();
+    while words < want.len() {
+        // Next alphanumeric run.
+        while chars.peek().is_some_and(|(_, c)| !c.is_alphanumeric()) {
+            chars.next();
+        }
+        let (s, _) = *chars.peek()?;
+        let mut e = s;
+        while let Some(&(i, c)) = chars.peek() {
+            if !c.is_alphanumeric() {
+                break;
+            }
+            e = i + c.len_utf8();
+            chars.next();
+        }
+        if t[s..e].to_lowercase() != want[words] {
+            return None;
+        }
+        words += 1;
+        end = e;
+    }
+    if !(styled || is_all_caps(&t[..end])) {
+        return None;
+    }
+    static TAIL: OnceLock<Regex> = OnceLock::new();
+    let tail = TAIL.get_or_init(|| {
+        Regex::new(r"^(?:\s*\([^)]{1,20}\))?\s*[.:\u{2014}\u{2013}-]\s*").expect("caption tail")
+    });
+    let m = tail.find(&t[end..])?;
+    let body = end + m.end();
+    (body < t.len()).then_some(body)
+}
+
+/// An item the index places outside any located section: a note under the index, the row's
+/// own "Not applicable", or the page range of an item that starts on the same page as
+/// another one.
+#[derive(Debug, Clone)]
+struct IndexedItem {
+    item: ItemNo,
+    title: String,
+    start: usize,
+    end: usize,
+    text: String,
+    words: usize,
+}
+
 /// When the body lacks most item headings but a table maps items to captions or pages,
-/// returns the index table's unit and one headless or caption-headed candidate per item it
-/// can locate, in document order. Items the index marks "Not applicable" (no caption found,
-/// no page) stay absent.
+/// returns the index table's unit, one headless or caption-headed candidate per item it
+/// can locate in the body (in document order), and the items it speaks for otherwise: an
+/// item whose row points to a note under the index ("(b) Incorporated by reference to …
+/// the 2026 Proxy Statement") gets that note; an item the index marks "Not applicable" gets
+/// that row; an item placed on the page where an earlier one starts gets that page range.
 fn cross_reference_index(
     doc: &Document,
+    acc: &str,
     units: &[Unit],
     chosen: &[&Candidate],
-) -> Option<(usize, Vec<Candidate>)> {
+) -> Option<(usize, Vec<Candidate>, Vec<IndexedItem>)> {
     let (iu, entries) = units
         .iter()
         .enumerate()
@@ -1482,11 +1646,20 @@ fn cross_reference_index(
     if found * 2 >= entries.len() {
         return None;
     }
-    let pages = page_starts(doc, units);
+    let pages = page_bounds(doc, units);
+    let on_page = |i: usize, page: &Option<String>| {
+        page.as_ref()
+            .and_then(|p| pages.get(p))
+            .is_some_and(|&(s, e)| (s..=e).contains(&i))
+    };
     let mut out: Vec<Candidate> = Vec::new();
+    let mut others: Vec<IndexedItem> = Vec::new();
     for e in &entries {
         let Some(ord) = item_order(Form::TenK, 0, &e.item) else {
             continue;
+        };
+        let body_unit = |i: usize, u: &Unit| {
+            i != iu && !u.furniture && !u.toc_table && !matches!(u.kind, UnitKind::Table(_))
         };
         // A caption printed as a heading in the body, outside the index.
         let by_caption = e.captions.iter().find_map(|cap| {
@@ -1495,10 +1668,7 @@ fn cross_reference_index(
                 .iter()
                 .enumerate()
                 .filter(|(i, u)| {
-                    *i != iu
-                        && !u.furniture
-                        && !u.toc_table
-                        && !matches!(u.kind, UnitKind::Table(_))
+                    body_unit(*i, u)
                         && u.end - u.start <= 200
                         && norm_caption(&doc.text[u.start..u.end]) == want
                 })
@@ -1509,35 +1679,121 @@ fn cross_reference_index(
                 .find(|&i| units[i].styled)
                 .or_else(|| hits.first().copied())
         });
-        let (unit, headless) = match (by_caption, e.first_page.as_ref().and_then(|p| pages.get(p)))
-        {
-            (Some(u), _) => (u, false),
-            (None, Some(&u)) => (u, true),
-            (None, None) => continue,
+        // Or opening a paragraph on the item's first page: "RISK FACTORS. The following …".
+        let inline = || {
+            e.captions.iter().find_map(|cap| {
+                units.iter().enumerate().find_map(|(i, u)| {
+                    if !body_unit(i, u) || !on_page(i, &e.first_page) {
+                        return None;
+                    }
+                    let t = &doc.text[u.start..u.end];
+                    inline_caption_body(t, cap, u.styled).map(|b| (i, u.start + b))
+                })
+            })
         };
-        if unit == iu || out.iter().any(|c| c.unit == unit) {
+        let located = match by_caption {
+            Some(u) => Some((u, false, None)),
+            None => match inline() {
+                Some((u, body)) => Some((u, false, Some(body))),
+                None => e
+                    .first_page
+                    .as_ref()
+                    .and_then(|p| pages.get(p))
+                    .map(|&(s, _)| (s, true, None)),
+            },
+        };
+        if let Some((unit, headless, body_in_unit)) = located {
+            if unit == iu {
+                continue;
+            }
+            if !out.iter().any(|c| c.unit == unit) {
+                out.push(Candidate {
+                    unit,
+                    title_end_unit: unit,
+                    body_in_unit,
+                    headless,
+                    item: e.item,
+                    explicit_part: None,
+                    part: ten_k_part(&e.item),
+                    title: e.title.clone(),
+                    score: 0.6,
+                    method: "cross_reference_index",
+                    ord,
+                    weight: 0.0,
+                });
+                continue;
+            }
+            // Starts on the page where an earlier item starts (GE: Items 1 and 2 on page 4):
+            // the pages of its first range.
+            let end = e.first_range_end.as_ref().and_then(|p| pages.get(p));
+            if let Some(&(_, end_unit)) = end.filter(|&&(_, f)| f > unit) {
+                let c = Candidate::at_unit(unit, e.item, 0, String::new(), 0.6, "", ord);
+                let c = Candidate {
+                    headless: true,
+                    ..c
+                };
+                let built = build_text(doc, acc, units, &c, end_unit);
+                others.push(IndexedItem {
+                    item: e.item,
+                    title: e.title.clone(),
+                    start: units[unit].start,
+                    end: built.end_byte,
+                    text: built.text,
+                    words: built.words,
+                });
+            }
             continue;
         }
-        out.push(Candidate {
-            unit,
-            title_end_unit: unit,
-            body_in_unit: None,
-            headless,
-            item: e.item,
-            explicit_part: None,
-            part: ten_k_part(&e.item),
-            title: e.title.clone(),
-            score: 0.6,
-            method: "cross_reference_index",
-            ord,
-            weight: 0.0,
+        // A note under the index: "(b) Incorporated by reference to … Proxy Statement."
+        let note = e.notes.iter().find_map(|n| {
+            let mark = format!("({n})");
+            (iu + 1..units.len().min(iu + 40)).find_map(|i| {
+                let u = &units[i];
+                let t = doc.text[u.start..u.end].trim_start();
+                (!u.furniture && t.starts_with(&mark)).then(|| (i, u.end - t.len() + mark.len()))
+            })
         });
+        if let Some((i, body)) = note {
+            let text = doc.text[body..units[i].end].trim().to_string();
+            others.push(IndexedItem {
+                item: e.item,
+                title: e.title.clone(),
+                start: units[i].start,
+                end: units[i].end,
+                words: count_words(&text),
+                text,
+            });
+            continue;
+        }
+        // "Not applicable" in the row itself: the row is the item.
+        if let (Some(answer), UnitKind::Table(ti)) = (&e.answer, units[iu].kind) {
+            let b = &doc.blocks[doc.tables[ti].block as usize];
+            let (bs, be) = (b.start as usize, b.end as usize);
+            let mut off = bs;
+            for (li, line) in doc.text[bs..be].split('\n').enumerate() {
+                if li == e.row {
+                    let (s, t) = trim_range(&doc.text, off, off + line.len());
+                    if s < t {
+                        others.push(IndexedItem {
+                            item: e.item,
+                            title: e.title.clone(),
+                            start: s,
+                            end: t,
+                            text: answer.clone(),
+                            words: count_words(answer),
+                        });
+                    }
+                    break;
+                }
+                off += line.len() + 1;
+            }
+        }
     }
     if out.len() < 2 {
         return None;
     }
     out.sort_by_key(|c| c.unit);
-    Some((iu, out))
+    Some((iu, out, others))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1702,11 +1958,13 @@ pub fn extract_sections(
     // through the index instead.
     let mut index_stop: Option<usize> = None;
     let from_index: Vec<Candidate>;
+    let mut indexed_elsewhere: Vec<IndexedItem> = Vec::new();
     if form == Form::TenK {
-        if let Some((iu, found)) = cross_reference_index(doc, &units, &chosen) {
+        if let Some((iu, found, others)) = cross_reference_index(doc, acc, &units, &chosen) {
             from_index = found;
             chosen = from_index.iter().collect();
             index_stop = Some(iu);
+            indexed_elsewhere = others;
         }
     }
     // Items whose heading is printed without its number ("RISK FACTORS" between Items 1 and
@@ -1751,9 +2009,10 @@ pub fn extract_sections(
                 while end_unit > c.unit + 1 {
                     let u = &units[end_unit - 1];
                     let t = doc.text[u.start..u.end].to_ascii_lowercase();
+                    // "Form 10-K Cross-Reference Index", not "(a)3. Exhibit Index".
                     let caption = !matches!(u.kind, UnitKind::Table(_))
                         && t.len() <= 100
-                        && (t.contains("index")
+                        && ((t.contains("index") && t.contains("10-k"))
                             || t.contains("cross-reference")
                             || t.contains("cross reference"));
                     if u.furniture || caption {
@@ -1821,6 +2080,30 @@ pub fn extract_sections(
         sections.extend(items_of_part_body(
             doc, acc, &units, &cix, form, pu, end, &sections,
         ));
+    }
+    for x in indexed_elsewhere {
+        let item_label = x.item.label();
+        let section_type = format!("item_{}", item_label.to_ascii_lowercase());
+        if sections.iter().any(|s| s.section_type == section_type) {
+            continue;
+        }
+        let status = status_of(&x.title, &x.text, x.words);
+        sections.push(Section {
+            id: format!("{acc}/sec/{section_type}"),
+            accession_number: acc.to_string(),
+            section_type,
+            part: Some(part_name(ten_k_part(&x.item))),
+            item: item_label,
+            title: Some(x.title),
+            text: x.text,
+            char_start: cix.chars(doc.text.as_str(), x.start),
+            char_end: cix.chars(doc.text.as_str(), x.end),
+            word_count: x.words,
+            status,
+            method: "cross_reference_index",
+            confidence: 0.5,
+            section_index: usize::MAX,
+        });
     }
     sections.sort_by_key(|s| (s.char_start, s.section_index));
     inherit_status_of_shared_body(&mut sections);

@@ -571,7 +571,9 @@ fn manifest_declares_sections_table() {
 /// body has captions ("Risk Factors") but no "Item" headings, and a table at the end maps
 /// each item to pages and captions. The items come out with their body text — located by
 /// caption where the caption is a heading in the body, else by the first page of the range —
-/// and never with the index rows as their text.
+/// and never with the index rows as their text. An item the index answers "Not applicable"
+/// is that row (as "Item 4. Mine Safety Disclosures — Not applicable." would be in a filing
+/// with item headings).
 #[test]
 fn cross_reference_index_locates_items_by_caption_and_page() {
     let doc = Doc::default()
@@ -613,7 +615,7 @@ fn cross_reference_index_locates_items_by_caption_and_page() {
     let s = run("10-K", &doc);
     assert_eq!(
         types(&s),
-        ["item_1", "item_1a", "item_3", "item_7", "item_8"]
+        ["item_1", "item_1a", "item_3", "item_7", "item_8", "item_4"]
     );
     assert!(s.iter().all(|x| x.method == "cross_reference_index"));
     // Item 1 is found by its page (the body's caption is "Our Business"): its text is the
@@ -633,7 +635,13 @@ fn cross_reference_index_locates_items_by_caption_and_page() {
         "Consolidated Statement of Earnings\n\n[TABLE 0000000000-24-000001/tbl/0]\n\
          Revenues | $ 1,000\nNet earnings | 100\n[/TABLE]"
     );
-    assert!(s.iter().all(|x| !x.text.contains("Not applicable")));
+    assert!(s[..5].iter().all(|x| !x.text.contains("Not applicable")));
+    assert_eq!(s[5].text, "Not applicable");
+    assert_eq!(
+        s[5].title.as_deref(),
+        Some("Item 4. Mine Safety Disclosures")
+    );
+    assert_eq!(s[5].status, "present");
 }
 
 /// An ordinary 10-K whose table of contents gives pages is not read as a cross-reference
@@ -743,7 +751,11 @@ fn cross_reference_index_with_bare_item_numbers_and_running_feet() {
         ])
         .build();
     let s = run("10-K", &doc);
-    assert_eq!(types(&s), ["item_1", "item_1a", "item_2", "item_3"]);
+    assert_eq!(
+        types(&s),
+        ["item_1", "item_1a", "item_2", "item_3", "item_1b"]
+    );
+    assert_eq!(s[4].text, "Not applicable");
     assert_eq!(s[0].title.as_deref(), Some("1. Business"));
     assert_eq!(s[0].text, format!("BUSINESS OVERVIEW\n\n{BODY}"));
     assert_eq!(s[1].text, "Our results can be affected by many risks.");

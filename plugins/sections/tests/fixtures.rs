@@ -521,3 +521,131 @@ fn running_heads_that_name_the_item_are_not_its_heading() {
         }
     }
 }
+
+/// General Electric's 2025 10-K prints no item headings: its chapters carry their own captions
+/// ("ABOUT GE AEROSPACE.", "RISK FACTORS. The following …" run into their first paragraph) and
+/// a "FORM 10-K CROSS REFERENCE INDEX" table near the end maps each item to pages ("4-7, 9-10,
+/// 71-73"), to "Not applicable", or to a note under the table ("(b) Incorporated by reference
+/// to … in the 2026 Proxy Statement"). Page numbers sit at the foot of each page, on the left
+/// of even pages ("74 2025 FORM 10-K") and on the right of odd ones ("2025 FORM 10-K 77"). An
+/// excerpt of the filing, from a public GitHub repository (see EXCERPTS.tsv); expectations
+/// read off the excerpt.
+#[test]
+fn cross_reference_index_of_a_real_filing_locates_every_item_it_can() {
+    let s = run_10k_excerpt("GE_0000040545-26-000008.cross-reference-index.html");
+    let types: Vec<&str> = s.iter().map(|x| x.section_type.as_str()).collect();
+    // In document order: the located items, then the index rows that answer "Not
+    // applicable", then the notes under the index.
+    assert_eq!(
+        types,
+        [
+            "item_1", "item_2", "item_7", "item_1c", "item_1a", "item_10", "item_15", "item_1b",
+            "item_4", "item_6", "item_9", "item_9b", "item_9c", "item_16", "item_11", "item_12",
+            "item_13", "item_14"
+        ]
+    );
+    assert!(s.iter().all(|x| x.method == "cross_reference_index"));
+    let sec = |t: &str| s.iter().find(|x| x.section_type == t).unwrap();
+    assert_eq!(sec("item_1").title.as_deref(), Some("Item 1. Business"));
+    assert_eq!(
+        sec("item_11").title.as_deref(),
+        Some("Item 11. Executive Compensation")
+    );
+
+    // Item 1 ("4-7, …"): from the top of page 4 to the MD&A heading on page 7.
+    let i1 = &sec("item_1").text;
+    assert!(i1.starts_with("ABOUT GE AEROSPACE. General Electric Company operates as GE Aerospace"));
+    assert!(i1.ends_with("Reports filed with the SEC may be viewed at www.sec.gov."));
+    assert!(!i1.contains("MANAGEMENT\u{2019}S DISCUSSION"));
+    // Item 2 ("4") starts on Item 1's page: it is that page.
+    let i2 = sec("item_2");
+    assert_eq!(i2.char_start, sec("item_1").char_start);
+    assert!(i2
+        .text
+        .contains("Manufacturing and service operations are carried out at 70 facilities"));
+    assert!(i2
+        .text
+        .ends_with("Commercial Engines & Services and Defense & Propulsion Technologies."));
+    assert!(!i2.text.contains("LEGACY BUSINESSES"));
+    // Item 7 ("7-22") starts at its caption, which runs into the paragraph, mid-page 7.
+    let i7 = &sec("item_7").text;
+    assert!(i7.starts_with(
+        "The consolidated financial statements of GE Aerospace are prepared in conformity with U.S. generally accepted accounting principles (GAAP)."
+    ));
+    assert!(!i7.contains("www.sec.gov") && !i7.contains("CYBERSECURITY"));
+    // Items 1C ("23") and 1A ("24-31") by their captions; 1A does not run into 1C's page.
+    let i1c = &sec("item_1c").text;
+    assert!(
+        i1c.starts_with("CYBERSECURITY RISK MANAGEMENT AND STRATEGY. GE Aerospace has developed")
+    );
+    assert!(i1c.ends_with("for additional information about these risks."));
+    assert!(!i1c.contains("RISK FACTORS"));
+    let i1a = &sec("item_1a").text;
+    assert!(i1a.starts_with(
+        "The following discussion of the material factors, events and uncertainties that may make an investment in the Company speculative or risky"
+    ));
+    assert!(i1a.contains("STRATEGIC RISKS."));
+    // Item 10 ("74, (a)"): page 74, the executive officers and a pointer to the proxy for
+    // the rest; it ends where Item 15's caption starts page 75.
+    let i10 = sec("item_10");
+    assert!(i10
+        .text
+        .starts_with("Information about our Executive Officers (as of January 29, 2026)"));
+    assert!(i10.text.contains(
+        "The remaining information called for by this item is incorporated by reference"
+    ));
+    assert!(!i10
+        .text
+        .contains("EXHIBITS AND FINANCIAL STATEMENT SCHEDULES"));
+    assert_eq!(i10.status, "present");
+    // Item 15 ("75-78") stops before the index, and keeps its own "(a)3. Exhibit Index".
+    let i15 = &sec("item_15").text;
+    assert!(i15.starts_with("(a)1. Financial Statements"));
+    assert!(i15.ends_with("(a)3. Exhibit Index"), "{i15}");
+    assert!(!i15.contains("CROSS REFERENCE") && !i15.contains("Item 1B"));
+    // Rows answering "Not applicable" are the items' text (Item 6 is "[Reserved]").
+    for t in [
+        "item_1b", "item_4", "item_6", "item_9", "item_9b", "item_9c", "item_16",
+    ] {
+        let x = sec(t);
+        assert_eq!(x.text, "Not applicable", "{t}");
+        let want = if t == "item_6" { "reserved" } else { "present" };
+        assert_eq!(x.status, want, "{t}");
+    }
+    // Items 11-14 point to notes (b)-(e) under the index: incorporated by reference.
+    for (t, words) in [
+        ("item_11", "\u{201c}Compensation\u{201d}"),
+        ("item_12", "\u{201c}Stock Ownership Information\u{201d}"),
+        ("item_13", "\u{201c}Related Person Transactions\u{201d}"),
+        ("item_14", "\u{201c}Independent Auditor\u{201d}"),
+    ] {
+        let x = sec(t);
+        assert!(
+            x.text.starts_with("Incorporated by reference to "),
+            "{t}: {}",
+            x.text
+        );
+        assert!(
+            x.text.contains(words) && x.text.contains("2026 Proxy Statement"),
+            "{t}"
+        );
+        assert_eq!(x.status, "incorporated_by_reference", "{t}");
+    }
+    assert!(s.iter().all(|x| !x.text.contains("2025 FORM 10-K")));
+    // Of the 22 items a 2025 10-K calls for, the ones not found are on pages this excerpt
+    // leaves out (3: "70-71", 5: "22" with page 22 cut, 7A: "13, 68-69", 8: "36-73",
+    // 9A: "32").
+    let required = [
+        "item_1", "item_1a", "item_1b", "item_1c", "item_2", "item_3", "item_4", "item_5",
+        "item_6", "item_7", "item_7a", "item_8", "item_9", "item_9a", "item_9b", "item_9c",
+        "item_10", "item_11", "item_12", "item_13", "item_14", "item_15",
+    ];
+    let missing: Vec<&str> = required
+        .into_iter()
+        .filter(|t| !types.contains(t))
+        .collect();
+    assert_eq!(
+        missing,
+        ["item_3", "item_5", "item_7a", "item_8", "item_9a"]
+    );
+}
