@@ -299,6 +299,9 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             quiet,
             json,
         } => {
+            // Before anything else: a stop signal while the plugins load and the config is
+            // checked must end the run cleanly (130), not kill it mid-start.
+            finloom_host::interrupt::install();
             let mut p = load_pipeline(&pipeline)?;
             if let Some(w) = workers {
                 anyhow::ensure!(
@@ -314,13 +317,16 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 override_database(&mut p, &d)?;
             }
             let plan = Plan::build(p)?;
+            if finloom_host::interrupt::count() > 0 {
+                eprintln!("stopped by a signal before the run started: nothing was done");
+                return Ok(ExitCode::from(finloom_host::interrupt::EXIT_INTERRUPTED));
+            }
             let opts = RunOptions {
                 force,
                 retry_failed,
                 lock_wait: None,
                 progress: !quiet,
             };
-            finloom_host::interrupt::install();
             let s = finloom_host::run(&plan, &opts).context("run failed")?;
             let peak_mb = peak_rss_mb();
             let code = if s.interrupted {

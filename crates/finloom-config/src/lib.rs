@@ -221,6 +221,40 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
+    /// The 1-based line of the pipeline file where stage `stage` (its index) sets config key
+    /// `key`, or failing that where its `[stage.config]` table, or the stage itself, starts.
+    /// `None` if the file cannot be read again. For error messages only.
+    pub fn config_line(&self, stage: usize, key: Option<&str>) -> Option<usize> {
+        let text = std::fs::read_to_string(&self.path).ok()?;
+        let lines: Vec<&str> = text.lines().collect();
+        let starts: Vec<usize> = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.trim_start().starts_with("[[stage]]"))
+            .map(|(i, _)| i)
+            .collect();
+        let from = *starts.get(stage)?;
+        let to = starts.get(stage + 1).copied().unwrap_or(lines.len());
+        let block = &lines[from..to];
+        let config = block
+            .iter()
+            .position(|l| l.trim_start().starts_with("[stage.config]"));
+        if let (Some(key), Some(c)) = (key, config) {
+            let sets = |l: &str| {
+                let l = l.trim_start();
+                let l = l.strip_prefix('"').unwrap_or(l);
+                l.strip_prefix(key).is_some_and(|rest| {
+                    let rest = rest.strip_prefix('"').unwrap_or(rest);
+                    rest.trim_start().starts_with('=')
+                })
+            };
+            if let Some(k) = block[c..].iter().position(|l| sets(l)) {
+                return Some(from + c + k + 1);
+            }
+        }
+        Some(from + config.unwrap_or(0) + 1)
+    }
+
     pub fn load(path: &Path) -> Result<Pipeline, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),

@@ -52,6 +52,9 @@ impl Plan {
             let path = loader::resolve(&s.plugin, &search)?;
             plugins.push(loader::load(&path)?);
         }
+        for (i, (s, plugin)) in pipeline.stages.iter().zip(&plugins).enumerate() {
+            check_config(&pipeline, i, s, plugin)?;
+        }
         Self::with_plugins(pipeline, plugins)
     }
 
@@ -234,4 +237,45 @@ impl Plan {
         }
         p
     }
+}
+
+/// Asks a stage's plugin whether it accepts the stage's config table, before any filing is
+/// read: a misspelled key or a bad value stops the run here, naming the stage, the key and its
+/// line, instead of failing every filing (or being silently ignored).
+fn check_config(
+    pipeline: &Pipeline,
+    index: usize,
+    stage: &finloom_config::Stage,
+    plugin: &LoadedPlugin,
+) -> Result<(), HostError> {
+    let r = (plugin.module.check_config())(stage.config_json.as_str().into());
+    let abi_stable::std_types::RResult::RErr(e) = r else {
+        return Ok(());
+    };
+    let e = e.to_string();
+    // `key`: message — the contract of `PluginMod::check_config`.
+    let key = e
+        .strip_prefix('`')
+        .and_then(|r| r.split_once("`:"))
+        .map(|(k, _)| k);
+    let line = pipeline
+        .config_line(index, key)
+        .map(|l| format!(" (line {l})"))
+        .unwrap_or_default();
+    let (what, why) = match key {
+        Some(k) => (
+            format!("config key `{k}`{line}"),
+            e[k.len() + 3..].trim_start().to_string(),
+        ),
+        None => (format!("config{line}"), e.clone()),
+    };
+    Err(HostError::Plan {
+        path: pipeline.path.clone(),
+        message: format!(
+            "stage {:?} (plugin {} {}): {what}: {why}",
+            stage.name,
+            plugin.manifest.name.as_str(),
+            plugin.manifest.version.as_str()
+        ),
+    })
 }

@@ -8,9 +8,10 @@
 //!
 //! The contract, in short (the full text is `docs/plugin-contract.md`):
 //!
-//! * A plugin exports one root module, [`PluginMod`], with two functions: `manifest`, which
+//! * A plugin exports one root module, [`PluginMod`], with three functions: `manifest`, which
 //!   describes the plugin (name, version, interface version, stage, input tables, output
-//!   tables with typed columns) and `extract`, which turns one filing into rows.
+//!   tables with typed columns), `check_config`, which the host calls once per stage before
+//!   any filing is read, and `extract`, which turns one filing into rows.
 //! * The host parses every document once into a [`Document`] (blocks in reading order with
 //!   style hints, tables with cells, one normalised text) and hands the same model to every
 //!   plugin, along with the raw document, the rows of the upstream tables the plugin asked for,
@@ -34,7 +35,9 @@ pub use model::*;
 
 /// The interface version this crate defines. Bumped (together with the crate's major
 /// version) on any change to the types in this crate.
-pub const INTERFACE_VERSION: u32 = 1;
+///
+/// 2: `check_config` (the stage's config is checked when the pipeline is planned).
+pub const INTERFACE_VERSION: u32 = 2;
 
 /// Column types a plugin may declare. They map to DuckDB types as documented in
 /// `docs/schema.md`: Text → VARCHAR, BigInt → BIGINT, Double → DOUBLE, Boolean → BOOLEAN,
@@ -222,6 +225,11 @@ pub struct FilingMeta {
 pub struct PluginMod {
     /// Describes the plugin. Must not fail.
     pub manifest: extern "C" fn() -> Manifest,
+    /// Checks the stage's config table (JSON, `{}` when the stage has none) once, before any
+    /// filing is read. An error about one key starts with that key in backquotes and a
+    /// colon (`` `max_tokens`: must be at least 16 ``), so that the host can point at its
+    /// line in `pipeline.toml`.
+    pub check_config: extern "C" fn(RStr<'_>) -> RResult<(), RString>,
     /// Extracts one filing: metadata, the parsed document, the rows of the requested input
     /// tables (for this filing only), and the stage's config table as JSON.
     #[sabi(last_prefix_field)]
@@ -243,12 +251,29 @@ impl RootModule for PluginModRef {
 /// The safe side of a plugin: implement this and call [`export_plugin!`].
 pub trait Plugin {
     fn manifest() -> Manifest;
+    /// Checks the stage's config table (JSON) before any filing is read; see
+    /// [`PluginMod::check_config`] for the error format. The default accepts no config at all:
+    /// a plugin that reads config must check it here (`finloom_plugin_kit::config::parse`
+    /// does it for a serde struct with `deny_unknown_fields`).
+    fn check_config(config_json: &str) -> Result<(), String> {
+        no_config(config_json)
+    }
     fn extract(
         filing: &FilingMeta,
         doc: &Document,
         inputs: &[TableRows],
         config_json: &str,
     ) -> Result<Vec<TableRows>, String>;
+}
+
+/// The check for a plugin that takes no config: only an empty table passes.
+pub fn no_config(config_json: &str) -> Result<(), String> {
+    let t = config_json.trim();
+    if t.is_empty() || t == "{}" {
+        Ok(())
+    } else {
+        Err("this plugin takes no configuration: remove the stage's [stage.config] table".into())
+    }
 }
 
 /// Runs `f`, turning a panic into an `Err` with the panic message, so that it never unwinds
@@ -312,11 +337,20 @@ macro_rules! export_plugin {
                 Err(e) => ::abi_stable::std_types::RResult::RErr(e.into()),
             }
         }
+        extern "C" fn __finloom_check_config(
+            config: ::abi_stable::std_types::RStr<'_>,
+        ) -> ::abi_stable::std_types::RResult<(), ::abi_stable::std_types::RString> {
+            match $crate::guard(|| <$plugin as $crate::Plugin>::check_config(config.as_str())) {
+                Ok(()) => ::abi_stable::std_types::RResult::ROk(()),
+                Err(e) => ::abi_stable::std_types::RResult::RErr(e.into()),
+            }
+        }
         #[::abi_stable::export_root_module]
         pub fn __finloom_root_module() -> $crate::PluginModRef {
             use ::abi_stable::prefix_type::PrefixTypeTrait;
             $crate::PluginMod {
                 manifest: __finloom_manifest,
+                check_config: __finloom_check_config,
                 extract: __finloom_extract,
             }
             .leak_into_prefix()

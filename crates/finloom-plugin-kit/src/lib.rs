@@ -7,7 +7,10 @@
 //! * [`tokenizer`]: exact BPE token counts and token boundaries for `cl100k_base` and
 //!   `o200k_base`, several times faster than `tiktoken-rs` on filing text, with the same
 //!   tokens.
+//! * [`config`]: a stage's config table parsed and checked key by key, with errors that name
+//!   the key (the host turns them into `pipeline.toml` lines).
 
+pub mod config;
 pub mod tokenizer;
 
 pub use tokenizer::Bpe;

@@ -41,6 +41,17 @@ pub struct Bpe {
 }
 
 impl Bpe {
+    /// Whether `name` is an encoding [`Bpe::named`] can build — without building it (a
+    /// config check at plan time should not pay for loading a vocabulary).
+    pub fn check_name(name: &str) -> Result<(), String> {
+        match name {
+            "cl100k_base" | "o200k_base" => Ok(()),
+            other => Err(format!(
+                "unknown tokenizer {other:?} (use cl100k_base or o200k_base)"
+            )),
+        }
+    }
+
     /// The encoding named `cl100k_base` or `o200k_base`, built once per process.
     pub fn named(name: &str) -> Result<&'static Bpe, String> {
         static CL100K: OnceLock<Result<Bpe, String>> = OnceLock::new();

@@ -85,25 +85,22 @@ impl Default for Config {
 
 impl Config {
     /// Parses and validates the config JSON (blank means defaults).
+    /// Errors name the key first (`` `max_tokens`: … ``), as the host's plan-time check wants.
     pub fn parse(json: &str) -> Result<Config, String> {
-        let cfg: Config = if json.trim().is_empty() {
-            Config::default()
-        } else {
-            serde_json::from_str(json).map_err(|e| format!("chunker: bad config: {e}"))?
-        };
+        let cfg: Config = finloom_plugin_kit::config::parse(json)?;
         if cfg.max_tokens < 16 {
             return Err(format!(
-                "chunker: max_tokens must be at least 16, got {}",
+                "`max_tokens`: must be at least 16, got {}",
                 cfg.max_tokens
             ));
         }
         if cfg.overlap_tokens * 2 > cfg.max_tokens {
             return Err(format!(
-                "chunker: overlap_tokens ({}) must be at most half of max_tokens ({})",
+                "`overlap_tokens`: {} must be at most half of max_tokens ({})",
                 cfg.overlap_tokens, cfg.max_tokens
             ));
         }
-        bpe(&cfg.tokenizer)?;
+        Bpe::check_name(&cfg.tokenizer).map_err(|e| format!("`tokenizer`: {e}"))?;
         Ok(cfg)
     }
 }
@@ -116,13 +113,17 @@ impl Plugin for Chunker {
         manifest()
     }
 
+    fn check_config(config_json: &str) -> Result<(), String> {
+        Config::parse(config_json).map(|_| ())
+    }
+
     fn extract(
         filing: &FilingMeta,
         _doc: &Document,
         inputs: &[TableRows],
         config_json: &str,
     ) -> Result<Vec<TableRows>, String> {
-        let cfg = Config::parse(config_json)?;
+        let cfg = Config::parse(config_json).map_err(|e| format!("chunker config: {e}"))?;
         let sections = finloom_plugin_api::util::input(inputs, "sections")
             .ok_or("chunker: input table `sections` was not provided")?;
         Ok(vec![chunk_sections(filing, sections, &cfg)?])

@@ -126,32 +126,29 @@ impl Default for Config {
 
 impl Config {
     /// Parses and validates the config JSON (blank means defaults).
+    /// Errors name the key first (`` `max_tokens`: … ``), as the host's plan-time check wants.
     pub fn parse(json: &str) -> Result<Config, String> {
-        let cfg: Config = if json.trim().is_empty() {
-            Config::default()
-        } else {
-            serde_json::from_str(json).map_err(|e| format!("chunker: bad config: {e}"))?
-        };
+        let cfg: Config = finloom_plugin_kit::config::parse(json)?;
         if cfg.overlap_tokens.is_some() {
             return Err(
-                "chunker: bad config: version 2 cuts along the document structure and \
-                        does not overlap chunks; remove `overlap_tokens`"
+                "`overlap_tokens`: version 2 cuts along the document structure and \
+                        does not overlap chunks; remove it"
                     .to_string(),
             );
         }
         if cfg.max_tokens < 32 {
             return Err(format!(
-                "chunker: max_tokens must be at least 32, got {}",
+                "`max_tokens`: must be at least 32, got {}",
                 cfg.max_tokens
             ));
         }
         if cfg.min_tokens > cfg.max_tokens {
             return Err(format!(
-                "chunker: min_tokens ({}) must not exceed max_tokens ({})",
+                "`min_tokens`: {} must not exceed max_tokens ({})",
                 cfg.min_tokens, cfg.max_tokens
             ));
         }
-        bpe(&cfg.tokenizer)?;
+        Bpe::check_name(&cfg.tokenizer).map_err(|e| format!("`tokenizer`: {e}"))?;
         Ok(cfg)
     }
 }
@@ -164,13 +161,17 @@ impl Plugin for Chunker {
         manifest()
     }
 
+    fn check_config(config_json: &str) -> Result<(), String> {
+        Config::parse(config_json).map(|_| ())
+    }
+
     fn extract(
         filing: &FilingMeta,
         doc: &Document,
         inputs: &[TableRows],
         config_json: &str,
     ) -> Result<Vec<TableRows>, String> {
-        let cfg = Config::parse(config_json)?;
+        let cfg = Config::parse(config_json).map_err(|e| format!("chunker config: {e}"))?;
         let sections = finloom_plugin_api::util::input(inputs, "sections")
             .ok_or("chunker: input table `sections` was not provided")?;
         Ok(vec![chunk_sections(filing, doc, sections, &cfg)?])

@@ -54,7 +54,7 @@ use std::sync::OnceLock;
 
 /// Stage configuration (`[stages.footnotes]`); all fields default.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// `section_type`s holding the financial statements.
     pub statement_sections: Vec<String>,
@@ -136,17 +136,18 @@ impl Plugin for FootnotesPlugin {
         }
     }
 
+    fn check_config(config_json: &str) -> Result<(), String> {
+        finloom_plugin_kit::config::parse::<Config>(config_json).map(|_| ())
+    }
+
     fn extract(
         filing: &FilingMeta,
         doc: &Document,
         inputs: &[TableRows],
         config_json: &str,
     ) -> Result<Vec<TableRows>, String> {
-        let cfg: Config = if config_json.trim().is_empty() {
-            Config::default()
-        } else {
-            serde_json::from_str(config_json).map_err(|e| format!("footnotes config: {e}"))?
-        };
+        let cfg: Config = finloom_plugin_kit::config::parse(config_json)
+            .map_err(|e| format!("footnotes config: {e}"))?;
         extract_footnotes(filing, doc, inputs, &cfg).map(|t| vec![t])
     }
 }

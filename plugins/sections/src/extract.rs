@@ -43,7 +43,7 @@ pub const COLUMNS: &[&str] = &[
 /// The stage's config table (`[stages.sections]` in pipeline.toml). Every field has a default,
 /// so `{}` is a valid config.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// End the last section at a `SIGNATURES` heading when there is one.
     pub stop_at_signatures: bool,
@@ -102,7 +102,7 @@ pub fn extract_table(
     doc: &Document,
     config_json: &str,
 ) -> Result<TableRows, String> {
-    let config = parse_config(config_json)?;
+    let config = parse_config(config_json).map_err(|e| format!("sections config: {e}"))?;
     let sections = extract_sections(filing, doc, &config)?;
     let mut out = TableRows::new(TABLE, COLUMNS);
     for s in sections {
@@ -127,11 +127,9 @@ pub fn extract_table(
 }
 
 /// Parses the stage config; empty or blank input means defaults.
+/// Errors name the key first (`` `key`: … ``), as the host's plan-time check wants.
 pub fn parse_config(config_json: &str) -> Result<Config, String> {
-    if config_json.trim().is_empty() {
-        return Ok(Config::default());
-    }
-    serde_json::from_str(config_json).map_err(|e| format!("sections: bad config: {e}"))
+    finloom_plugin_kit::config::parse(config_json)
 }
 
 /// One extracted section (one row of the `sections` table).

@@ -55,6 +55,10 @@ impl Plugin for Sections {
         manifest()
     }
 
+    fn check_config(config_json: &str) -> Result<(), String> {
+        extract::parse_config(config_json).map(|_| ())
+    }
+
     fn extract(
         filing: &FilingMeta,
         doc: &Document,

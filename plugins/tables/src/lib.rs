@@ -52,7 +52,7 @@ use std::sync::OnceLock;
 
 /// The stage's configuration (`[stages.tables]` in pipeline.toml); every field has a default.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Colspan/rowspan clamp.
     pub max_span: usize,
@@ -189,17 +189,18 @@ impl Plugin for TablesPlugin {
         }
     }
 
+    fn check_config(config_json: &str) -> Result<(), String> {
+        finloom_plugin_kit::config::parse::<Config>(config_json).map(|_| ())
+    }
+
     fn extract(
         filing: &FilingMeta,
         doc: &Document,
         inputs: &[TableRows],
         config_json: &str,
     ) -> Result<Vec<TableRows>, String> {
-        let cfg: Config = if config_json.trim().is_empty() {
-            Config::default()
-        } else {
-            serde_json::from_str(config_json).map_err(|e| format!("tables config: {e}"))?
-        };
+        let cfg: Config = finloom_plugin_kit::config::parse(config_json)
+            .map_err(|e| format!("tables config: {e}"))?;
         extract_tables(filing, doc, inputs, &cfg)
     }
 }

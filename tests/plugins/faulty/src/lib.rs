@@ -42,6 +42,12 @@ impl Plugin for Faulty {
         }
     }
 
+    fn check_config(config: &str) -> Result<(), String> {
+        serde_json::from_str::<Config>(config)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
     fn extract(
         filing: &FilingMeta,
         doc: &Document,
