@@ -136,6 +136,24 @@ enum Command {
         #[arg(long, default_value = "chunks")]
         table: String,
     },
+    /// Create something new: `finloom new plugin NAME` writes a plugin crate (one table, a
+    /// config check, a test on a real filing, a README) that `cargo build --release` turns into
+    /// a library finloom loads from one `[[stage]]` entry.
+    New {
+        /// What to create.
+        #[arg(value_enum)]
+        what: NewWhat,
+        /// Its name: lower-case letters, digits and `_` (the stage, the table prefix, the
+        /// library's name).
+        name: String,
+        /// The folder to create it in (default: the current folder).
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// finloom's source tree (holding crates/finloom-plugin-api), for the plugin's path
+        /// dependencies (default: the tree this finloom was built from).
+        #[arg(long)]
+        api: Option<PathBuf>,
+    },
     /// Measure a stage's output in the database against peer tools' outputs and the filings'
     /// own inline XBRL; prints the figures and exits 1 when a target is missed.
     ///
@@ -154,6 +172,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum NewWhat {
+    /// An extractor plugin crate, outside this workspace.
+    Plugin,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -617,6 +641,26 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 ),
                 None => eprintln!("exported {} chunks from `{table}` to stdout", r.records),
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::New {
+            what: NewWhat::Plugin,
+            name,
+            dir,
+            api,
+        } => {
+            let root = api.unwrap_or_else(finloom_ops::scaffold::default_source_root);
+            let s = finloom_ops::scaffold::new_plugin(&name, &dir, &root)?;
+            println!("created plugin crate {}", s.dir.display());
+            for f in &s.files {
+                println!("  {}", f.display());
+            }
+            println!(
+                "next:\n  cd {} && cargo test --release && cargo build --release\n  \
+                 then add to your pipeline.toml:\n\n[[stage]]\nname = \"{name}\"\nplugin = \"{}\"\n",
+                s.dir.display(),
+                s.library.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval {

@@ -1478,6 +1478,91 @@ fn build_outside_plugin(manifest: &str, lib: &str) -> PathBuf {
     so
 }
 
+/// `finloom new plugin`: the generated crate's own tests pass, `cargo build --release` builds
+/// it, and one `[[stage]]` entry makes `finloom run` load it and merge its table; its config
+/// is checked before the run like a shipped plugin's.
+#[test]
+fn a_new_plugin_from_the_scaffold_builds_tests_and_runs() {
+    let env = Env::new(&SAMPLE[3..5]);
+    let o = finloom(&[
+        "new",
+        "plugin",
+        "gauge",
+        "--dir",
+        env.path("mine").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let crate_dir = env.path("mine/gauge");
+    for f in ["Cargo.toml", "src/lib.rs", "tests/fixture.rs", "README.md"] {
+        assert!(crate_dir.join(f).is_file(), "{f}");
+    }
+    // Again: refused, nothing overwritten.
+    let again = finloom(&[
+        "new",
+        "plugin",
+        "gauge",
+        "--dir",
+        env.path("mine").to_str().unwrap(),
+    ]);
+    assert_eq!(again.status.code(), Some(2), "{}", text(&again));
+    assert!(text(&again).contains("already exists"), "{}", text(&again));
+    let bad = finloom(&["new", "plugin", "Gauge-1"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+
+    // Its own tests (in-process, on the fixture filing), then the library.
+    let target = bin_dir().join("extra-plugin-target");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    for cmd in ["test", "build"] {
+        let o = Command::new(&cargo)
+            .args([cmd, "--release", "--quiet", "--manifest-path"])
+            .arg(crate_dir.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "cargo {cmd}: {}", text(&o));
+    }
+    let so = target.join(format!(
+        "release/{}finloom_gauge_v1{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ));
+    assert!(so.is_file(), "{}", so.display());
+
+    let stage = |config: &str| {
+        format!(
+            "[[stage]]\nname = \"gauge\"\nplugin = \"{}\"\n[stage.config]\n{config}\n",
+            so.display()
+        )
+    };
+    let p = env.pipeline("bad.toml", "", &stage("min_word = 5"));
+    let line = std::fs::read_to_string(&p)
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("min_word ="))
+        .unwrap()
+        + 1;
+    let o = finloom(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!("`min_word` (line {line})")),
+        "{}",
+        text(&o)
+    );
+    assert!(!env.db().exists(), "nothing runs on a refused config");
+    let p = env.pipeline("p.toml", "", &stage("min_words = 5"));
+    run_ok(&p, &[]);
+    assert_eq!(
+        count(
+            &env.db(),
+            "SELECT count(*) FROM gauge_rows WHERE words > 100"
+        ),
+        2
+    );
+    // Re-run with --force: replaced, not duplicated.
+    run_ok(&p, &["--force"]);
+    assert_eq!(count(&env.db(), "SELECT count(*) FROM gauge_rows"), 2);
+}
+
 #[test]
 fn a_plugin_the_host_never_saw_runs_without_rebuilding_the_host() {
     // Build the extra plugin now, after the host binary exists, in a target dir of its own.

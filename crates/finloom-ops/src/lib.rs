@@ -10,6 +10,7 @@ pub mod check;
 pub mod compact;
 pub mod dedupe;
 pub mod export;
+pub mod scaffold;
 
 use std::path::PathBuf;
 
