@@ -29,6 +29,7 @@ use abi_stable::{
 };
 
 pub mod model;
+pub mod schema;
 pub mod util;
 
 pub use model::*;

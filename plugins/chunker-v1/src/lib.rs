@@ -28,9 +28,9 @@
 //!   is the BLAKE3 hex digest of the chunk text, so unchanged chunks can be recognised across
 //!   runs.
 
+use finloom_plugin_api::schema::{ColumnSpec as C, TableSchema};
 use finloom_plugin_api::{
-    col, col_ref, util::CharIndex, ColumnType, Document, FilingMeta, Manifest, Plugin, TableDecl,
-    TableRows, Value, INTERFACE_VERSION,
+    util::CharIndex, Document, FilingMeta, Manifest, Plugin, TableRows, Value, INTERFACE_VERSION,
 };
 use finloom_plugin_kit::Bpe;
 use serde::Deserialize;
@@ -43,23 +43,29 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The output table.
 pub const TABLE: &str = "chunks";
 
-/// Output columns, in order.
-pub const COLUMNS: &[&str] = &[
-    "id",
-    "accession_number",
-    "section_id",
-    "section_type",
-    "chunk_index",
-    "text",
-    "token_count",
-    "char_start",
-    "char_end",
-    "chunker_name",
-    "chunker_version",
-    "tokenizer",
-    "content_hash",
-    "context_prefix",
-];
+/// The output table, declared once: the manifest's declaration and the rows are built from
+/// it. `id` embeds (accession, section_type, chunk_index), so it is unique exactly when that
+/// triple (the key) is.
+pub const SCHEMA: TableSchema<14> = TableSchema::new(
+    TABLE,
+    [
+        C::text("id"),
+        C::text("accession_number"),
+        C::text("section_id").references("sections.id"),
+        C::text("section_type"),
+        C::bigint("chunk_index"),
+        C::text("text"),
+        C::bigint("token_count"),
+        C::bigint("char_start"),
+        C::bigint("char_end"),
+        C::text("chunker_name"),
+        C::text("chunker_version"),
+        C::text("tokenizer"),
+        C::text("content_hash"),
+        C::text("context_prefix").nullable(),
+    ],
+    &["accession_number", "section_type", "chunk_index"],
+);
 
 /// The stage's config table (`[stages.chunks]` in pipeline.toml); `{}` means all defaults.
 #[derive(Debug, Clone, Deserialize)]
@@ -134,42 +140,13 @@ finloom_plugin_api::export_plugin!(Chunker);
 
 /// The manifest: stage `chunks`, input `sections`, one output table keyed by `id`.
 pub fn manifest() -> Manifest {
-    use ColumnType::*;
-    let columns = vec![
-        col("id", Text, false),
-        col("accession_number", Text, false),
-        col_ref("section_id", Text, false, "sections.id"),
-        col("section_type", Text, false),
-        col("chunk_index", BigInt, false),
-        col("text", Text, false),
-        col("token_count", BigInt, false),
-        col("char_start", BigInt, false),
-        col("char_end", BigInt, false),
-        col("chunker_name", Text, false),
-        col("chunker_version", Text, false),
-        col("tokenizer", Text, false),
-        col("content_hash", Text, false),
-        col("context_prefix", Text, true),
-    ];
     Manifest {
         name: NAME.into(),
         version: VERSION.into(),
         interface_version: INTERFACE_VERSION,
         stage: "chunks".into(),
         inputs: vec!["sections".into()].into(),
-        outputs: vec![TableDecl {
-            name: TABLE.into(),
-            columns: columns.into(),
-            // `id` embeds (accession, section_type, chunk_index), so it is unique exactly when
-            // that triple is.
-            key: vec![
-                "accession_number".into(),
-                "section_type".into(),
-                "chunk_index".into(),
-            ]
-            .into(),
-        }]
-        .into(),
+        outputs: vec![SCHEMA.decl()].into(),
     }
 }
 
@@ -220,7 +197,7 @@ pub fn chunk_sections(
         );
         ka.cmp(&kb)
     });
-    let mut out = TableRows::new(TABLE, COLUMNS);
+    let mut out = SCHEMA.rows();
     for row in rows {
         let section_id = sections
             .get(row, "id")
@@ -240,7 +217,7 @@ pub fn chunk_sections(
             .enumerate()
         {
             let hash = blake3::hash(c.text.as_bytes()).to_hex().to_string();
-            out.push(vec![
+            out.push([
                 format!("{accession}/chunk/{section_type}/{i}").into(),
                 accession.into(),
                 section_id.into(),
@@ -255,10 +232,10 @@ pub fn chunk_sections(
                 cfg.tokenizer.as_str().into(),
                 hash.into(),
                 Value::Null,
-            ]);
+            ])?;
         }
     }
-    Ok(out)
+    Ok(out.finish())
 }
 
 /// Words that end with a period without ending a sentence.

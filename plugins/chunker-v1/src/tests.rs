@@ -158,7 +158,7 @@ fn rows_ids_hashes_and_order() {
     assert_eq!(out.table.as_str(), "chunks");
     assert_eq!(
         out.columns.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-        COLUMNS
+        SCHEMA.column_names()
     );
     let first = &out.rows[0];
     assert_eq!(

@@ -60,9 +60,10 @@
 
 use std::sync::OnceLock;
 
+use finloom_plugin_api::schema::{ColumnSpec as C, TableSchema};
 use finloom_plugin_api::{
-    col, col_ref, util::CharIndex, BlockKind, ColumnType, DocFormat, Document, FilingMeta,
-    Manifest, Plugin, Style, Table, TableDecl, TableRows, Value, INTERFACE_VERSION,
+    util::CharIndex, BlockKind, DocFormat, Document, FilingMeta, Manifest, Plugin, Style, Table,
+    TableRows, Value, INTERFACE_VERSION,
 };
 use finloom_plugin_kit::Bpe;
 use regex::Regex;
@@ -76,23 +77,29 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The output table.
 pub const TABLE: &str = "chunks";
 
-/// Output columns, in order (identical to `chunker@1`).
-pub const COLUMNS: &[&str] = &[
-    "id",
-    "accession_number",
-    "section_id",
-    "section_type",
-    "chunk_index",
-    "text",
-    "token_count",
-    "char_start",
-    "char_end",
-    "chunker_name",
-    "chunker_version",
-    "tokenizer",
-    "content_hash",
-    "context_prefix",
-];
+/// The output table (identical to `chunker@1`'s), declared once: the manifest's declaration
+/// and the rows are built from it. `id` embeds (accession, section_type, chunk_index), so it
+/// is unique exactly when that triple (the key) is.
+pub const SCHEMA: TableSchema<14> = TableSchema::new(
+    TABLE,
+    [
+        C::text("id"),
+        C::text("accession_number"),
+        C::text("section_id").references("sections.id"),
+        C::text("section_type"),
+        C::bigint("chunk_index"),
+        C::text("text"),
+        C::bigint("token_count"),
+        C::bigint("char_start"),
+        C::bigint("char_end"),
+        C::text("chunker_name"),
+        C::text("chunker_version"),
+        C::text("tokenizer"),
+        C::text("content_hash"),
+        C::text("context_prefix").nullable(),
+    ],
+    &["accession_number", "section_type", "chunk_index"],
+);
 
 /// The stage's config table (`[stage.config]` in pipeline.toml); `{}` means all defaults.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -183,40 +190,13 @@ finloom_plugin_api::export_plugin!(Chunker);
 /// The manifest: stage `chunks`, input `sections`, one output table with the same columns and
 /// key as `chunker@1`.
 pub fn manifest() -> Manifest {
-    use ColumnType::*;
-    let columns = vec![
-        col("id", Text, false),
-        col("accession_number", Text, false),
-        col_ref("section_id", Text, false, "sections.id"),
-        col("section_type", Text, false),
-        col("chunk_index", BigInt, false),
-        col("text", Text, false),
-        col("token_count", BigInt, false),
-        col("char_start", BigInt, false),
-        col("char_end", BigInt, false),
-        col("chunker_name", Text, false),
-        col("chunker_version", Text, false),
-        col("tokenizer", Text, false),
-        col("content_hash", Text, false),
-        col("context_prefix", Text, true),
-    ];
     Manifest {
         name: NAME.into(),
         version: VERSION.into(),
         interface_version: INTERFACE_VERSION,
         stage: "chunks".into(),
         inputs: vec!["sections".into()].into(),
-        outputs: vec![TableDecl {
-            name: TABLE.into(),
-            columns: columns.into(),
-            key: vec![
-                "accession_number".into(),
-                "section_type".into(),
-                "chunk_index".into(),
-            ]
-            .into(),
-        }]
-        .into(),
+        outputs: vec![SCHEMA.decl()].into(),
     }
 }
 
@@ -1224,7 +1204,7 @@ pub fn chunk_sections(
     };
     rows.sort_by_key(|a| key(a));
     let dtext = doc.text.as_str();
-    let mut out = TableRows::new(TABLE, COLUMNS);
+    let mut out = SCHEMA.rows();
     for row in rows {
         let section_id = sections
             .get(row, "id")
@@ -1283,7 +1263,7 @@ pub fn chunk_sections(
             let start = d.atoms.first().map_or(0, |a| a.start);
             let end = d.atoms.last().map_or(0, |a| a.end);
             let hash = blake3::hash(body.as_bytes()).to_hex().to_string();
-            out.push(vec![
+            out.push([
                 format!("{accession}/chunk/{section_type}/{i}").into(),
                 accession.into(),
                 section_id.into(),
@@ -1298,10 +1278,10 @@ pub fn chunk_sections(
                 cfg.tokenizer.as_str().into(),
                 hash.into(),
                 prefix.as_str().into(),
-            ]);
+            ])?;
         }
     }
-    Ok(out)
+    Ok(out.finish())
 }
 
 #[cfg(test)]

@@ -203,7 +203,7 @@ fn manifest_matches_v1_schema() {
     );
     let t = &m.outputs[0];
     assert_eq!(t.name.as_str(), "chunks");
-    use ColumnType::*;
+    use finloom_plugin_api::ColumnType::*;
     let expected = [
         ("id", Text, false, ""),
         ("accession_number", Text, false, ""),
@@ -231,7 +231,7 @@ fn manifest_matches_v1_schema() {
             .iter()
             .map(|c| c.name.as_str())
             .collect::<Vec<_>>(),
-        COLUMNS
+        SCHEMA.column_names()
     );
     assert_eq!(
         t.key.iter().map(|s| s.as_str()).collect::<Vec<_>>(),

@@ -42,11 +42,10 @@
 //! such a text, and footnotes laid out as tables of their own ("(1) | text") under it. So
 //! `table_cells.footnote_marker` joins to `footnotes.note_number` for the same table.
 
+use finloom_plugin_api::schema::{ColumnSpec as C, TableSchema};
 use finloom_plugin_api::{
-    col, col_ref,
     util::{input, CharIndex},
-    BlockKind, ColumnType, Document, FilingMeta, Manifest, Plugin, Style, TableDecl, TableRows,
-    Value, INTERFACE_VERSION,
+    BlockKind, Document, FilingMeta, Manifest, Plugin, Style, TableRows, Value, INTERFACE_VERSION,
 };
 use regex::Regex;
 use serde::Deserialize;
@@ -83,47 +82,30 @@ impl Default for Config {
 
 pub struct FootnotesPlugin;
 
-pub const COLUMNS: &[&str] = &[
-    "id",
-    "accession_number",
-    "section_id",
-    "kind",
-    "note_number",
-    "title",
-    "text",
-    "char_start",
-    "char_end",
-    "table_ids",
-    "xbrl_concept",
-    "ordinal",
-];
+/// The output table, declared once: the manifest's declaration and the rows are built from
+/// it. The key (also what `finloom dedupe` groups by) is the natural one; `id` is derived
+/// from it.
+pub const SCHEMA: TableSchema<12> = TableSchema::new(
+    "footnotes",
+    [
+        C::text("id"),
+        C::text("accession_number"),
+        C::text("section_id").nullable().references("sections.id"),
+        C::text("kind"),
+        C::text("note_number").nullable(),
+        C::text("title").nullable(),
+        C::text("text"),
+        C::bigint("char_start").nullable(),
+        C::bigint("char_end").nullable(),
+        C::text("table_ids").nullable(),
+        C::text("xbrl_concept").nullable(),
+        C::bigint("ordinal"),
+    ],
+    &["accession_number", "kind", "ordinal"],
+);
 
 impl Plugin for FootnotesPlugin {
     fn manifest() -> Manifest {
-        use ColumnType::*;
-        let t = TableDecl {
-            name: "footnotes".into(),
-            columns: vec![
-                col("id", Text, false),
-                col("accession_number", Text, false),
-                col_ref("section_id", Text, true, "sections.id"),
-                col("kind", Text, false),
-                col("note_number", Text, true),
-                col("title", Text, true),
-                col("text", Text, false),
-                col("char_start", BigInt, true),
-                col("char_end", BigInt, true),
-                col("table_ids", Text, true),
-                col("xbrl_concept", Text, true),
-                col("ordinal", BigInt, false),
-            ]
-            .into_iter()
-            .collect(),
-            // The natural key (also what `finloom dedupe` groups by); `id` is derived from it.
-            key: vec!["accession_number".into(), "kind".into(), "ordinal".into()]
-                .into_iter()
-                .collect(),
-        };
         Manifest {
             name: "footnotes".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -132,7 +114,7 @@ impl Plugin for FootnotesPlugin {
             inputs: vec!["sections".into(), "tables".into()]
                 .into_iter()
                 .collect(),
-            outputs: vec![t].into_iter().collect(),
+            outputs: vec![SCHEMA.decl()].into(),
         }
     }
 
@@ -1363,7 +1345,7 @@ pub fn extract_footnotes(
     }
     notes.extend(table_notes(doc, &tables, cfg));
     let ci = CharIndex::new(text);
-    let mut rows = TableRows::new("footnotes", COLUMNS);
+    let mut rows = SCHEMA.rows();
     let mut ordinals = std::collections::BTreeMap::<&str, i64>::new();
     for n in notes {
         let ord = ordinals.entry(n.kind).or_insert(0);
@@ -1382,7 +1364,7 @@ pub fn extract_footnotes(
                 .filter(|s| s.start as i64 <= c && c < s.end as i64)
                 .min_by_key(|s| s.end - s.start)
         });
-        rows.push(vec![
+        rows.push([
             format!("{acc}/fn/{}/{ordinal}", n.kind).into(),
             acc.into(),
             section.map(|s| s.id.clone()).into(),
@@ -1399,9 +1381,9 @@ pub fn extract_footnotes(
             },
             n.xbrl_concept.into(),
             Value::Int(ordinal),
-        ]);
+        ])?;
     }
-    Ok(rows)
+    Ok(rows.finish())
 }
 
 #[cfg(test)]

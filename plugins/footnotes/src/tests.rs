@@ -123,7 +123,7 @@ fn manifest_columns_match_rows() {
         .iter()
         .map(|c| c.name.as_str())
         .collect();
-    assert_eq!(names, COLUMNS);
+    assert_eq!(names, SCHEMA.column_names());
     assert_eq!(m.inputs.len(), 2);
 }
 

@@ -7,9 +7,9 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use finloom_plugin_api::schema::{ColumnSpec as C, TableSchema};
 use finloom_plugin_api::{
-    col, util::CharIndex, BlockKind, ColumnType, Document, FilingMeta, Manifest, TableDecl,
-    TableRows, Value, INTERFACE_VERSION,
+    util::CharIndex, BlockKind, Document, FilingMeta, Manifest, TableRows, Value, INTERFACE_VERSION,
 };
 use regex::Regex;
 use serde::Deserialize;
@@ -22,23 +22,28 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The output table.
 pub const TABLE: &str = "sections";
 
-/// Output columns, in order.
-pub const COLUMNS: &[&str] = &[
-    "id",
-    "accession_number",
-    "section_type",
-    "part",
-    "item",
-    "title",
-    "text",
-    "char_start",
-    "char_end",
-    "word_count",
-    "status",
-    "method",
-    "confidence",
-    "section_index",
-];
+/// The output table, declared once: the manifest's declaration and the rows are built from
+/// it. One row per (accession_number, section_type), the key.
+pub const SCHEMA: TableSchema<14> = TableSchema::new(
+    TABLE,
+    [
+        C::text("id"),
+        C::text("accession_number"),
+        C::text("section_type"),
+        C::text("part").nullable(),
+        C::text("item"),
+        C::text("title").nullable(),
+        C::text("text"),
+        C::bigint("char_start").nullable(),
+        C::bigint("char_end").nullable(),
+        C::bigint("word_count").nullable(),
+        C::text("status"),
+        C::text("method"),
+        C::double("confidence"),
+        C::bigint("section_index"),
+    ],
+    &["accession_number", "section_type"],
+);
 
 /// The stage's config table (`[stages.sections]` in pipeline.toml). Every field has a default,
 /// so `{}` is a valid config.
@@ -64,35 +69,13 @@ impl Default for Config {
 /// The manifest: stage `sections`, no inputs, one output table keyed by
 /// `(accession_number, section_type)`.
 pub fn manifest() -> Manifest {
-    use ColumnType::*;
-    let columns = vec![
-        col("id", Text, false),
-        col("accession_number", Text, false),
-        col("section_type", Text, false),
-        col("part", Text, true),
-        col("item", Text, false),
-        col("title", Text, true),
-        col("text", Text, false),
-        col("char_start", BigInt, true),
-        col("char_end", BigInt, true),
-        col("word_count", BigInt, true),
-        col("status", Text, false),
-        col("method", Text, false),
-        col("confidence", Double, false),
-        col("section_index", BigInt, false),
-    ];
     Manifest {
         name: NAME.into(),
         version: VERSION.into(),
         interface_version: INTERFACE_VERSION,
         stage: "sections".into(),
         inputs: Default::default(),
-        outputs: vec![TableDecl {
-            name: TABLE.into(),
-            columns: columns.into(),
-            key: vec!["accession_number".into(), "section_type".into()].into(),
-        }]
-        .into(),
+        outputs: vec![SCHEMA.decl()].into(),
     }
 }
 
@@ -104,9 +87,9 @@ pub fn extract_table(
 ) -> Result<TableRows, String> {
     let config = parse_config(config_json).map_err(|e| format!("sections config: {e}"))?;
     let sections = extract_sections(filing, doc, &config)?;
-    let mut out = TableRows::new(TABLE, COLUMNS);
+    let mut out = SCHEMA.rows();
     for s in sections {
-        out.push(vec![
+        out.push([
             s.id.into(),
             s.accession_number.into(),
             s.section_type.into(),
@@ -121,9 +104,9 @@ pub fn extract_table(
             s.method.into(),
             Value::Float(s.confidence),
             (s.section_index as i64).into(),
-        ]);
+        ])?;
     }
-    Ok(out)
+    Ok(out.finish())
 }
 
 /// Parses the stage config; empty or blank input means defaults.

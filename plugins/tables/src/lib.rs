@@ -36,11 +36,10 @@ pub mod number;
 pub mod pre;
 pub mod scale;
 
+use finloom_plugin_api::schema::{ColumnSpec as C, Rows, TableSchema};
 use finloom_plugin_api::{
-    col, col_ref,
     util::{input, CharIndex},
-    BlockKind, ColumnType, Document, FilingMeta, Manifest, Plugin, Table, TableDecl, TableRows,
-    Value, INTERFACE_VERSION,
+    BlockKind, Document, FilingMeta, Manifest, Plugin, Table, TableRows, Value, INTERFACE_VERSION,
 };
 use grid::{clean_table, CleanTable};
 use number::{parse_cell_number, parse_fact_display, ParsedNumber};
@@ -77,115 +76,66 @@ impl Default for Config {
 
 pub struct TablesPlugin;
 
-pub const TABLES_COLUMNS: &[&str] = &[
-    "id",
-    "accession_number",
-    "section_id",
-    "section_type",
-    "table_index",
-    "caption",
-    "n_rows",
-    "n_cols",
-    "kind",
-    "scale",
-    "scale_note",
-    "char_start",
-    "char_end",
-    "scale_source",
-];
+/// The `tables` table, declared once: the manifest's declaration and the rows are built
+/// from it.
+pub const TABLES: TableSchema<14> = TableSchema::new(
+    "tables",
+    [
+        C::text("id"),
+        C::text("accession_number"),
+        C::text("section_id").nullable().references("sections.id"),
+        C::text("section_type").nullable(),
+        C::bigint("table_index"),
+        C::text("caption").nullable(),
+        C::bigint("n_rows").nullable(),
+        C::bigint("n_cols").nullable(),
+        C::text("kind"),
+        C::bigint("scale"),
+        C::text("scale_note").nullable(),
+        C::bigint("char_start").nullable(),
+        C::bigint("char_end").nullable(),
+        C::text("scale_source").nullable(),
+    ],
+    &["accession_number", "table_index"],
+);
 
-pub const CELLS_COLUMNS: &[&str] = &[
-    "id",
-    "accession_number",
-    "table_id",
-    "table_index",
-    "row_index",
-    "col_index",
-    "raw_text",
-    "is_header",
-    "row_label",
-    "column_header",
-    "value",
-    "footnote_marker",
-    "unit",
-    "scale",
-    "value_normalized",
-    "xbrl_concept",
-    "xbrl_value",
-    "xbrl_fact_index",
-    "scale_detected",
-    "value_source",
-];
+/// The `table_cells` table, declared once.
+pub const CELLS: TableSchema<20> = TableSchema::new(
+    "table_cells",
+    [
+        C::text("id"),
+        C::text("accession_number"),
+        C::text("table_id").references("tables.id"),
+        C::bigint("table_index"),
+        C::bigint("row_index"),
+        C::bigint("col_index"),
+        C::text("raw_text").nullable(),
+        C::boolean("is_header"),
+        C::text("row_label").nullable(),
+        C::text("column_header").nullable(),
+        C::double("value").nullable(),
+        C::text("footnote_marker").nullable(),
+        C::text("unit").nullable(),
+        C::bigint("scale").nullable(),
+        C::double("value_normalized").nullable(),
+        C::text("xbrl_concept").nullable(),
+        C::double("xbrl_value").nullable(),
+        C::bigint("xbrl_fact_index").nullable(),
+        C::bigint("scale_detected").nullable(),
+        C::text("value_source").nullable(),
+    ],
+    &["accession_number", "table_index", "row_index", "col_index"],
+);
 
 impl Plugin for TablesPlugin {
     fn manifest() -> Manifest {
-        use ColumnType::*;
-        let tables = TableDecl {
-            name: "tables".into(),
-            columns: vec![
-                col("id", Text, false),
-                col("accession_number", Text, false),
-                col_ref("section_id", Text, true, "sections.id"),
-                col("section_type", Text, true),
-                col("table_index", BigInt, false),
-                col("caption", Text, true),
-                col("n_rows", BigInt, true),
-                col("n_cols", BigInt, true),
-                col("kind", Text, false),
-                col("scale", BigInt, false),
-                col("scale_note", Text, true),
-                col("char_start", BigInt, true),
-                col("char_end", BigInt, true),
-                col("scale_source", Text, true),
-            ]
-            .into_iter()
-            .collect(),
-            key: vec!["accession_number".into(), "table_index".into()]
-                .into_iter()
-                .collect(),
-        };
-        let cells = TableDecl {
-            name: "table_cells".into(),
-            columns: vec![
-                col("id", Text, false),
-                col("accession_number", Text, false),
-                col_ref("table_id", Text, false, "tables.id"),
-                col("table_index", BigInt, false),
-                col("row_index", BigInt, false),
-                col("col_index", BigInt, false),
-                col("raw_text", Text, true),
-                col("is_header", Boolean, false),
-                col("row_label", Text, true),
-                col("column_header", Text, true),
-                col("value", Double, true),
-                col("footnote_marker", Text, true),
-                col("unit", Text, true),
-                col("scale", BigInt, true),
-                col("value_normalized", Double, true),
-                col("xbrl_concept", Text, true),
-                col("xbrl_value", Double, true),
-                col("xbrl_fact_index", BigInt, true),
-                col("scale_detected", BigInt, true),
-                col("value_source", Text, true),
-            ]
-            .into_iter()
-            .collect(),
-            key: vec![
-                "accession_number".into(),
-                "table_index".into(),
-                "row_index".into(),
-                "col_index".into(),
-            ]
-            .into_iter()
-            .collect(),
-        };
         Manifest {
             name: "tables".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             interface_version: INTERFACE_VERSION,
             stage: "tables".into(),
             inputs: vec!["sections".into()].into_iter().collect(),
-            outputs: vec![tables, cells].into_iter().collect(),
+            outputs: vec![TABLES.decl(), CELLS.decl()].into(),
         }
     }
 
@@ -570,8 +520,8 @@ pub fn extract_tables(
     // "(In millions)" covers the note tables after it that print amounts without a note.
     let mut last_stated: Option<(Option<String>, ScaleInfo)> = None;
     let mut scales_by_block: std::collections::HashMap<usize, ScaleInfo> = Default::default();
-    let mut tables = TableRows::new("tables", TABLES_COLUMNS);
-    let mut cells_out = TableRows::new("table_cells", CELLS_COLUMNS);
+    let mut tables = TABLES.rows();
+    let mut cells_out = CELLS.rows();
     for (index, src) in sources.iter().enumerate() {
         let table_id = format!("{acc}/tbl/{index}");
         let clean = clean_table(&src.table, cfg.max_span);
@@ -662,7 +612,7 @@ pub fn extract_tables(
         if let (Some(b), false) = (src.block, src.synthetic) {
             scales_by_block.insert(b, scale_info.clone());
         }
-        tables.push(vec![
+        tables.push([
             table_id.clone().into(),
             acc.into(),
             section.map(|s| s.id.clone()).into(),
@@ -679,7 +629,7 @@ pub fn extract_tables(
             (!scale_info.source.is_empty())
                 .then_some(scale_info.source)
                 .into(),
-        ]);
+        ])?;
         if kind == "layout" {
             continue;
         }
@@ -692,9 +642,9 @@ pub fn extract_tables(
             &nums,
             &scale_info,
             &mut cells_out,
-        );
+        )?;
     }
-    Ok(vec![tables, cells_out])
+    Ok(vec![tables.finish(), cells_out.finish()])
 }
 
 /// A column's measure: the header's lowest part first ("Time-Based Restricted Stock Units /
@@ -831,8 +781,8 @@ fn emit_cells(
     clean: &CleanTable,
     nums: &[ParsedNumber],
     scale_info: &ScaleInfo,
-    out: &mut TableRows,
-) {
+    out: &mut Rows<'_, 20>,
+) -> Result<(), String> {
     // Rows with a number outside the label column, in one pass.
     let mut has_values = vec![false; clean.n_rows];
     for (c, p) in clean.cells.iter().zip(nums) {
@@ -1058,7 +1008,7 @@ fn emit_cells(
                 _ => {}
             }
         }
-        out.push(vec![
+        out.push([
             id.into(),
             acc.into(),
             table_id.into(),
@@ -1083,8 +1033,9 @@ fn emit_cells(
             fact_index.map(|i| i as i64).into(),
             Value::Int(eff_scale as i64),
             source.into(),
-        ]);
+        ])?;
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -103,13 +103,13 @@ fn manifest_is_consistent() {
         .iter()
         .map(|c| c.name.as_str())
         .collect();
-    assert_eq!(names, TABLES_COLUMNS);
+    assert_eq!(names, TABLES.column_names());
     let names: Vec<&str> = m.outputs[1]
         .columns
         .iter()
         .map(|c| c.name.as_str())
         .collect();
-    assert_eq!(names, CELLS_COLUMNS);
+    assert_eq!(names, CELLS.column_names());
 }
 
 #[test]
