@@ -9,8 +9,10 @@
 //!   tokens.
 //! * [`config`]: a stage's config table parsed and checked key by key, with errors that name
 //!   the key (the host turns them into `pipeline.toml` lines).
+//! * [`text`]: table ids and `[TABLE id]` markers, the ALL-CAPS rules, page-furniture lines.
 
 pub mod config;
+pub mod text;
 pub mod tokenizer;
 
 pub use tokenizer::Bpe;

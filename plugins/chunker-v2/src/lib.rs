@@ -65,6 +65,7 @@ use finloom_plugin_api::{
     util::CharIndex, BlockKind, DocFormat, Document, FilingMeta, Manifest, Plugin, Style, Table,
     TableRows, Value, INTERFACE_VERSION,
 };
+use finloom_plugin_kit::text::all_caps;
 use finloom_plugin_kit::Bpe;
 use regex::Regex;
 use serde::Deserialize;
@@ -440,19 +441,6 @@ fn elements(text: &str, doc: &Document, doc_range: (usize, usize)) -> Vec<Elemen
     out
 }
 
-fn is_all_caps(s: &str) -> bool {
-    let mut letters = 0;
-    for c in s.chars() {
-        if c.is_lowercase() {
-            return false;
-        }
-        if c.is_uppercase() {
-            letters += 1;
-        }
-    }
-    letters >= 3
-}
-
 /// Whether a block of section text is a heading: one short line that does not end like a
 /// sentence, styled as a heading (HTML) or ALL CAPS / Title Case (plain text).
 fn is_heading(piece: &str, style: Option<Style>, format: DocFormat) -> bool {
@@ -474,7 +462,7 @@ fn is_heading(piece: &str, style: Option<Style>, format: DocFormat) -> bool {
         return false;
     }
     let styled = style.is_some_and(|s| s.bold || s.italic || s.underline || s.heading_level > 0);
-    if styled || is_all_caps(piece) {
+    if styled || all_caps(piece, 3) {
         return true;
     }
     if format == DocFormat::Text && last != ':' && words.len() <= 10 {

@@ -47,6 +47,7 @@ use finloom_plugin_api::{
     util::{input, CharIndex},
     BlockKind, Document, FilingMeta, Manifest, Plugin, Style, TableRows, Value, INTERFACE_VERSION,
 };
+use finloom_plugin_kit::text::{all_letters_upper, is_page_furniture, table_id};
 use regex::Regex;
 use serde::Deserialize;
 use std::sync::OnceLock;
@@ -276,18 +277,17 @@ fn exhibit_list_re() -> &'static Regex {
 
 fn styled(u: &Unit) -> bool {
     let s = &u.style;
-    s.bold || s.all_caps || s.underline || s.heading_level > 0 || (u.pre && is_caps(u.text))
-}
-
-fn is_caps(t: &str) -> bool {
-    let letters: Vec<char> = t.chars().filter(|c| c.is_alphabetic()).collect();
-    letters.len() >= 3 && letters.iter().all(|c| c.is_uppercase())
+    s.bold
+        || s.all_caps
+        || s.underline
+        || s.heading_level > 0
+        || (u.pre && all_letters_upper(u.text, 3))
 }
 
 /// Most words of four letters or more capitalised, and no sentence ending.
 fn title_like(t: &str) -> bool {
     let t = t.trim();
-    if t.is_empty() || t.ends_with('.') && !is_caps(t) || t.chars().count() > 200 {
+    if t.is_empty() || t.ends_with('.') && !all_letters_upper(t, 3) || t.chars().count() > 200 {
         return false;
     }
     // Words of four letters or more, judged by their first letter: "(Income)," is a
@@ -404,7 +404,7 @@ fn parse_heading_any(units: &[Unit], i: usize, max_chars: usize) -> Option<Headi
                 Some(i) if t.ends_with(')') && i > 0 => &t[..i],
                 _ => t.as_str(),
             };
-            if !styled(u) && !title_like(bare) && !is_caps(bare) {
+            if !styled(u) && !title_like(bare) && !all_letters_upper(bare, 3) {
                 return None;
             }
         }
@@ -440,7 +440,8 @@ fn parse_heading_any(units: &[Unit], i: usize, max_chars: usize) -> Option<Headi
                 .next_back()
                 .and_then(|w| w.chars().find(|c| c.is_alphanumeric()))
                 .is_some_and(|c| !c.is_lowercase());
-            is_caps(&title) || title_like(&title) && title.chars().count() <= 70 && last_cap
+            all_letters_upper(&title, 3)
+                || title_like(&title) && title.chars().count() <= 70 && last_cap
         } else {
             // A bold title in sentence case ("1. Summary of significant accounting
             // policies", Amgen): the bold line of its own is the formatting; a sentence of
@@ -451,7 +452,7 @@ fn parse_heading_any(units: &[Unit], i: usize, max_chars: usize) -> Option<Headi
                 && !title.ends_with(['.', ':', ';', ','])
                 && units[last_unit].text.trim().chars().count() <= 110;
             (styled(u) || (rest.is_empty() && styled(&units[last_unit])))
-                && (title_like(&title) || is_caps(&title) || bold_sentence_case)
+                && (title_like(&title) || all_letters_upper(&title, 3) || bold_sentence_case)
         };
         if !ok {
             return untitled_plain_note(units, i, &number);
@@ -485,7 +486,7 @@ fn title_then_number(
         || n.is_table
         || !styled(u)
         || t.chars().count() > 120
-        || !(title_like(t) || is_caps(t))
+        || !(title_like(t) || all_letters_upper(t, 3))
         || t.ends_with(':')
         || note_re().is_match(t)
         || bare_re().is_match(t)
@@ -597,7 +598,7 @@ pub fn underlined_headings(units: &[Unit]) -> Vec<Heading> {
             || !is_rule(n.text)
             || is_rule(t)
             || t.chars().count() > 80
-            || !(title_like(t) || is_caps(t))
+            || !(title_like(t) || all_letters_upper(t, 3))
             || notes_to_re().is_match(t)
             || stop_re().is_match(t)
         {
@@ -773,7 +774,7 @@ fn table_spans(doc: &Document, inputs: &[TableRows], acc: &str) -> Vec<TableSpan
         .filter_map(|(i, t)| {
             let b = doc.blocks.get(t.block as usize)?;
             Some(TableSpan {
-                id: format!("{acc}/tbl/{i}"),
+                id: table_id(acc, i),
                 block: Some(t.block as usize),
                 start: b.start as usize,
                 end: b.end as usize,
@@ -977,17 +978,6 @@ fn running_headers(us: &[Unit], all: &[Unit]) -> Vec<bool> {
     (0..us.len())
         .map(|i| candidate(us, i) && counts.get(us[i].text.trim()).copied().unwrap_or(0) >= 3)
         .collect()
-}
-
-/// Page headers and footers: "Apple Inc. | 2024 Form 10-K | 36", "- 12 -", "F-7",
-/// "Table of Contents".
-fn is_page_furniture(t: &str) -> bool {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)^(?:[-–—\s]*\d{1,3}[-–—\s]*|page\s+\d+|.{0,60}\bform\s+10-?[kq]\b.{0,20}|table\s+of\s+contents|[a-z]-\d{1,3})$")
-            .expect("furniture regex")
-    });
-    t.chars().count() <= 100 && re.is_match(t.trim())
 }
 
 fn marker_re() -> &'static Regex {

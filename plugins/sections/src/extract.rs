@@ -11,6 +11,7 @@ use finloom_plugin_api::schema::{ColumnSpec as C, TableSchema};
 use finloom_plugin_api::{
     util::CharIndex, BlockKind, Document, FilingMeta, Manifest, TableRows, Value, INTERFACE_VERSION,
 };
+use finloom_plugin_kit::text::{all_caps, table_marker};
 use regex::Regex;
 use serde::Deserialize;
 
@@ -428,19 +429,6 @@ fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
     (start + lead, end - trail)
 }
 
-fn is_all_caps(s: &str) -> bool {
-    let mut cased = false;
-    for c in s.chars() {
-        if c.is_lowercase() {
-            return false;
-        }
-        if c.is_uppercase() {
-            cased = true;
-        }
-    }
-    cased
-}
-
 fn row_text(row: &finloom_plugin_api::Row) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for c in row.cells.iter() {
@@ -553,7 +541,7 @@ fn build_units(doc: &Document) -> Vec<Unit> {
                             start: s,
                             end: e,
                             line_start: prev_blank,
-                            styled: styled || is_all_caps(lt),
+                            styled: styled || all_caps(lt, 1),
                             furniture: false,
                             toc_table: false,
                             label: None,
@@ -843,7 +831,7 @@ fn looks_like_title(s: &str) -> bool {
     ) {
         return false;
     }
-    if is_all_caps(t) || reserved_re().is_match(t) {
+    if all_caps(t, 1) || reserved_re().is_match(t) {
         return true;
     }
     let words: Vec<&str> = t.split_whitespace().collect();
@@ -1566,7 +1554,7 @@ fn inline_caption_body(t: &str, caption: &str, styled: bool) -> Option<usize> {
         words += 1;
         end = e;
     }
-    if !(styled || is_all_caps(&t[..end])) {
+    if !(styled || all_caps(&t[..end], 1)) {
         return None;
     }
     static TAIL: OnceLock<Regex> = OnceLock::new();
@@ -1851,7 +1839,7 @@ fn title_only_items(doc: &Document, units: &[Unit], chosen: &[&Candidate]) -> Ve
                 return false;
             }
             let t = collapse_ws(u.text(doc));
-            let heading_like = u.styled || one_row_table || (u.line_start && is_all_caps(&t));
+            let heading_like = u.styled || one_row_table || (u.line_start && all_caps(&t, 1));
             heading_like && t.chars().count() <= 120 && re.is_match(&t)
         });
         if let Some(i) = found {
@@ -2399,7 +2387,7 @@ fn inline_layout_text(t: &finloom_plugin_api::Table) -> Option<String> {
 /// cell is glued to the number after it, a lone `)` or `%` to the one before, as the page
 /// shows them), then `[/TABLE]`. A table with no text keeps the bare id line.
 pub fn table_as_read(acc: &str, ti: usize, t: &finloom_plugin_api::Table) -> String {
-    let mut out = format!("[TABLE {acc}/tbl/{ti}]");
+    let mut out = table_marker(acc, ti);
     let mut any = false;
     for r in t.rows.iter() {
         let mut cells: Vec<String> = Vec::new();
@@ -2508,7 +2496,7 @@ fn build_text(doc: &Document, acc: &str, units: &[Unit], c: &Candidate, end_unit
                 None => {
                     let block = match doc.tables.get(ti) {
                         Some(t) => table_as_read(acc, ti, t),
-                        None => format!("[TABLE {acc}/tbl/{ti}]"),
+                        None => table_marker(acc, ti),
                     };
                     push(&mut out, &block, u, &mut prev);
                 }

@@ -41,6 +41,7 @@ use finloom_plugin_api::{
     util::{input, CharIndex},
     BlockKind, Document, FilingMeta, Manifest, Plugin, Table, TableRows, Value, INTERFACE_VERSION,
 };
+use finloom_plugin_kit::text::{is_page_furniture, table_id};
 use grid::{clean_table, CleanTable};
 use number::{parse_cell_number, parse_fact_display, ParsedNumber};
 use regex::Regex;
@@ -341,17 +342,6 @@ fn shows_scaled_currency(clean: &CleanTable, nums: &[ParsedNumber]) -> bool {
     currency > 0 && cents < currency
 }
 
-/// Page headers and footers: "Apple Inc. | 2024 Form 10-K | 36", "- 12 -", "Page 7",
-/// "Table of Contents" links.
-fn is_page_furniture(t: &str) -> bool {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)^(?:[-–—\s]*\d{1,3}[-–—\s]*|page\s+\d+|.{0,60}\bform\s+10-?[kq]\b.{0,20}|table\s+of\s+contents|[a-z]-\d{1,3})$")
-            .expect("furniture regex")
-    });
-    t.chars().count() <= 100 && re.is_match(t.trim())
-}
-
 fn toc_item_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| Regex::new(r"(?i)^\s*(item|part)\s+[0-9ivx]+[a-c]?\b").expect("toc regex"))
@@ -523,7 +513,7 @@ pub fn extract_tables(
     let mut tables = TABLES.rows();
     let mut cells_out = CELLS.rows();
     for (index, src) in sources.iter().enumerate() {
-        let table_id = format!("{acc}/tbl/{index}");
+        let table_id = table_id(acc, index);
         let clean = clean_table(&src.table, cfg.max_span);
         // Every cell's number, parsed once: scale reading, classification and the cells
         // below all look at them.
