@@ -398,10 +398,19 @@ impl Worker {
             .filter(|(i, _)| stale[*i])
             .flat_map(|(_, o)| o.into_iter().flatten())
             .collect();
-        let record_copy = record.clone();
+        // What this filing's failure says if staging it fails (the trip takes the record).
+        let staging_failure = |e: finloom_staging::StagingError| FailedFiling {
+            source_path: spath.clone(),
+            accession_number: Some(acc.clone()),
+            filing: Some(record.clone()),
+            stage: None,
+            error: format!("staging failed: {e}"),
+            source_hash: Some(source_hash.clone()),
+            fingerprint: Some(plan_fp.clone()),
+        };
         let trip = FilingTrip {
             fid,
-            filing: record,
+            filing: record.clone(),
             stages: stages.clone(),
             rows,
             sections_now,
@@ -418,16 +427,7 @@ impl Worker {
                 Ok(s) => self.segment = Some(s),
                 Err(e) => {
                     clock.lap("staging");
-                    let failure = FailedFiling {
-                        source_path: spath.clone(),
-                        accession_number: Some(acc),
-                        filing: Some(record_copy),
-                        stage: None,
-                        error: format!("staging failed: {e}"),
-                        source_hash: Some(source_hash),
-                        fingerprint: Some(plan_fp),
-                    };
-                    return fail(clock, ch, nbytes, failure);
+                    return fail(clock, ch, nbytes, staging_failure(e));
                 }
             }
         }
@@ -445,17 +445,9 @@ impl Worker {
                 Err(e) => {
                     segment.drop_held();
                     clock.lap("staging");
-                    let failure = FailedFiling {
-                        source_path: spath.clone(),
-                        accession_number: Some(acc),
-                        filing: Some(record_copy),
-                        stage: None,
-                        error: format!("staging failed: {e}"),
-                        source_hash: Some(source_hash),
-                        fingerprint: Some(plan_fp),
-                    };
-                    fail(clock, ch, nbytes, failure)?;
-                    return Err(format!("cannot write staging segment: {e}"));
+                    let why = format!("cannot write staging segment: {e}");
+                    fail(clock, ch, nbytes, staging_failure(e))?;
+                    return Err(why);
                 }
             }
         }

@@ -7,10 +7,12 @@
 //! * [`tokenizer`]: exact BPE token counts and token boundaries for `cl100k_base` and
 //!   `o200k_base`, several times faster than `tiktoken-rs` on filing text, with the same
 //!   tokens.
+//! * [`chunks`]: the `chunks` table every chunker version writes, declared once.
 //! * [`config`]: a stage's config table parsed and checked key by key, with errors that name
 //!   the key (the host turns them into `pipeline.toml` lines).
 //! * [`text`]: table ids and `[TABLE id]` markers, the ALL-CAPS rules, page-furniture lines.
 
+pub mod chunks;
 pub mod config;
 pub mod text;
 pub mod tokenizer;

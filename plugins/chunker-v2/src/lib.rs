@@ -60,7 +60,6 @@
 
 use std::sync::OnceLock;
 
-use finloom_plugin_api::schema::{ColumnSpec as C, TableSchema};
 use finloom_plugin_api::{
     util::CharIndex, BlockKind, DocFormat, Document, FilingMeta, Manifest, Plugin, Style, Table,
     TableRows, Value, INTERFACE_VERSION,
@@ -76,31 +75,11 @@ pub const NAME: &str = "chunker";
 /// Taken from Cargo.toml, so the crate and the manifest cannot disagree.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The output table.
-pub const TABLE: &str = "chunks";
+pub const TABLE: &str = SCHEMA.name;
 
-/// The output table (identical to `chunker@1`'s), declared once: the manifest's declaration
-/// and the rows are built from it. `id` embeds (accession, section_type, chunk_index), so it
-/// is unique exactly when that triple (the key) is.
-pub const SCHEMA: TableSchema<14> = TableSchema::new(
-    TABLE,
-    [
-        C::text("id"),
-        C::text("accession_number"),
-        C::text("section_id").references("sections.id"),
-        C::text("section_type"),
-        C::bigint("chunk_index"),
-        C::text("text"),
-        C::bigint("token_count"),
-        C::bigint("char_start"),
-        C::bigint("char_end"),
-        C::text("chunker_name"),
-        C::text("chunker_version"),
-        C::text("tokenizer"),
-        C::text("content_hash"),
-        C::text("context_prefix").nullable(),
-    ],
-    &["accession_number", "section_type", "chunk_index"],
-);
+/// The output table: the `chunks` table every chunker version writes (declared once, in
+/// `finloom_plugin_kit::chunks`, so that versions stay swappable).
+pub use finloom_plugin_kit::chunks::SCHEMA;
 
 /// The stage's config table (`[stage.config]` in pipeline.toml); `{}` means all defaults.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
