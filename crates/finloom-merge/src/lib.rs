@@ -426,7 +426,11 @@ impl Merger<'_> {
             ledger::commit_host_rows(conn, PROD, &self.config.run_id, replace)?;
             Ok(())
         })();
-        tracing::debug!(filings = group.len(), "merge: statements done");
+        tracing::debug!(
+            filings = group.len(),
+            rows = rows.iter().map(|(_, n)| n).sum::<i64>(),
+            "merge: statements done"
+        );
         match r {
             Ok(()) => conn.execute_batch("COMMIT")?,
             Err(e) => {
