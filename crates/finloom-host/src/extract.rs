@@ -12,7 +12,7 @@ use crate::plan::Plan;
 use abi_stable::std_types::{RResult, RSlice, RStr};
 use finloom_ingest::Filing;
 use finloom_plugin_api::{TableRows, Value};
-use finloom_staging::to_duck;
+use finloom_staging::check;
 use std::collections::{BTreeMap, HashSet};
 
 /// Why a filing failed in a stage.
@@ -245,7 +245,7 @@ fn validate_shape(
                     spec.name, c.name
                 ));
             }
-            to_duck(v, c.ty)
+            check(v, c.ty)
                 .map_err(|m| format!("table {}: row {n}: column {}: {m}", spec.name, c.name))?;
         }
         if row[acc_i].as_str() != Some(accession) {

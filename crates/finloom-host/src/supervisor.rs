@@ -98,12 +98,11 @@ struct Slot {
     generation: u32,
     prefix: String,
     state: State,
-    /// (`fid`, accession) staged (and reported) in the open segment, written or not.
-    staged: Vec<(i64, String)>,
+    /// (`fid`, accession, its task) staged (and reported) in the open segment, written or not;
+    /// the task is handed out again if the worker dies before writing it.
+    staged: Vec<(i64, String, Option<Task>)>,
     /// Of those, the ones the worker has written into the segment file.
     written: HashSet<i64>,
-    /// The tasks of staged filings not written yet (handed out again if the worker dies).
-    held: HashMap<i64, Task>,
     /// Segments sealed so far (the open one is number `sealed`).
     sealed: usize,
     kill: Option<Why>,
@@ -256,7 +255,6 @@ impl Supervisor<'_> {
             state: State::Starting,
             staged: Vec::new(),
             written: HashSet::new(),
-            held: HashMap::new(),
             sealed: 0,
             kill: None,
         };
@@ -577,7 +575,7 @@ impl Supervisor<'_> {
         // merge them. Those it still held in memory are gone with it: hand them back.
         let (written, lost): (Vec<_>, Vec<_>) = std::mem::take(&mut s.staged)
             .into_iter()
-            .partition(|(fid, _)| s.written.contains(fid));
+            .partition(|(fid, _, _)| s.written.contains(fid));
         s.written.clear();
         let path = self
             .segment_dir
@@ -592,20 +590,19 @@ impl Supervisor<'_> {
         } else {
             let filings = written
                 .into_iter()
-                .map(|(fid, acc)| (fid, acc, self.paths[fid as usize].clone()))
+                .map(|(fid, acc, _)| (fid, acc, self.paths[fid as usize].clone()))
                 .collect();
             let _ = self
                 .merge
                 .send(MergeJob::Segment(SegmentJob { path, filings }));
         }
-        let mut held = std::mem::take(&mut s.held);
         let mut again = Vec::new();
-        for (fid, acc) in lost {
+        for (fid, acc, task) in lost {
             // A copy displaced meanwhile is done with: its owner is another path.
             if displaced.contains(&fid) {
                 continue;
             }
-            if let Some(t) = held.remove(&fid) {
+            if let Some(t) = task {
                 report.staged -= 1;
                 self.progress.undo();
                 again.push((t, acc));
@@ -654,12 +651,11 @@ impl Supervisor<'_> {
                 bytes,
                 cpu,
             } => {
-                s.staged.push((fid, accession));
-                if let State::Busy(b) = &s.state {
-                    if !s.written.contains(&fid) {
-                        s.held.insert(fid, b.task.clone());
-                    }
-                }
+                let task = match &s.state {
+                    State::Busy(b) => Some(b.task.clone()),
+                    _ => None,
+                };
+                s.staged.push((fid, accession, task));
                 idle(s, report, bytes, cpu);
                 let path = &self.paths[fid as usize];
                 if displaced.contains(&fid) {
@@ -722,17 +718,15 @@ impl Supervisor<'_> {
                 self.failed(report, failure);
             }
             FromWorker::Written { fids, cpu } => {
-                for fid in fids {
-                    s.held.remove(&fid);
-                    s.written.insert(fid);
-                }
+                s.written.extend(fids);
                 *report.cpu.entry("staging".into()).or_default() += cpu;
             }
             FromWorker::Sealed { path, fids, cpu } => {
                 *report.cpu.entry("staging".into()).or_default() += cpu;
                 s.written.clear();
                 // Only what the worker reported staged (and is still reported there).
-                let staged: HashMap<i64, String> = s.staged.drain(..).collect();
+                let staged: HashMap<i64, String> =
+                    s.staged.drain(..).map(|(fid, acc, _)| (fid, acc)).collect();
                 let filings: Vec<(i64, String, String)> = fids
                     .into_iter()
                     .filter_map(|fid| {

@@ -73,12 +73,12 @@ pub(crate) fn cap_depth(html: &str) -> (Cow<'_, str>, usize) {
     let mut copied = 0usize;
     let mut name = Vec::with_capacity(32);
     let mut i = 0usize;
-    while let Some(p) = memchr(b'<', &b[i..]) {
+    while let Some(p) = memchr::memchr(b'<', &b[i..]) {
         let lt = i + p;
         i = lt + 1;
         if b[i..].starts_with(b"!--") {
             // Comment: skip to its end.
-            i = match find(&b[i..], b"-->") {
+            i = match memchr::memmem::find(&b[i..], b"-->") {
                 Some(e) => i + e + 3,
                 None => b.len(),
             };
@@ -97,7 +97,7 @@ pub(crate) fn cap_depth(html: &str) -> (Cow<'_, str>, usize) {
         if name.is_empty() || !name[0].is_ascii_alphabetic() {
             continue;
         }
-        let gt = match memchr(b'>', &b[j..]) {
+        let gt = match memchr::memchr(b'>', &b[j..]) {
             Some(e) => j + e,
             None => break,
         };
@@ -203,14 +203,6 @@ pub(crate) fn cap_depth(html: &str) -> (Cow<'_, str>, usize) {
             (Cow::Owned(o), removed)
         }
     }
-}
-
-fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    memchr::memchr(needle, hay)
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(hay, needle)
 }
 
 fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {

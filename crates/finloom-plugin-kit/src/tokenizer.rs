@@ -56,29 +56,21 @@ impl Bpe {
     pub fn named(name: &str) -> Result<&'static Bpe, String> {
         static CL100K: OnceLock<Result<Bpe, String>> = OnceLock::new();
         static O200K: OnceLock<Result<Bpe, String>> = OnceLock::new();
-        let cell = match name {
-            "cl100k_base" => CL100K.get_or_init(|| {
-                Bpe::build(
-                    "cl100k_base",
-                    tiktoken_rs::cl100k_base().map_err(|e| e.to_string())?,
-                    true,
-                )
-            }),
-            "o200k_base" => O200K.get_or_init(|| {
-                Bpe::build(
-                    "o200k_base",
-                    tiktoken_rs::o200k_base().map_err(|e| e.to_string())?,
-                    false,
-                )
-            }),
-            other => {
-                return Err(format!(
-                    "unknown tokenizer {other:?} (use cl100k_base or o200k_base)"
-                ))
-            }
-        };
-        cell.as_ref()
-            .map_err(|e| format!("cannot build tokenizer {name}: {e}"))
+        Self::check_name(name)?;
+        // Only cl100k_base has the hand-written pre-tokeniser.
+        let cl100k = name == "cl100k_base";
+        let cell = if cl100k { &CL100K } else { &O200K };
+        cell.get_or_init(|| {
+            let core = if cl100k {
+                tiktoken_rs::cl100k_base()
+            } else {
+                tiktoken_rs::o200k_base()
+            };
+            let name = if cl100k { "cl100k_base" } else { "o200k_base" };
+            Bpe::build(name, core.map_err(|e| e.to_string())?, cl100k)
+        })
+        .as_ref()
+        .map_err(|e| format!("cannot build tokenizer {name}: {e}"))
     }
 
     fn build(name: &'static str, core: CoreBPE, fast: bool) -> Result<Bpe, String> {
@@ -306,14 +298,18 @@ impl Cl100kSplitter {
         } else {
             None
         };
-        if let Some(mut k) = letters_from {
+        // The end of the run of `class` characters starting at byte `k`.
+        let run_end = |mut k: usize, class: u8| {
             while let Some((c2, k2)) = next(k) {
-                if self.class(c2) != LETTER {
+                if self.class(c2) != class {
                     break;
                 }
                 k = k2;
             }
-            return k;
+            k
+        };
+        if let Some(k) = letters_from {
+            return run_end(k, LETTER);
         }
         // 3. \p{N}{1,3}+
         if cls == NUMBER {
@@ -337,13 +333,8 @@ impl Cl100kSplitter {
         } else {
             None
         };
-        if let Some(mut k) = punct_from {
-            while let Some((c2, k2)) = next(k) {
-                if self.class(c2) != OTHER {
-                    break;
-                }
-                k = k2;
-            }
+        if let Some(k) = punct_from {
+            let mut k = run_end(k, OTHER);
             while k < n && (b[k] == b'\r' || b[k] == b'\n') {
                 k += 1;
             }

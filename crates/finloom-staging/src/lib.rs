@@ -34,7 +34,6 @@
 //! by the supervisor). Filings a dead worker still held in memory were never written; the
 //! supervisor hands them to another worker.
 
-use duckdb::types::Value as Dv;
 use duckdb::{appender_params_from_iter, params, Connection};
 use finloom_plugin_api::{ColumnType, TableRows, Value};
 use finloom_store::ledger::{FilingRecord, StageCommit};
@@ -251,9 +250,6 @@ impl SegmentWriter {
                         vals.clear();
                         for (c, idx) in spec.columns.iter().zip(&order) {
                             let v = idx.and_then(|i| row.get(i)).unwrap_or(&Value::Null);
-                            check(v, c.ty).map_err(|m| {
-                                werr(format!("column {} of filing #{}: {m}", c.name, trip.fid))
-                            })?;
                             vals.push(Cell::Plugin(v, c.ty));
                         }
                         vals.push(Cell::Int(trip.fid));
@@ -373,39 +369,23 @@ impl duckdb::ToSql for Cell<'_> {
     }
 }
 
-/// Whether a plugin value fits a column of type `ty` (the same rules as [`to_duck`]).
-fn check(v: &Value, ty: ColumnType) -> Result<(), String> {
+/// Whether a plugin value fits a column of type `ty`, or says why not. The host checks every
+/// value with it before a filing is staged (so staging itself does not check again); it
+/// allocates nothing when the value fits.
+pub fn check(v: &Value, ty: ColumnType) -> Result<(), String> {
     match (v, ty) {
         (Value::Null, _)
         | (Value::Text(_), ColumnType::Text)
         | (Value::Int(_), ColumnType::BigInt | ColumnType::Double)
         | (Value::Bool(_), ColumnType::Boolean) => Ok(()),
-        _ => to_duck(v, ty).map(|_| ()),
-    }
-}
-
-/// Converts a plugin value to a DuckDB value for a column of type `ty`, or says why not.
-pub fn to_duck(v: &Value, ty: ColumnType) -> Result<Dv, String> {
-    Ok(match (v, ty) {
-        (Value::Null, _) => Dv::Null,
-        (Value::Text(s), ColumnType::Text) => Dv::Text(s.as_str().to_string()),
+        (Value::Text(s), ColumnType::Date) if is_date(s.as_str()) => Ok(()),
         (Value::Text(s), ColumnType::Date) => {
-            if !is_date(s.as_str()) {
-                return Err(format!("{:?} is not a YYYY-MM-DD date", s.as_str()));
-            }
-            Dv::Text(s.as_str().to_string())
+            Err(format!("{:?} is not a YYYY-MM-DD date", s.as_str()))
         }
-        (Value::Int(i), ColumnType::BigInt) => Dv::BigInt(*i),
-        (Value::Int(i), ColumnType::Double) => Dv::Double(*i as f64),
-        (Value::Float(f), ColumnType::Double) => {
-            if !f.is_finite() {
-                return Err(format!("{f} is not a finite number"));
-            }
-            Dv::Double(*f)
-        }
-        (Value::Bool(b), ColumnType::Boolean) => Dv::Boolean(*b),
-        (v, ty) => return Err(format!("value {v:?} does not fit declared type {ty:?}")),
-    })
+        (Value::Float(f), ColumnType::Double) if f.is_finite() => Ok(()),
+        (Value::Float(f), ColumnType::Double) => Err(format!("{f} is not a finite number")),
+        (v, ty) => Err(format!("value {v:?} does not fit declared type {ty:?}")),
+    }
 }
 
 fn is_date(s: &str) -> bool {

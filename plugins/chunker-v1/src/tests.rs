@@ -158,7 +158,22 @@ fn rows_ids_hashes_and_order() {
     assert_eq!(out.table.as_str(), "chunks");
     assert_eq!(
         out.columns.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-        SCHEMA.column_names()
+        [
+            "id",
+            "accession_number",
+            "section_id",
+            "section_type",
+            "chunk_index",
+            "text",
+            "token_count",
+            "char_start",
+            "char_end",
+            "chunker_name",
+            "chunker_version",
+            "tokenizer",
+            "content_hash",
+            "context_prefix"
+        ]
     );
     let first = &out.rows[0];
     assert_eq!(

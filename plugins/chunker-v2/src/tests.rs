@@ -231,7 +231,22 @@ fn manifest_matches_v1_schema() {
             .iter()
             .map(|c| c.name.as_str())
             .collect::<Vec<_>>(),
-        SCHEMA.column_names()
+        [
+            "id",
+            "accession_number",
+            "section_id",
+            "section_type",
+            "chunk_index",
+            "text",
+            "token_count",
+            "char_start",
+            "char_end",
+            "chunker_name",
+            "chunker_version",
+            "tokenizer",
+            "content_hash",
+            "context_prefix"
+        ]
     );
     assert_eq!(
         t.key.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
