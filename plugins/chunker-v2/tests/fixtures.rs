@@ -18,9 +18,11 @@ use finloom_plugin_api::{Document, FilingMeta, TableRows};
 
 // The sections plugin's extraction logic, compiled into this test directly. Depending on the
 // `finloom-plugin-sections` crate instead would link two plugins into one binary, and both
-// define abi_stable's (unmangled) root-module symbol, which the linker rejects.
-#[allow(dead_code)]
-#[path = "../../sections/src/extract.rs"]
+// define abi_stable's (unmangled) root-module symbol, which the linker rejects. Only
+// `extract_table` is used here, so the rest of the module, and the re-exports its `mod.rs`
+// makes for the sections crate's own users, are unused in this binary.
+#[allow(dead_code, unused_imports)]
+#[path = "../../sections/src/extract/mod.rs"]
 mod sections;
 
 fn fixtures() -> PathBuf {

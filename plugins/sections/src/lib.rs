@@ -40,6 +40,16 @@
 //!
 //! Offsets stored are *character* offsets into `Document::text` (see
 //! [`finloom_plugin_api::util::CharIndex`]).
+//!
+//! # Code layout
+//!
+//! `src/extract/` holds the method, one module per step: `units` (step 1, with the page
+//! furniture and the page numbers it prints), `candidates` (step 2), `chain`,
+//! `cross_reference` and `unnumbered` (step 3), `body` and `combined` (step 4), and
+//! `numbering` for the forms' items and their order. `extract/mod.rs` runs them in order
+//! ([`extract_sections`]) and declares the table, the config and the manifest; this file is
+//! only the plugin glue. The chunkers' tests compile `src/extract/` into their own binaries
+//! (see `extract/mod.rs`), so nothing there names `crate::`.
 
 mod extract;
 
