@@ -16,6 +16,12 @@ pub fn table_marker(accession: &str, index: usize) -> String {
     format!("[TABLE {}]", table_id(accession, index))
 }
 
+/// `s` with every run of white space (line breaks included) folded to one space, and none at
+/// either end: a title or a cell as one line.
+pub fn collapse_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// No lower-case letter, and at least `min_upper` upper-case ones (letters without case, such
 /// as CJK, are ignored): "ITEM 7.", "RISK FACTORS". With `min_upper = 1` a lone "A" counts.
 pub fn all_caps(s: &str, min_upper: usize) -> bool {
@@ -66,6 +72,15 @@ mod tests {
             table_marker("0001-24-000001", 0),
             "[TABLE 0001-24-000001/tbl/0]"
         );
+    }
+
+    #[test]
+    fn white_space_is_collapsed() {
+        assert_eq!(
+            collapse_ws("  Item 7.\n\tMANAGEMENT\u{a0}S  "),
+            "Item 7. MANAGEMENT S"
+        );
+        assert_eq!(collapse_ws(" \n "), "");
     }
 
     #[test]

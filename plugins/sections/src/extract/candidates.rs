@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use finloom_plugin_api::Document;
-use finloom_plugin_kit::text::all_caps;
+use finloom_plugin_kit::text::{all_caps, collapse_ws};
 use regex::Regex;
 
 use super::body::reserved_re;
@@ -62,10 +62,6 @@ impl Candidate {
             weight: 0.0,
         }
     }
-}
-
-pub(super) fn collapse_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Does `s` look like an item title ("MANAGEMENT'S DISCUSSION…", "Risk Factors") rather

@@ -6,10 +6,11 @@
 use std::sync::OnceLock;
 
 use finloom_plugin_api::{util::CharIndex, Document};
+use finloom_plugin_kit::text::collapse_ws;
 use regex::Regex;
 
 use super::body::{build_text, status_of, trim_trailing_part_heading};
-use super::candidates::{collapse_ws, Candidate};
+use super::candidates::Candidate;
 use super::numbering::{
     item_order, part_name, ten_k_part, ten_ksb_part, Form, ItemNo, TEN_KSB_ITEMS, TEN_K_ITEMS,
     TEN_Q_PART1, TEN_Q_PART2,

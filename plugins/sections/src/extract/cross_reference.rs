@@ -8,11 +8,11 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use finloom_plugin_api::Document;
-use finloom_plugin_kit::text::all_caps;
+use finloom_plugin_kit::text::{all_caps, collapse_ws};
 use regex::Regex;
 
 use super::body::{build_text, count_words};
-use super::candidates::{collapse_ws, not_applicable_re, parse_item_start, Candidate};
+use super::candidates::{not_applicable_re, parse_item_start, Candidate};
 use super::numbering::{item_order, ten_k_part, Form, ItemNo};
 use super::units::{page_key, page_label, trim_range, Unit, UnitKind};
 

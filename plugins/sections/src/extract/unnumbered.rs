@@ -5,10 +5,10 @@
 use std::sync::OnceLock;
 
 use finloom_plugin_api::Document;
-use finloom_plugin_kit::text::all_caps;
+use finloom_plugin_kit::text::{all_caps, collapse_ws};
 use regex::Regex;
 
-use super::candidates::{collapse_ws, Candidate};
+use super::candidates::Candidate;
 use super::numbering::{item_order, ten_k_part, Form, ItemNo};
 use super::units::{Unit, UnitKind};
 
