@@ -1,8 +1,10 @@
 //! Unit tests with the real tokenizer over hand-built documents and section rows.
 
-use finloom_plugin_api::{Block, Cell, Row};
+use finloom_plugin_api::{Block, BlockKind, Cell, DocFormat, Row, Style, Table};
 
 use super::*;
+use crate::elements::is_heading;
+use crate::split::hard_split;
 
 const ACC: &str = "0001-24-000001";
 
