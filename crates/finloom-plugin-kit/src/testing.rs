@@ -31,7 +31,7 @@
 //! let doc = DocBuilder::new()
 //!     .h("Item 7. Management's Discussion and Analysis")
 //!     .p("Net sales increased 2 % in 2024.")
-//!     .table(&[["", "2024"], ["Net sales", "391,035"]])
+//!     .table(&[&["", "2024"], &["Net sales", "391,035"]])
 //!     .build();
 //! assert_eq!(doc.blocks.len(), 3);
 //! assert_eq!(doc.block_text(&doc.blocks[2]), " | 2024\nNet sales | 391,035");
@@ -172,15 +172,16 @@ pub fn cell(text: &str) -> Cell {
     }
 }
 
-/// A table of plain [`cell`]s, one inner slice per row: `table(&[["", "2024"], ["Net sales",
-/// "391,035"]])`. Its `block` is set when it is added to a [`DocBuilder`].
-pub fn table<S: AsRef<str>, R: AsRef<[S]>>(rows: &[R]) -> Table {
+/// A table of plain [`cell`]s, one slice per row (rows may differ in length):
+/// `table(&[&["", "2024"], &["Net sales", "$", "391,035"]])`. Its `block` is set when it is
+/// added to a [`DocBuilder`].
+pub fn table(rows: &[&[&str]]) -> Table {
     Table {
         block: 0,
         rows: rows
             .iter()
             .map(|r| finloom_plugin_api::Row {
-                cells: r.as_ref().iter().map(|c| cell(c.as_ref())).collect(),
+                cells: r.iter().copied().map(cell).collect(),
             })
             .collect(),
     }
@@ -238,8 +239,8 @@ impl DocBuilder {
         self.block(BlockKind::Preformatted, text, Style::default())
     }
 
-    /// A table of plain cells (see [`table`]).
-    pub fn table<S: AsRef<str>, R: AsRef<[S]>>(self, rows: &[R]) -> Self {
+    /// A table of plain cells, one slice per row (see [`table`]).
+    pub fn table(self, rows: &[&[&str]]) -> Self {
         self.table_of(table(rows))
     }
 

@@ -82,10 +82,10 @@ fn doc_builder_lays_blocks_out_as_ingest_does() {
     let doc = DocBuilder::new()
         .h("Item 7. MD&A")
         .p("Net sales rose.")
-        .table(&[vec!["", "2024"], vec!["Net sales", "391,035"]])
+        .table(&[&["", "2024"], &["Net sales", "391,035"]])
         .pre("LINE ONE\nLINE TWO")
         .styled("Continued", bold_italic)
-        .table(&[["only"]])
+        .table(&[&["only"]])
         .build();
     assert_eq!(
         doc.text.as_str(),
@@ -125,7 +125,7 @@ fn doc_builder_lays_blocks_out_as_ingest_does() {
 
 #[test]
 fn a_table_built_elsewhere_keeps_its_cells() {
-    let mut t = table(&[["Revenue", "", "(1,234)"]]);
+    let mut t = table(&[&["Revenue", "", "(1,234)"]]);
     t.rows[0].cells[0].colspan = 2;
     t.rows[0].cells[2].facts.push(7);
     let doc = DocBuilder::new().p("(In millions)").table_of(t).build();
@@ -201,7 +201,7 @@ fn a_missing_filing_is_a_panic_naming_it() {
 fn a_plugin_runs_in_process_and_its_rows_read_by_name() {
     let doc = DocBuilder::new()
         .h("Heading")
-        .table(&[["a", "b"]])
+        .table(&[&["a", "b"]])
         .p("two words")
         .build();
     let t = extract_one::<Probe>(&meta("10-K", ACC), &doc, &[], "{}");
