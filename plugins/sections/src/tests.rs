@@ -1,97 +1,20 @@
 //! Unit tests over hand-built documents: one test per hard case.
 
 use super::*;
-use finloom_plugin_api::{Block, BlockKind, Cell, Row, Style, Table};
-
-/// Builds a `Document` the way ingest lays it out: blocks joined by a blank line.
-#[derive(Default)]
-struct Doc {
-    text: String,
-    blocks: Vec<Block>,
-    tables: Vec<Table>,
-}
-
-fn bold() -> Style {
-    Style {
-        bold: true,
-        ..Style::default()
-    }
-}
-
-impl Doc {
-    fn push(mut self, kind: BlockKind, t: &str, style: Style, table: i32) -> Self {
-        if !self.text.is_empty() {
-            self.text.push_str("\n\n");
-        }
-        let start = self.text.len() as u32;
-        self.text.push_str(t);
-        self.blocks.push(Block {
-            kind,
-            start,
-            end: self.text.len() as u32,
-            style,
-            table,
-        });
-        self
-    }
-    fn p(self, t: &str) -> Self {
-        self.push(BlockKind::Paragraph, t, Style::default(), -1)
-    }
-    fn h(self, t: &str) -> Self {
-        self.push(BlockKind::Paragraph, t, bold(), -1)
-    }
-    fn pre(self, t: &str) -> Self {
-        self.push(BlockKind::Preformatted, t, Style::default(), -1)
-    }
-    fn table(mut self, rows: &[&[&str]]) -> Self {
-        let text = rows
-            .iter()
-            .map(|r| r.join(" | "))
-            .collect::<Vec<_>>()
-            .join("\n");
-        let ti = self.tables.len() as i32;
-        self.tables.push(Table {
-            block: self.blocks.len() as u32,
-            rows: rows
-                .iter()
-                .map(|r| Row {
-                    cells: r
-                        .iter()
-                        .map(|c| Cell {
-                            text: (*c).into(),
-                            colspan: 1,
-                            rowspan: 1,
-                            header: false,
-                            bold: false,
-                            align: 0,
-                            facts: Default::default(),
-                        })
-                        .collect(),
-                })
-                .collect(),
-        });
-        self.push(BlockKind::Table, &text, Style::default(), ti)
-    }
-    fn build(self) -> Document {
-        Document {
-            text: self.text.into(),
-            blocks: self.blocks.into(),
-            tables: self.tables.into(),
-            ..Document::default()
-        }
-    }
-}
+use finloom_plugin_api::Style;
+use finloom_plugin_kit::testing::{self, DocBuilder};
 
 fn meta(form: &str) -> FilingMeta {
-    FilingMeta {
-        accession_number: "0000000000-24-000001".into(),
-        form_type: form.into(),
-        ..FilingMeta::default()
-    }
+    testing::meta(form, "0000000000-24-000001")
 }
 
+/// The sections of `doc` as a `form` filing. The plugin's rows for it, one per section, pass
+/// the host's checks (types, NULLs, unique keys).
 fn run(form: &str, doc: &Document) -> Vec<Section> {
-    extract_sections(&meta(form), doc, &Config::default()).expect("extract")
+    let s = extract_sections(&meta(form), doc, &Config::default()).expect("extract");
+    let rows = testing::extract_one::<Sections>(&meta(form), doc, &[], "{}");
+    assert_eq!(rows.rows.len(), s.len());
+    s
 }
 
 fn types(s: &[Section]) -> Vec<String> {
@@ -106,7 +29,7 @@ const BODY: &str = "The Company designs, manufactures and markets products. It s
 
 #[test]
 fn toc_table_is_skipped() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .p("Annual Report on Form 10-K")
         .table(&[
             &["", "Page"],
@@ -136,9 +59,32 @@ fn toc_table_is_skipped() {
     assert!(s.iter().all(|x| x.method == "heading"));
 }
 
+/// The same layout as HTML read by ingest (as a run reads a filing): headings as `<h2>`, a
+/// bold `<p>` and a heading laid out in a one-row table.
+#[test]
+fn html_headings_read_by_ingest() {
+    let html = format!(
+        "<html><body>\
+         <h2>Item 1. Business</h2><p>{BODY}</p>\
+         <p style=\"font-weight:bold\">ITEM 1A. RISK FACTORS</p><p>{BODY}</p>\
+         <table><tr><td>Item 2.</td><td>Properties</td></tr></table><p>{BODY}</p>\
+         </body></html>"
+    );
+    let (meta, doc) = testing::from_html(&html, "10-K", "0000000000-24-000001");
+    let s = extract_sections(&meta, &doc, &Config::default()).expect("extract");
+    assert_eq!(types(&s), ["item_1", "item_1a", "item_2"]);
+    assert_eq!(
+        s.iter().map(|x| x.method).collect::<Vec<_>>(),
+        ["heading", "heading", "heading_table"]
+    );
+    assert_eq!(s[1].title.as_deref(), Some("ITEM 1A. RISK FACTORS"));
+    assert!(s.iter().all(|x| x.text == BODY), "{s:#?}");
+    assert_eq!(run("10-K", &doc), s);
+}
+
 #[test]
 fn toc_as_paragraphs_is_skipped() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .p("TABLE OF CONTENTS")
         .p("Item 1. Business 3")
         .p("Item 1A. Risk Factors 8")
@@ -163,7 +109,7 @@ fn toc_as_paragraphs_is_skipped() {
 
 #[test]
 fn cross_reference_is_not_a_heading() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("Item 1. Business")
         .p("For more information, see Item 7 of this report.")
         .p("Item 7 of this report describes the results of operations in detail.")
@@ -178,7 +124,7 @@ fn cross_reference_is_not_a_heading() {
 
 #[test]
 fn split_heading_is_joined() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("ITEM 7.")
         .h("MANAGEMENT'S DISCUSSION AND ANALYSIS OF FINANCIAL CONDITION AND RESULTS OF OPERATIONS")
         .p(BODY)
@@ -201,7 +147,7 @@ fn split_heading_is_joined() {
 
 #[test]
 fn short_answer_is_not_joined_to_title() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("Item 3.")
         .h("Legal Proceedings")
         .p(BODY)
@@ -219,7 +165,7 @@ fn short_answer_is_not_joined_to_title() {
 
 #[test]
 fn heading_variants() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("Item No. 1 Business")
         .p(BODY)
         .h("Item\u{a0}1A.\u{a0}\u{a0}Risk Factors")
@@ -244,7 +190,7 @@ fn heading_variants() {
 
 #[test]
 fn items_heading_takes_first_item() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("Items 1 and 2. Business and Properties")
         .p(BODY)
         .h("Item 3. Legal Proceedings")
@@ -259,7 +205,7 @@ fn items_heading_takes_first_item() {
 
 #[test]
 fn items_not_applicable_list_is_not_a_heading() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .p("Items 1 through 4, 6 and 8 Not Applicable.")
         .p("Item 5. Other Events.")
         .p(BODY)
@@ -270,7 +216,7 @@ fn items_not_applicable_list_is_not_a_heading() {
 
 #[test]
 fn ten_q_parts() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .table(&[
             &["Part I", ""],
             &["Item 1.", "Financial Statements", "1"],
@@ -320,7 +266,7 @@ fn ten_q_parts() {
 
 #[test]
 fn ten_q_parts_inferred_without_part_headings() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("Item 1. Financial Statements")
         .p(BODY)
         .h("Item 4. Controls and Procedures")
@@ -339,7 +285,7 @@ fn ten_q_parts_inferred_without_part_headings() {
 
 #[test]
 fn eight_k_items_and_signatures() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .p("FORM 8-K")
         .p("Check the appropriate box below if the Form 8-K filing is intended to satisfy the filing obligation.")
         .h("Item 2.02 Results of Operations and Financial Condition.")
@@ -363,7 +309,7 @@ fn eight_k_items_and_signatures() {
 
 #[test]
 fn eight_k_old_numbering_and_inline_heading() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .p("Item 5. Other Events. On January 10, 1997, the Company announced that it had completed the acquisition of the assets of a home health agency located in Pennsylvania, for a purchase price of approximately $3 million.")
         .p("Item 7. Financial Statements and Exhibits.")
         .p("(c) Exhibits. 99.1 Press Release.")
@@ -377,7 +323,7 @@ fn eight_k_old_numbering_and_inline_heading() {
 
 #[test]
 fn plain_text_lines() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .pre(
             "                                   PART I\n\
              \n\
@@ -414,7 +360,7 @@ fn plain_text_lines() {
 #[test]
 fn page_furniture_is_dropped() {
     let footer = |n: u32| format!("Apple Inc. | 2024 Form 10-K | {n}");
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("Item 1. Business")
         .p(BODY)
         .p(&footer(1))
@@ -435,11 +381,15 @@ fn page_furniture_is_dropped() {
 
 #[test]
 fn running_heads_at_page_breaks_are_dropped() {
-    let mut d = Doc::default().h("Item 7. Management's Discussion").p(BODY);
+    let new_page = Style {
+        page_break_before: true,
+        ..Style::default()
+    };
+    let mut d = DocBuilder::new()
+        .h("Item 7. Management's Discussion")
+        .p(BODY);
     for _ in 0..3 {
-        d = d.p("GAMESTOP CORP.").p(BODY).p("None.");
-        let i = d.blocks.len() - 3;
-        d.blocks[i].style.page_break_before = true;
+        d = d.styled("GAMESTOP CORP.", new_page).p(BODY).p("None.");
     }
     let doc = d.h("Item 8. Financial Statements").p(BODY).build();
     let s = run("10-K", &doc);
@@ -450,7 +400,7 @@ fn running_heads_at_page_breaks_are_dropped() {
 
 #[test]
 fn status_reserved_and_incorporated() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("Item 5. Market for Registrant's Common Equity")
         .p(BODY)
         .h("Item 6. [Reserved]")
@@ -482,7 +432,7 @@ fn status_reserved_and_incorporated() {
 
 #[test]
 fn sub_items_and_shared_bodies() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("Item 10: Directors and Executive Officers of the Registrant")
         .h("Item 11: Executive Compensation")
         .h("Item 12: Security Ownership")
@@ -508,7 +458,7 @@ fn sub_items_and_shared_bodies() {
 
 #[test]
 fn invalid_items_for_form_are_ignored() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("Item 1. Business")
         .p(BODY)
         .h("Item 17. Something Else")
@@ -523,7 +473,7 @@ fn invalid_items_for_form_are_ignored() {
 
 #[test]
 fn char_offsets_cover_heading_and_body() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .p("Caf\u{e9} cover page \u{2014} r\u{e9}sum\u{e9}")
         .h("Item 1. Business")
         .p(BODY)
@@ -543,7 +493,7 @@ fn char_offsets_cover_heading_and_body() {
 
 #[test]
 fn unsupported_form_is_an_error_and_output_is_deterministic() {
-    let doc = Doc::default().h("Item 1. Business").p(BODY).build();
+    let doc = DocBuilder::new().h("Item 1. Business").p(BODY).build();
     assert!(extract_sections(&meta("S-1"), &doc, &Config::default()).is_err());
     let a = extract_table(&meta("10-K"), &doc, "{}").unwrap();
     let b = extract_table(&meta("10-K"), &doc, "").unwrap();
@@ -594,7 +544,7 @@ fn manifest_declares_sections_table() {
 /// with item headings).
 #[test]
 fn cross_reference_index_locates_items_by_caption_and_page() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .p("2023 Annual Report")
         .h("Our Business")
         .p(BODY)
@@ -666,7 +616,7 @@ fn cross_reference_index_locates_items_by_caption_and_page() {
 /// index: its body headings win.
 #[test]
 fn table_of_contents_with_pages_is_not_a_cross_reference_index() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .table(&[
             &["Item 1.", "Business", "1"],
             &["Item 1A.", "Risk Factors", "2"],
@@ -692,7 +642,7 @@ fn table_of_contents_with_pages_is_not_a_cross_reference_index() {
 
 #[test]
 fn heading_laid_out_in_a_one_row_table() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .table(&[&["Item 1.", "Business"]])
         .p(BODY)
         .table(&[&["ITEM 1A.", "RISK FACTORS"]])
@@ -707,7 +657,7 @@ fn heading_laid_out_in_a_one_row_table() {
 
 #[test]
 fn mid_sentence_item_names_are_cross_references() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("Item 1. Business")
         .p(BODY)
         .h("Item 1A. Risk Factors")
@@ -729,7 +679,7 @@ fn mid_sentence_item_names_are_cross_references() {
 fn heading_split_over_inline_tags_and_mixed_case() {
     // Ingest joins the spans of one <p> into one block; what reaches the plugin is one unit
     // with odd spacing and case.
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("iTeM   7 .  Management\u{2019}s Discussion")
         .p(BODY)
         .h("ITEM 7A-QUANTITATIVE AND QUALITATIVE DISCLOSURES")
@@ -744,7 +694,7 @@ fn heading_split_over_inline_tags_and_mixed_case() {
 #[test]
 fn cross_reference_index_with_bare_item_numbers_and_running_feet() {
     let foot = |n: u32| format!("2023 FORM 10-K {n}");
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("BUSINESS OVERVIEW")
         .p(BODY)
         .p(&foot(1))
@@ -786,7 +736,7 @@ fn one_row_and_one_column_layout_tables_are_inlined_as_text() {
     // Bullets set as "• | text" one-row tables, a one-column list, and a real grid: the first
     // two get no cells from the tables plugin, so their words go into the text; the grid
     // keeps its placeholder.
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("Item 1. Business")
         .p("We sell through:")
         .table(&[&["•", "", "Retail stores in 25 countries;"]])
@@ -814,13 +764,13 @@ fn continued_item_headers_on_every_page_do_not_restart_the_item() {
         page_break_before: true,
         ..Style::default()
     };
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("PART I. FINANCIAL INFORMATION")
         .h("Item 1. Financial Statements")
         .p(BODY)
-        .push(BlockKind::Paragraph, "Item 1. Financial Statements (Continued)", cont, -1)
+        .styled("Item 1. Financial Statements (Continued)", cont)
         .p(BODY)
-        .push(BlockKind::Paragraph, "Item 1. Financial Statements (Continued)", cont, -1)
+        .styled("Item 1. Financial Statements (Continued)", cont)
         .p(BODY)
         .h("Item 2. Management's Discussion and Analysis of Financial Condition and Results of Operations")
         .p(BODY)
@@ -841,7 +791,7 @@ fn continued_item_headers_on_every_page_do_not_restart_the_item() {
 
 #[test]
 fn ten_ksb_keeps_its_own_numbering_whatever_the_spelling_of_the_form() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("PART I")
         .h("Item 1. Description of Business")
         .p(BODY)
@@ -888,7 +838,7 @@ fn ten_ksb_keeps_its_own_numbering_whatever_the_spelling_of_the_form() {
 
 #[test]
 fn a_combined_heading_is_stored_under_each_item_it_names() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("Items 1 and 2. Business and Properties")
         .p(BODY)
         .h("Item 3. Legal Proceedings")
@@ -924,7 +874,7 @@ fn a_combined_heading_is_stored_under_each_item_it_names() {
 fn items_headed_by_their_title_alone_end_the_item_before() {
     // American Express 2009 / Microsoft 2013 style: "RISK FACTORS" and the market-risk title
     // printed without their item numbers.
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("Item 1. Business")
         .p(BODY)
         .p("RISK FACTORS")
@@ -949,7 +899,7 @@ fn items_headed_by_their_title_alone_end_the_item_before() {
     assert_eq!(s[3].text, BODY);
     assert!(s[4].text.starts_with("We are exposed"));
     // The title laid out in a one-row table counts too (Microsoft's headings sit in tables).
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("Item 1. Business")
         .p(BODY)
         .table(&[&["RISK FACTORS"]])
@@ -961,7 +911,7 @@ fn items_headed_by_their_title_alone_end_the_item_before() {
     assert_eq!(types(&s), ["item_1", "item_1a", "item_2"]);
     assert_eq!(s[0].text, BODY);
     // A "risk factors" sentence is not a heading.
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("Item 1. Business")
         .p("See the risk factors below.")
         .h("Item 2. Properties")
@@ -974,7 +924,7 @@ fn items_headed_by_their_title_alone_end_the_item_before() {
 fn a_tables_rows_do_not_decide_the_status() {
     // An exhibit index whose rows say "included in … proxy statement" is not the item
     // pointing elsewhere: the item's status is judged on its prose.
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("Item 15. Exhibits, Financial Statement Schedules")
         .table(&[
             &[
@@ -995,7 +945,7 @@ fn a_tables_rows_do_not_decide_the_status() {
 
 #[test]
 fn a_combined_ten_q_heading_names_items_of_its_own_part() {
-    let doc = Doc::default()
+    let doc = DocBuilder::new()
         .h("PART I — FINANCIAL INFORMATION")
         .h("Item 1. Financial Statements")
         .p(BODY)

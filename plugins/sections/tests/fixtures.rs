@@ -1,29 +1,30 @@
 //! Fixtures in, rows out: real EDGAR filings from `tests/fixtures/filings/` are read with
-//! `finloom_ingest::read_filing` and split into sections; the item sets are compared with
-//! what peer tools found (`tests/fixtures/expected/`). Each test prints a comparison table
-//! (`cargo test -- --nocapture` to see it).
+//! `finloom_ingest::read_filing` (through `finloom_plugin_kit::testing`) and split into
+//! sections; the item sets are compared with what peer tools found (`tests/fixtures/expected/`).
+//! Each test prints a comparison table (`cargo test -- --nocapture` to see it).
 
+// `snapshots` finds the snapshot folder through `paths`.
 #[path = "../../../tests/support/paths.rs"]
 mod paths;
 #[path = "../../../tests/support/snapshots.rs"]
 mod snapshots;
-use paths::manifest_dir;
 use snapshots::snapshots;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use finloom_sections_v1::{extract_sections, Config, Section};
+use finloom_plugin_kit::testing;
+use finloom_sections_v1::{extract_sections, Config, Section, Sections};
 
+/// finloom's `tests/fixtures` (sample filings under `filings/`, peer results under
+/// `expected/`).
 fn fixtures() -> PathBuf {
-    manifest_dir().join("../../tests/fixtures")
+    testing::fixtures_dir()
 }
 
 fn run(rel: &str) -> Vec<Section> {
-    let path = fixtures().join(rel);
-    let filing = finloom_ingest::read_filing(&path)
-        .unwrap_or_else(|e| panic!("read_filing({}): {e}", path.display()));
-    extract_sections(&filing.meta, &filing.document, &Config::default())
+    let (meta, doc) = testing::load(fixtures().join(rel));
+    extract_sections(&meta, &doc, &Config::default())
         .unwrap_or_else(|e| panic!("extract_sections({rel}): {e}"))
 }
 
@@ -161,24 +162,16 @@ fn ten_q_item_sets_match_sec_parser() {
 /// Invariants every filing of the corpus must satisfy.
 #[test]
 fn all_fixtures_invariants() {
-    let mut files = Vec::new();
-    for form in ["10-K", "10-Q", "8-K"] {
-        let dir = fixtures().join("filings").join(form);
-        let mut names: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-            .collect();
-        names.sort();
-        files.extend(names.into_iter().map(|n| format!("filings/{form}/{n}")));
-    }
     println!();
-    for rel in files {
-        let path = fixtures().join(&rel);
-        let filing = finloom_ingest::read_filing(&path).unwrap();
-        let doc = &filing.document;
-        let a = extract_sections(&filing.meta, doc, &Config::default()).unwrap();
-        let b = extract_sections(&filing.meta, doc, &Config::default()).unwrap();
+    for rel in testing::fixture_filings() {
+        let rel = format!("filings/{rel}");
+        let (meta, doc) = testing::load(fixtures().join(&rel));
+        let a = extract_sections(&meta, &doc, &Config::default()).unwrap();
+        let b = extract_sections(&meta, &doc, &Config::default()).unwrap();
         assert_eq!(a, b, "{rel}: not deterministic");
+        // As the plugin: rows the host accepts, one per section.
+        let rows = testing::extract_one::<Sections>(&meta, &doc, &[], "{}");
+        assert_eq!(rows.rows.len(), a.len(), "{rel}");
         println!(
             "{rel:<55} {}",
             a.iter()
@@ -402,12 +395,9 @@ fn executive_officers_are_their_own_section_not_item_4() {
 /// scripts/lib/excerpt.py from tests/fixtures/EXCERPTS.tsv): the excerpt has no SGML header,
 /// so the form is given.
 fn run_10k_excerpt(name: &str) -> Vec<Section> {
-    let path = manifest_dir().join("tests/fixtures").join(name);
-    let filing = finloom_ingest::read_filing(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let mut meta = filing.meta.clone();
+    let (mut meta, doc) = testing::load(testing::own_fixture(name));
     meta.form_type = "10-K".into();
-    extract_sections(&meta, &filing.document, &Config::default())
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
+    extract_sections(&meta, &doc, &Config::default()).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 /// Dell's 2006 10-K prints no Item 10–14 headings: after Item 9B comes "PART III" and one
