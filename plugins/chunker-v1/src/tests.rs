@@ -1,6 +1,7 @@
 //! Unit tests with the real tokenizer over hand-written section rows.
 
 use super::*;
+use finloom_plugin_kit::testing;
 
 fn sections(rows: &[(&str, &str, i64)]) -> TableRows {
     let mut t = TableRows::new(
@@ -26,11 +27,7 @@ fn sections(rows: &[(&str, &str, i64)]) -> TableRows {
 }
 
 fn meta() -> FilingMeta {
-    FilingMeta {
-        accession_number: "0001-24-000001".into(),
-        form_type: "10-K".into(),
-        ..FilingMeta::default()
-    }
+    testing::meta("10-K", "0001-24-000001")
 }
 
 fn prose(sentences: usize) -> String {
@@ -155,6 +152,13 @@ fn rows_ids_hashes_and_order() {
     let secs = sections(&[("item_7", &text, 1), ("item_1", "Short business text.", 0)]);
     let cfg = Config::parse(r#"{"max_tokens": 100, "overlap_tokens": 10}"#).unwrap();
     let out = chunk_sections(&meta(), &secs, &cfg).unwrap();
+    // The same rows through the plugin interface, and the host would accept them.
+    let json = r#"{"max_tokens": 100, "overlap_tokens": 10}"#;
+    let doc = Document::default();
+    assert_eq!(
+        testing::extract_one::<Chunker>(&meta(), &doc, std::slice::from_ref(&secs), json),
+        out
+    );
     assert_eq!(out.table.as_str(), "chunks");
     assert_eq!(
         out.columns.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
@@ -175,35 +179,29 @@ fn rows_ids_hashes_and_order() {
             "context_prefix"
         ]
     );
-    let first = &out.rows[0];
+    let rows = testing::rows(&out);
+    let first = rows[0];
+    assert_eq!(first.opt_str("id"), Some("0001-24-000001/chunk/item_1/0"));
     assert_eq!(
-        out.get(first, "id").as_str(),
-        Some("0001-24-000001/chunk/item_1/0")
-    );
-    assert_eq!(
-        out.get(first, "section_id").as_str(),
+        first.opt_str("section_id"),
         Some("0001-24-000001/sec/item_1")
     );
     assert_eq!(
-        out.get(first, "content_hash").as_str().unwrap(),
+        first.str("content_hash"),
         blake3::hash(b"Short business text.").to_hex().as_str()
     );
-    assert_eq!(out.get(first, "tokenizer").as_str(), Some("cl100k_base"));
-    assert_eq!(out.get(first, "chunker_name").as_str(), Some("chunker"));
-    assert_eq!(out.get(first, "context_prefix"), &Value::Null);
-    let ids: Vec<&str> = out
-        .rows
-        .iter()
-        .map(|r| out.get(r, "id").as_str().unwrap())
-        .collect();
+    assert_eq!(first.opt_str("tokenizer"), Some("cl100k_base"));
+    assert_eq!(first.opt_str("chunker_name"), Some("chunker"));
+    assert_eq!(first["context_prefix"], Value::Null);
+    let ids: Vec<&str> = rows.iter().map(|r| r.str("id")).collect();
     assert_eq!(ids[1], "0001-24-000001/chunk/item_7/0");
     assert_eq!(ids[2], "0001-24-000001/chunk/item_7/1");
     let mut uniq = ids.clone();
     uniq.sort();
     uniq.dedup();
     assert_eq!(uniq.len(), ids.len());
-    for r in out.rows.iter() {
-        assert!(out.get(r, "token_count").as_i64().unwrap() <= 100);
+    for r in &rows {
+        assert!(r.int("token_count") <= 100);
     }
     // Deterministic.
     assert_eq!(out, chunk_sections(&meta(), &secs, &cfg).unwrap());

@@ -2,16 +2,15 @@
 //! tokenizer. Checks the hard guarantee (`token_count <= max_tokens`), offsets, ids and
 //! determinism over real section text.
 
+// `snapshots` finds the snapshot folder through `paths`.
 #[path = "../../../tests/support/paths.rs"]
 mod paths;
 #[path = "../../../tests/support/snapshots.rs"]
 mod snapshots;
-use paths::manifest_dir;
 use snapshots::snapshots;
 
-use std::path::PathBuf;
-
-use finloom_chunker_v1::{bpe, chunk_sections, count_tokens, Config};
+use finloom_chunker_v1::{bpe, chunk_sections, count_tokens, Chunker, Config};
+use finloom_plugin_kit::testing;
 
 // The sections plugin's extraction logic, compiled into this test directly. Depending on the
 // `finloom-plugin-sections` crate instead would link two plugins into one binary, and both
@@ -21,16 +20,13 @@ use finloom_chunker_v1::{bpe, chunk_sections, count_tokens, Config};
 #[allow(dead_code, unused_imports)]
 #[path = "../../sections/src/extract/mod.rs"]
 mod sections;
-use finloom_plugin_api::TableRows;
+use finloom_plugin_api::{Document, FilingMeta, TableRows};
 
-fn fixtures() -> PathBuf {
-    manifest_dir().join("../../tests/fixtures")
-}
-
-fn sections_of(rel: &str) -> (finloom_plugin_api::FilingMeta, TableRows) {
-    let filing = finloom_ingest::read_filing(&fixtures().join(rel)).unwrap();
-    let rows = sections::extract_table(&filing.meta, &filing.document, "{}").unwrap();
-    (filing.meta, rows)
+/// A sample filing (`rel` under `tests/fixtures/`) and its `sections` rows.
+fn sections_of(rel: &str) -> (FilingMeta, Document, TableRows) {
+    let (meta, doc) = testing::load(testing::fixtures_dir().join(rel));
+    let rows = sections::extract_table(&meta, &doc, "{}").unwrap();
+    (meta, doc, rows)
 }
 
 const FILES: &[&str] = &[
@@ -44,29 +40,33 @@ fn check(cfg_json: &str) {
     let cfg = Config::parse(cfg_json).unwrap();
     let tok = bpe(&cfg.tokenizer).unwrap();
     for rel in FILES {
-        let (meta, secs) = sections_of(rel);
+        let (meta, doc, secs) = sections_of(rel);
         let chunks = chunk_sections(&meta, &secs, &cfg).unwrap();
         assert_eq!(chunks, chunk_sections(&meta, &secs, &cfg).unwrap(), "{rel}");
+        // The same rows through the plugin interface, and the host would accept them.
+        let inputs = std::slice::from_ref(&secs);
+        assert_eq!(
+            testing::extract_one::<Chunker>(&meta, &doc, inputs, cfg_json),
+            chunks,
+            "{rel}"
+        );
+        let sections = testing::rows(&secs);
         let mut n = 0;
         let mut max_seen = 0;
-        for r in chunks.rows.iter() {
-            let text = chunks.get(r, "text").as_str().unwrap();
-            let tc = chunks.get(r, "token_count").as_i64().unwrap() as usize;
+        for r in testing::rows(&chunks) {
+            let text = r.str("text");
+            let tc = r.int("token_count") as usize;
             assert!(tc <= cfg.max_tokens, "{rel}: chunk with {tc} tokens");
             assert_eq!(tc, count_tokens(tok, text));
             max_seen = max_seen.max(tc);
             // Offsets point into the section's text.
-            let sid = chunks.get(r, "section_id").as_str().unwrap();
-            let srow = secs
-                .rows
+            let sid = r.str("section_id");
+            let srow = sections
                 .iter()
-                .find(|s| secs.get(s, "id").as_str() == Some(sid))
+                .find(|s| s.opt_str("id") == Some(sid))
                 .expect("section exists");
-            let stext = secs.get(srow, "text").as_str().unwrap();
-            let (cs, ce) = (
-                chunks.get(r, "char_start").as_i64().unwrap() as usize,
-                chunks.get(r, "char_end").as_i64().unwrap() as usize,
-            );
+            let stext = srow.str("text");
+            let (cs, ce) = (r.int("char_start") as usize, r.int("char_end") as usize);
             let slice: String = stext.chars().skip(cs).take(ce - cs).collect();
             assert_eq!(slice, text, "{rel}: offsets");
             n += 1;
@@ -92,19 +92,18 @@ fn real_sections_small_windows_o200k() {
 /// Snapshot of the chunk layout of one short real filing.
 #[test]
 fn snapshot_8k_chunks() {
-    let (meta, secs) = sections_of("filings/8-K/1002047_0001564590-21-031393.htm");
+    let (meta, _, secs) = sections_of("filings/8-K/1002047_0001564590-21-031393.htm");
     let cfg = Config::parse(r#"{"max_tokens": 128, "overlap_tokens": 16}"#).unwrap();
     let chunks = chunk_sections(&meta, &secs, &cfg).unwrap();
-    let lines: Vec<String> = chunks
-        .rows
+    let lines: Vec<String> = testing::rows(&chunks)
         .iter()
         .map(|r| {
             format!(
                 "{:<45} {:>4} {:>6}..{:<6}",
-                chunks.get(r, "id").as_str().unwrap(),
-                chunks.get(r, "token_count").as_i64().unwrap(),
-                chunks.get(r, "char_start").as_i64().unwrap(),
-                chunks.get(r, "char_end").as_i64().unwrap(),
+                r.str("id"),
+                r.int("token_count"),
+                r.int("char_start"),
+                r.int("char_end"),
             )
         })
         .collect();

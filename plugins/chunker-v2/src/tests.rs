@@ -1,6 +1,8 @@
 //! Unit tests with the real tokenizer over hand-built documents and section rows.
 
-use finloom_plugin_api::{Block, BlockKind, Cell, DocFormat, Row, Style, Table};
+use finloom_plugin_api::{Cell, DocFormat, Row, Table};
+use finloom_plugin_kit::testing::{self, DocBuilder};
+use finloom_plugin_kit::text::table_marker;
 
 use super::*;
 use crate::elements::is_heading;
@@ -18,70 +20,29 @@ enum Piece<'a> {
 /// Builds a document and the matching `sections` row (one section, `item_7`, covering the whole
 /// document), the way the ingest and sections plugins would.
 fn build(pieces: &[Piece]) -> (Document, TableRows) {
-    let mut doc = Document::default();
-    let mut text = String::new();
+    let mut b = DocBuilder::new();
     let mut sec = Vec::new();
+    let mut tables = 0;
     for p in pieces {
-        if !text.is_empty() {
-            text.push_str("\n\n");
-        }
-        let start = text.len() as u32;
-        let (kind, style, table, body) = match p {
-            Piece::Para(t) => (BlockKind::Paragraph, Style::default(), -1, t.to_string()),
-            Piece::Bold(t) => (
-                BlockKind::Paragraph,
-                Style {
-                    bold: true,
-                    ..Style::default()
-                },
-                -1,
-                t.to_string(),
-            ),
-            Piece::Table(rows) => {
-                let ti = doc.tables.len();
-                doc.tables.push(Table {
-                    block: doc.blocks.len() as u32,
-                    rows: rows
-                        .iter()
-                        .map(|r| Row {
-                            cells: r
-                                .iter()
-                                .map(|c| Cell {
-                                    text: (*c).into(),
-                                    colspan: 1,
-                                    rowspan: 1,
-                                    header: false,
-                                    bold: false,
-                                    align: 0,
-                                    facts: Default::default(),
-                                })
-                                .collect(),
-                        })
-                        .collect(),
-                });
-                let t = rows
-                    .iter()
-                    .map(|r| r.join(" | "))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                (BlockKind::Table, Style::default(), ti as i32, t)
+        match p {
+            Piece::Para(t) => {
+                b = b.p(t);
+                sec.push(t.to_string());
             }
-        };
-        text.push_str(&body);
-        doc.blocks.push(Block {
-            kind,
-            start,
-            end: text.len() as u32,
-            style,
-            table,
-        });
-        sec.push(match p {
-            Piece::Table(_) => format!("[TABLE {ACC}/tbl/{}]", table),
-            _ => body,
-        });
+            Piece::Bold(t) => {
+                b = b.h(t);
+                sec.push(t.to_string());
+            }
+            Piece::Table(rows) => {
+                let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+                b = b.table(&rows);
+                sec.push(table_marker(ACC, tables));
+                tables += 1;
+            }
+        }
     }
-    let n = text.chars().count();
-    doc.text = text.into();
+    let doc = b.build();
+    let n = doc.text.chars().count();
     (doc, sections(&[("item_7", &sec.join("\n\n"), 0, n)]))
 }
 
@@ -116,11 +77,9 @@ fn sections(rows: &[(&str, &str, i64, usize)]) -> TableRows {
 
 fn meta() -> FilingMeta {
     FilingMeta {
-        accession_number: ACC.into(),
         company_name: "Apple Inc.".into(),
-        form_type: "10-K".into(),
         period_of_report: "2024-09-28".into(),
-        ..FilingMeta::default()
+        ..testing::meta("10-K", ACC)
     }
 }
 
@@ -135,18 +94,18 @@ fn prose(from: usize, n: usize) -> String {
     (from..from + n).map(sentence).collect::<Vec<_>>().join(" ")
 }
 
-/// (text, token_count, char_start, char_end) of every chunk.
+/// (text, token_count, char_start, char_end) of every chunk, the plugin run as the host runs it
+/// (its rows pass the host's checks).
 fn run(doc: &Document, secs: &TableRows, cfg: &str) -> Vec<(String, usize, usize, usize)> {
-    let cfg = Config::parse(cfg).unwrap();
-    let out = chunk_sections(&meta(), doc, secs, &cfg).unwrap();
-    out.rows
+    let out = testing::extract_one::<Chunker>(&meta(), doc, std::slice::from_ref(secs), cfg);
+    testing::rows(&out)
         .iter()
         .map(|r| {
             (
-                out.get(r, "text").as_str().unwrap().to_string(),
-                out.get(r, "token_count").as_i64().unwrap() as usize,
-                out.get(r, "char_start").as_i64().unwrap() as usize,
-                out.get(r, "char_end").as_i64().unwrap() as usize,
+                r.str("text").to_string(),
+                r.int("token_count") as usize,
+                r.int("char_start") as usize,
+                r.int("char_end") as usize,
             )
         })
         .collect()
@@ -274,7 +233,7 @@ fn headings_start_chunks_and_paragraphs_are_kept_whole() {
         Piece::Bold("Gross Margin"),
         Piece::Para(&p3),
     ]);
-    let stext = secs.rows[0][4].as_str().unwrap().to_string();
+    let stext = testing::rows(&secs)[0].str("text").to_string();
     let chunks = run(&doc, &secs, r#"{"max_tokens": 200, "min_tokens": 20}"#);
     let texts: Vec<&str> = chunks.iter().map(|c| c.0.as_str()).collect();
     // p1 + p2 + heading would exceed 200 tokens: the first chunk holds the heading and p1,
@@ -349,7 +308,7 @@ fn small_text_merges_into_table_as_caption() {
             "{chunks:#?}"
         );
         // Its span runs from the caption to the end of the note.
-        let stext = secs.rows[0][4].as_str().unwrap();
+        let stext = testing::rows(&secs)[0].str("text");
         let span = slice(stext, last.2, last.3);
         assert!(span.starts_with("The following") && span.ends_with("accessories."));
         assert!(span.contains("[TABLE 0001-24-000001/tbl/0]"));
@@ -395,7 +354,7 @@ fn big_table_is_split_by_rows_with_header_repeated() {
                 t.contains(&format!("{header}\nLine item")),
                 "max {max}: {t}"
             );
-            let stext = secs.rows[0][4].as_str().unwrap();
+            let stext = testing::rows(&secs)[0].str("text");
             assert!(slice(stext, *a, *b2).ends_with(&format!("[TABLE {ACC}/tbl/0]")));
             rows_seen.extend(
                 t.lines()
@@ -438,13 +397,8 @@ fn gigantic_row_is_hard_split() {
 #[test]
 fn render_table_headers_and_cells() {
     let cell = |t: &str, header: bool| Cell {
-        text: t.into(),
-        colspan: 1,
-        rowspan: 1,
         header,
-        bold: false,
-        align: 0,
-        facts: Default::default(),
+        ..testing::cell(t)
     };
     let row = |cells: Vec<Cell>| Row {
         cells: cells.into(),
@@ -496,7 +450,7 @@ fn render_table_headers_and_cells() {
 fn oversized_paragraph_is_split_at_sentences() {
     let p = prose(0, 40);
     let (doc, secs) = build(&[Piece::Para(&p)]);
-    let stext = secs.rows[0][4].as_str().unwrap();
+    let stext = testing::rows(&secs)[0].str("text");
     let chunks = run(&doc, &secs, r#"{"max_tokens": 128, "min_tokens": 32}"#);
     assert!(chunks.len() > 5);
     for (i, (t, n, a, b)) in chunks.iter().enumerate() {
@@ -534,25 +488,19 @@ fn context_prefix_and_row_values() {
     let cfg = Config::parse("{}").unwrap();
     let out = chunk_sections(&meta(), &doc, &secs, &cfg).unwrap();
     assert_eq!(out.rows.len(), 1);
-    let r = &out.rows[0];
+    let r = testing::rows(&out)[0];
     assert_eq!(
-        out.get(r, "context_prefix").as_str(),
+        r.opt_str("context_prefix"),
         Some("Apple Inc. | 10-K | 2024-09-28 | Item 7. Management’s Discussion and Analysis")
     );
+    assert_eq!(r.opt_str("id"), Some("0001-24-000001/chunk/item_7/0"));
+    assert_eq!(r.opt_str("section_id"), Some("0001-24-000001/sec/item_7"));
+    assert_eq!(r.opt_str("chunker_name"), Some("chunker"));
+    assert_eq!(r.opt_str("chunker_version"), Some("2.1.0"));
+    assert_eq!(r.opt_str("tokenizer"), Some("cl100k_base"));
+    assert_eq!(r.opt_str("text"), Some(p.as_str()));
     assert_eq!(
-        out.get(r, "id").as_str(),
-        Some("0001-24-000001/chunk/item_7/0")
-    );
-    assert_eq!(
-        out.get(r, "section_id").as_str(),
-        Some("0001-24-000001/sec/item_7")
-    );
-    assert_eq!(out.get(r, "chunker_name").as_str(), Some("chunker"));
-    assert_eq!(out.get(r, "chunker_version").as_str(), Some("2.1.0"));
-    assert_eq!(out.get(r, "tokenizer").as_str(), Some("cl100k_base"));
-    assert_eq!(out.get(r, "text").as_str(), Some(p.as_str()));
-    assert_eq!(
-        out.get(r, "content_hash").as_str().unwrap(),
+        r.str("content_hash"),
         blake3::hash(p.as_bytes()).to_hex().as_str()
     );
     // Missing period: filing date; missing title: section type; long title cut.
@@ -577,10 +525,10 @@ fn count_prefix_tokens_shrinks_bodies() {
     let b = bpe("cl100k_base").unwrap();
     let cfg = Config::parse(r#"{"max_tokens": 128, "count_prefix_tokens": true}"#).unwrap();
     let out = chunk_sections(&meta(), &doc, &secs, &cfg).unwrap();
-    for r in out.rows.iter() {
-        let text = out.get(r, "text").as_str().unwrap();
-        let prefix = out.get(r, "context_prefix").as_str().unwrap();
-        let n = out.get(r, "token_count").as_i64().unwrap() as usize;
+    for r in testing::rows(&out) {
+        let text = r.str("text");
+        let prefix = r.str("context_prefix");
+        let n = r.int("token_count") as usize;
         assert_eq!(n, count_tokens(b, &format!("{prefix}\n\n{text}")));
         assert!(n <= 128);
     }
@@ -603,11 +551,7 @@ fn deterministic_and_order_independent() {
     let x = chunk_sections(&meta(), &doc, &a, &cfg).unwrap();
     assert_eq!(x, chunk_sections(&meta(), &doc, &a, &cfg).unwrap());
     assert_eq!(x, chunk_sections(&meta(), &doc, &b, &cfg).unwrap());
-    let ids: Vec<&str> = x
-        .rows
-        .iter()
-        .map(|r| x.get(r, "id").as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = testing::rows(&x).iter().map(|r| r.str("id")).collect();
     assert_eq!(ids[0], "0001-24-000001/chunk/item_1/0");
     assert_eq!(ids[1], "0001-24-000001/chunk/item_7/0");
     assert_eq!(ids[2], "0001-24-000001/chunk/item_7/1");

@@ -3,18 +3,18 @@
 //! inside the section text, small neighbours merged, tables split with their header repeated,
 //! the context prefix, and determinism.
 
+// `snapshots` finds the snapshot folder through `paths`.
 #[path = "../../../tests/support/paths.rs"]
 mod paths;
 #[path = "../../../tests/support/snapshots.rs"]
 mod snapshots;
-use paths::manifest_dir;
 use snapshots::snapshots;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
-use finloom_chunker_v2::{bpe, chunk_sections, count_tokens, render_table, Config};
+use finloom_chunker_v2::{bpe, chunk_sections, count_tokens, render_table, Chunker, Config};
 use finloom_plugin_api::{Document, FilingMeta, TableRows};
+use finloom_plugin_kit::testing;
 
 // The sections plugin's extraction logic, compiled into this test directly. Depending on the
 // `finloom-plugin-sections` crate instead would link two plugins into one binary, and both
@@ -25,27 +25,11 @@ use finloom_plugin_api::{Document, FilingMeta, TableRows};
 #[path = "../../sections/src/extract/mod.rs"]
 mod sections;
 
-fn fixtures() -> PathBuf {
-    manifest_dir().join("../../tests/fixtures/filings")
-}
-
-fn all_fixtures() -> Vec<String> {
-    let mut out = Vec::new();
-    for form in ["10-K", "10-Q", "8-K"] {
-        let mut names: Vec<String> = std::fs::read_dir(fixtures().join(form))
-            .unwrap()
-            .map(|e| format!("{form}/{}", e.unwrap().file_name().to_string_lossy()))
-            .collect();
-        names.sort();
-        out.extend(names);
-    }
-    out
-}
-
+/// A sample filing (`rel` under `tests/fixtures/filings/`) and its `sections` rows.
 fn load(rel: &str) -> (FilingMeta, Document, TableRows) {
-    let filing = finloom_ingest::read_filing(&fixtures().join(rel)).unwrap();
-    let rows = sections::extract_table(&filing.meta, &filing.document, "{}").unwrap();
-    (filing.meta, filing.document, rows)
+    let (meta, doc) = testing::load_filing(rel);
+    let rows = sections::extract_table(&meta, &doc, "{}").unwrap();
+    (meta, doc, rows)
 }
 
 /// One chunk row, decoded.
@@ -60,28 +44,23 @@ struct C {
 }
 
 fn decode(out: &TableRows) -> Vec<C> {
-    out.rows
+    testing::rows(out)
         .iter()
         .map(|r| C {
-            section: out.get(r, "section_id").as_str().unwrap().to_string(),
-            text: out.get(r, "text").as_str().unwrap().to_string(),
-            tokens: out.get(r, "token_count").as_i64().unwrap() as usize,
-            start: out.get(r, "char_start").as_i64().unwrap() as usize,
-            end: out.get(r, "char_end").as_i64().unwrap() as usize,
-            prefix: out.get(r, "context_prefix").as_str().unwrap().to_string(),
+            section: r.str("section_id").to_string(),
+            text: r.str("text").to_string(),
+            tokens: r.int("token_count") as usize,
+            start: r.int("char_start") as usize,
+            end: r.int("char_end") as usize,
+            prefix: r.str("context_prefix").to_string(),
         })
         .collect()
 }
 
 fn section_texts(secs: &TableRows) -> BTreeMap<String, Vec<char>> {
-    secs.rows
+    testing::rows(secs)
         .iter()
-        .map(|r| {
-            (
-                secs.get(r, "id").as_str().unwrap().to_string(),
-                secs.get(r, "text").as_str().unwrap().chars().collect(),
-            )
-        })
+        .map(|r| (r.str("id").to_string(), r.str("text").chars().collect()))
         .collect()
 }
 
@@ -93,7 +72,8 @@ fn check_filing(
 ) -> usize {
     let cfg = Config::parse(cfg_json).unwrap();
     let tok = bpe(&cfg.tokenizer).unwrap();
-    let out = chunk_sections(meta, doc, secs, &cfg).unwrap();
+    // Run as the host runs the plugin: its rows pass the host's checks.
+    let out = testing::extract_one::<Chunker>(meta, doc, std::slice::from_ref(secs), cfg_json);
     if determinism {
         assert_eq!(out, chunk_sections(meta, doc, secs, &cfg).unwrap(), "{rel}");
     }
@@ -164,7 +144,7 @@ fn check_filing(
 /// chunks and the other tokenizer.
 #[test]
 fn every_fixture() {
-    let files = all_fixtures();
+    let files = testing::fixture_filings();
     assert_eq!(files.len(), 27);
     let mut total = 0;
     for rel in &files {
@@ -184,18 +164,14 @@ fn every_fixture() {
 fn context_prefix_of_apple_mdna() {
     let (meta, doc, secs) = load("10-K/AAPL_0000320193-24-000123.html");
     let out = chunk_sections(&meta, &doc, &secs, &Config::parse("{}").unwrap()).unwrap();
-    let r = out
-        .rows
-        .iter()
-        .find(|r| out.get(r, "section_type").as_str() == Some("item_7"))
-        .unwrap();
+    let r = testing::rows_where(&out, "section_type", "item_7")[0];
     assert_eq!(
-        out.get(r, "context_prefix").as_str().unwrap(),
+        r.str("context_prefix"),
         "Apple Inc. | 10-K | 2024-09-28 | Item 7. Management’s Discussion and Analysis of \
          Financial Condition and Results of Operations"
     );
-    assert_eq!(out.get(r, "chunker_version").as_str(), Some("2.1.0"));
-    assert_eq!(out.get(r, "tokenizer").as_str(), Some("cl100k_base"));
+    assert_eq!(r.opt_str("chunker_version"), Some("2.1.0"));
+    assert_eq!(r.opt_str("tokenizer"), Some("cl100k_base"));
 }
 
 /// The big financial tables of Apple's 10-K, with small chunks: every part of a split table
@@ -266,25 +242,19 @@ fn snapshot_8k_chunks() {
     let (meta, doc, secs) = load("8-K/1002047_0001564590-21-031393.htm");
     let cfg = Config::parse(r#"{"max_tokens": 128, "min_tokens": 32}"#).unwrap();
     let chunks = chunk_sections(&meta, &doc, &secs, &cfg).unwrap();
+    let rows = testing::rows(&chunks);
     let mut lines: Vec<String> = Vec::new();
-    for r in chunks.rows.iter() {
-        let text = chunks.get(r, "text").as_str().unwrap();
-        let head: String = text.chars().take(48).collect();
+    for r in &rows {
+        let head: String = r.str("text").chars().take(48).collect();
         lines.push(format!(
             "{:<45} {:>4} {:>6}..{:<6} {:?}",
-            chunks.get(r, "id").as_str().unwrap(),
-            chunks.get(r, "token_count").as_i64().unwrap(),
-            chunks.get(r, "char_start").as_i64().unwrap(),
-            chunks.get(r, "char_end").as_i64().unwrap(),
+            r.str("id"),
+            r.int("token_count"),
+            r.int("char_start"),
+            r.int("char_end"),
             head.replace('\n', "⏎"),
         ));
     }
-    lines.push(format!(
-        "prefix: {}",
-        chunks
-            .get(&chunks.rows[0], "context_prefix")
-            .as_str()
-            .unwrap()
-    ));
+    lines.push(format!("prefix: {}", rows[0].str("context_prefix")));
     snapshots().bind(|| insta::assert_snapshot!(lines.join("\n")));
 }
