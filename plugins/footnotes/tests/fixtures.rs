@@ -5,20 +5,11 @@
 //! governance blocks) that are not nested inside another TextBlock: policies and schedules
 //! sit inside their note's block.
 
-#[path = "../../../tests/support/paths.rs"]
-mod paths;
-use paths::manifest_dir;
-
 use finloom_footnotes_v1::FootnotesPlugin;
-use finloom_plugin_api::{Plugin, TableRows};
+use finloom_plugin_api::{Document, FilingMeta, TableRows};
+use finloom_plugin_kit::testing;
 use std::collections::HashSet;
-use std::path::PathBuf;
-
-fn fixture(rel: &str) -> PathBuf {
-    manifest_dir()
-        .join("../../tests/fixtures/filings")
-        .join(rel)
-}
+use std::path::{Path, PathBuf};
 
 fn words(t: &str) -> HashSet<String> {
     t.split(|c: char| !c.is_alphanumeric())
@@ -215,24 +206,19 @@ struct Score {
 }
 
 fn score(rel: &str) -> Score {
-    score_at(&fixture(rel), rel)
+    score_at(&testing::filing_path(rel), rel)
 }
 
-fn score_at(path: &std::path::Path, rel: &str) -> Score {
-    let filing = finloom_ingest::read_filing(path).expect("ingest");
-    let doc = &filing.document;
-    let out: Vec<TableRows> =
-        FootnotesPlugin::extract(&filing.meta, doc, &[], "{}").expect("extract");
-    let t = &out[0];
-    let notes: Vec<(String, String, HashSet<String>)> = t
-        .rows
+fn score_at(path: &Path, rel: &str) -> Score {
+    let (meta, doc) = testing::load(path);
+    let t = &testing::extract_one::<FootnotesPlugin>(&meta, &doc, &[], "{}");
+    let notes: Vec<(String, String, HashSet<String>)> = testing::rows_where(t, "kind", "note")
         .iter()
-        .filter(|r| t.get(r, "kind").as_str() == Some("note"))
         .map(|r| {
             (
-                t.get(r, "note_number").as_str().unwrap_or("").to_string(),
-                t.get(r, "title").as_str().unwrap_or("").to_string(),
-                words(t.get(r, "text").as_str().unwrap()),
+                r.opt_str("note_number").unwrap_or("").to_string(),
+                r.opt_str("title").unwrap_or("").to_string(),
+                words(r.str("text")),
             )
         })
         .collect();
@@ -300,35 +286,19 @@ fn notes_match_inline_xbrl_textblocks() {
     }
 }
 
-/// Every fixture runs, ids unique; prints what was found.
+/// Every fixture runs (rows the host accepts), ids unique; prints what was found.
 #[test]
 fn all_fixtures_extract() {
-    let root = fixture("");
-    let mut paths: Vec<PathBuf> = Vec::new();
-    for form in ["10-K", "10-Q", "8-K"] {
-        for e in std::fs::read_dir(root.join(form)).unwrap() {
-            paths.push(e.unwrap().path());
-        }
-    }
-    paths.sort();
-    for p in paths {
-        let Ok(filing) = finloom_ingest::read_filing(&p) else {
-            eprintln!("{}: ingest failed, skipped", p.display());
-            continue;
-        };
-        let out = FootnotesPlugin::extract(&filing.meta, &filing.document, &[], "{}")
-            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        let t = &out[0];
-        let notes: Vec<String> = t
-            .rows
+    for rel in testing::fixture_filings() {
+        let (meta, doc) = testing::load_filing(&rel);
+        let t = &testing::extract_one::<FootnotesPlugin>(&meta, &doc, &[], "{}");
+        let notes: Vec<String> = testing::rows_where(t, "kind", "note")
             .iter()
-            .filter(|r| t.get(r, "kind").as_str() == Some("note"))
             .map(|r| {
                 format!(
                     "{} {}",
-                    t.get(r, "note_number").as_str().unwrap_or("?"),
-                    t.get(r, "title")
-                        .as_str()
+                    r.opt_str("note_number").unwrap_or("?"),
+                    r.opt_str("title")
                         .unwrap_or("")
                         .chars()
                         .take(30)
@@ -339,16 +309,12 @@ fn all_fixtures_extract() {
         let tn = t.rows.len() - notes.len();
         eprintln!(
             "{}: {} notes, {} table notes: {:?}",
-            p.file_name().unwrap().to_string_lossy(),
+            rel.rsplit('/').next().unwrap(),
             notes.len(),
             tn,
             notes
         );
-        let ids: HashSet<&str> = t
-            .rows
-            .iter()
-            .map(|r| t.get(r, "id").as_str().unwrap())
-            .collect();
+        let ids: HashSet<&str> = testing::rows(t).iter().map(|r| r.str("id")).collect();
         assert_eq!(ids.len(), t.rows.len());
     }
 }
@@ -364,24 +330,22 @@ struct NoteOut {
     concept: Option<String>,
 }
 
-fn extract(rel: &str) -> (finloom_ingest::Filing, TableRows) {
-    let filing = finloom_ingest::read_filing(&fixture(rel)).expect("ingest");
-    let mut out = FootnotesPlugin::extract(&filing.meta, &filing.document, &[], "{}")
-        .unwrap_or_else(|e| panic!("{rel}: {e}"));
-    let t = out.pop().expect("one table");
-    (filing, t)
+/// A sample filing (`rel` under `tests/fixtures/filings/`) and the plugin's rows for it.
+fn extract(rel: &str) -> (FilingMeta, Document, TableRows) {
+    let (meta, doc) = testing::load_filing(rel);
+    let t = testing::extract_one::<FootnotesPlugin>(&meta, &doc, &[], "{}");
+    (meta, doc, t)
 }
 
 fn notes(rel: &str) -> Vec<NoteOut> {
-    note_rows(&extract(rel).1)
+    note_rows(&extract(rel).2)
 }
 
 /// The `kind = 'note'` rows of a footnotes output.
 fn note_rows(t: &TableRows) -> Vec<NoteOut> {
-    let s = |r: &[finloom_plugin_api::Value], c: &str| t.get(r, c).as_str().map(str::to_string);
-    t.rows
+    let s = |r: &testing::RowView, c: &str| r.opt_str(c).map(str::to_string);
+    testing::rows_where(t, "kind", "note")
         .iter()
-        .filter(|r| t.get(r, "kind").as_str() == Some("note"))
         .map(|r| NoteOut {
             number: s(r, "note_number"),
             title: s(r, "title"),
@@ -540,18 +504,13 @@ fn table_footnotes_link_to_their_table_apple() {
         "10-Q/AAPL_0000320193-23-000077.html",
         "10-K/AAPL_0000320193-24-000123.html",
     ] {
-        let (filing, t) = extract(rel);
-        let doc = &filing.document;
-        let acc = filing.meta.accession_number.to_string();
+        let (meta, doc, t) = extract(rel);
+        let acc = meta.accession_number.to_string();
         let mut linked = 0;
-        for r in t
-            .rows
-            .iter()
-            .filter(|r| t.get(r, "kind").as_str() == Some("table_note"))
-        {
-            let marker = t.get(r, "note_number").as_str().unwrap();
-            let ids = t.get(r, "table_ids").as_str().unwrap();
-            let text = t.get(r, "text").as_str().unwrap();
+        for r in testing::rows_where(&t, "kind", "table_note") {
+            let marker = r.str("note_number");
+            let ids = r.str("table_ids");
+            let text = r.str("text");
             assert!(text.starts_with(marker), "{rel}: {marker} / {text}");
             // Every table it is tied to shows the marker (tables set one after the other
             // share the footnotes printed under the last).
@@ -576,17 +535,10 @@ fn table_footnotes_link_to_their_table_apple() {
         assert!(linked >= 3, "{rel}: {linked} numbered table footnotes");
     }
     // The fair-value table of the 10-Q: (1), (2), (3) under one table.
-    let (_, t) = extract("10-Q/AAPL_0000320193-23-000077.html");
-    let fv: Vec<(&str, &str)> = t
-        .rows
+    let (_, _, t) = extract("10-Q/AAPL_0000320193-23-000077.html");
+    let fv: Vec<(&str, &str)> = testing::rows_where(&t, "kind", "table_note")
         .iter()
-        .filter(|r| t.get(r, "kind").as_str() == Some("table_note"))
-        .map(|r| {
-            (
-                t.get(r, "note_number").as_str().unwrap(),
-                t.get(r, "table_ids").as_str().unwrap(),
-            )
-        })
+        .map(|r| (r.str("note_number"), r.str("table_ids")))
         .filter(|(_, id)| id.ends_with("/tbl/12"))
         .collect();
     assert_eq!(
@@ -636,14 +588,12 @@ fn style_run_in_lettered_headings_alcoa_10q() {
 /// not to the layout tables that print them.
 #[test]
 fn table_footnotes_in_their_own_layout_tables_alcoa_10q() {
-    let (filing, t) = extract("10-Q/AA_0001193125-18-236766.html");
-    let acc = filing.meta.accession_number.to_string();
-    let under_25: Vec<&str> = t
-        .rows
+    let (meta, _, t) = extract("10-Q/AA_0001193125-18-236766.html");
+    let acc = meta.accession_number.to_string();
+    let under_25: Vec<&str> = testing::rows_where(&t, "kind", "table_note")
         .iter()
-        .filter(|r| t.get(r, "kind").as_str() == Some("table_note"))
-        .filter(|r| t.get(r, "table_ids").as_str() == Some(&format!("{acc}/tbl/25")))
-        .map(|r| t.get(r, "note_number").as_str().unwrap())
+        .filter(|r| r.opt_str("table_ids") == Some(&format!("{acc}/tbl/25")))
+        .map(|r| r.str("note_number"))
         .collect();
     assert_eq!(under_25, ["(1)", "(2)", "(3)", "(4)", "(5)"]);
 }
@@ -654,24 +604,15 @@ fn table_footnotes_in_their_own_layout_tables_alcoa_10q() {
 // Statements" page through the first three notes.
 
 fn excerpt(name: &str) -> PathBuf {
-    manifest_dir().join("tests/fixtures").join(name)
+    testing::own_fixture(name)
 }
 
 fn excerpt_notes(name: &str) -> (Vec<NoteOut>, Vec<String>) {
-    let filing = finloom_ingest::read_filing(&excerpt(name)).expect("ingest");
-    let mut out = FootnotesPlugin::extract(&filing.meta, &filing.document, &[], "{}")
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
-    let t = out.pop().expect("one table");
-    let table_notes = t
-        .rows
+    let (meta, doc) = testing::load(excerpt(name));
+    let t = testing::extract_one::<FootnotesPlugin>(&meta, &doc, &[], "{}");
+    let table_notes = testing::rows_where(&t, "kind", "table_note")
         .iter()
-        .filter(|r| t.get(r, "kind").as_str() == Some("table_note"))
-        .map(|r| {
-            t.get(r, "note_number")
-                .as_str()
-                .unwrap_or_default()
-                .to_string()
-        })
+        .map(|r| r.opt_str("note_number").unwrap_or_default().to_string())
         .collect();
     (note_rows(&t), table_notes)
 }
