@@ -1,14 +1,15 @@
 //! Debug helper: `cargo run -p finloom-plugin-tables --example dump -- <file> <table_index>`
 //! prints the blocks before a table, its tables row and its cells.
 use finloom_plugin_api::{Plugin, Value};
+use finloom_plugin_kit::testing;
 use finloom_tables_v1::TablesPlugin;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let filing = finloom_ingest::read_filing(std::path::Path::new(&args[1])).unwrap();
-    let doc = &filing.document;
+    let (meta, doc) = testing::load(&args[1]);
+    let doc = &doc;
     let idx: usize = args[2].parse().unwrap();
-    let out = TablesPlugin::extract(&filing.meta, doc, &[], "{}").unwrap();
+    let out = TablesPlugin::extract(&meta, doc, &[], "{}").unwrap();
     if let Some(t) = doc.tables.get(idx) {
         let bi = t.block as usize;
         for b in doc.blocks[bi.saturating_sub(4)..bi].iter() {

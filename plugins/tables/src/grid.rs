@@ -446,17 +446,13 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
 pub(crate) mod tests {
     use super::*;
     use finloom_plugin_api::{Cell, Row};
+    use finloom_plugin_kit::testing;
 
     /// Test helper: a cell `text` with `colspan`.
     pub fn c(text: &str, colspan: u32) -> Cell {
         Cell {
-            text: text.into(),
             colspan,
-            rowspan: 1,
-            header: false,
-            bold: false,
-            align: 0,
-            facts: Default::default(),
+            ..testing::cell(text)
         }
     }
 

@@ -2,83 +2,30 @@
 
 use super::*;
 use crate::grid::tests::{apple_like, c, table};
-use finloom_plugin_api::{Block, IxFact, Style};
-
-pub enum B {
-    P(&'static str),
-    T(Table),
-    Pre(&'static str),
-}
-
-/// Builds a document the way ingest lays it out: blocks joined by a blank line, a table's text
-/// its rows with cells separated by " | ".
-pub fn doc_of(blocks: Vec<B>) -> Document {
-    let mut doc = Document::default();
-    let mut text = String::new();
-    for b in blocks {
-        if !text.is_empty() {
-            text.push_str("\n\n");
-        }
-        let start = text.len() as u32;
-        let (kind, table_idx) = match b {
-            B::P(t) => {
-                text.push_str(t);
-                (BlockKind::Paragraph, -1)
-            }
-            B::Pre(t) => {
-                text.push_str(t);
-                (BlockKind::Preformatted, -1)
-            }
-            B::T(mut t) => {
-                let rows: Vec<String> = t
-                    .rows
-                    .iter()
-                    .map(|r| {
-                        r.cells
-                            .iter()
-                            .map(|c| c.text.to_string())
-                            .collect::<Vec<_>>()
-                            .join(" | ")
-                    })
-                    .collect();
-                text.push_str(&rows.join("\n"));
-                t.block = doc.blocks.len() as u32;
-                doc.tables.push(t);
-                (BlockKind::Table, doc.tables.len() as i32 - 1)
-            }
-        };
-        doc.blocks.push(Block {
-            kind,
-            start,
-            end: text.len() as u32,
-            style: Style::default(),
-            table: table_idx,
-        });
-    }
-    doc.text = text.into();
-    doc
-}
+use finloom_plugin_api::IxFact;
+use finloom_plugin_kit::testing::{self, DocBuilder};
 
 fn meta() -> FilingMeta {
-    FilingMeta {
-        accession_number: "0000320193-24-000123".into(),
-        ..Default::default()
-    }
+    testing::meta("", "0000320193-24-000123")
 }
 
+/// The `tables` and `table_cells` rows, the plugin run as the host runs it (its rows pass the
+/// host's checks).
 fn run(doc: &Document, inputs: &[TableRows]) -> (TableRows, TableRows) {
-    let mut out = TablesPlugin::extract(&meta(), doc, inputs, "{}").unwrap();
+    let mut out = testing::extract::<TablesPlugin>(&meta(), doc, inputs, "{}");
+    assert_eq!(out.len(), 2);
     let cells = out.pop().unwrap();
     let tables = out.pop().unwrap();
     (tables, cells)
 }
 
+/// The `table_cells` row with this `id`.
 fn cell<'a>(cells: &'a TableRows, id: &str) -> &'a [Value] {
-    cells
-        .rows
-        .iter()
-        .find(|r| r[0].as_str() == Some(id))
+    testing::rows(cells)
+        .into_iter()
+        .find(|r| r.str("id") == id)
         .unwrap_or_else(|| panic!("no cell {id}"))
+        .values()
 }
 
 /// Equal up to floating-point rounding (921.7 × 10^6 is not exactly 921.7e6).
@@ -156,12 +103,12 @@ fn manifest_is_consistent() {
 
 #[test]
 fn statement_with_caption_scale_and_sections() {
-    let doc = doc_of(vec![
-        B::P("Item 8. Financial Statements"),
-        B::P("CONSOLIDATED STATEMENTS OF OPERATIONS"),
-        B::P("(In millions, except number of shares, which are reflected in thousands, and per-share amounts)"),
-        B::T(apple_like()),
-    ]);
+    let doc = DocBuilder::new()
+        .p("Item 8. Financial Statements")
+        .p("CONSOLIDATED STATEMENTS OF OPERATIONS")
+        .p("(In millions, except number of shares, which are reflected in thousands, and per-share amounts)")
+        .table_of(apple_like())
+        .build();
     let mut sections = TableRows::new(
         "sections",
         &["id", "section_type", "char_start", "char_end"],
@@ -225,10 +172,10 @@ fn per_share_and_share_rows_are_exempt() {
         vec![c("Diluted", 1), c("15,408,095", 1)],
         vec![c("Gross margin", 1), c("46.2%", 1)],
     ]);
-    let doc = doc_of(vec![
-        B::P("(In millions, except number of shares, which are reflected in thousands, and per-share amounts)"),
-        B::T(t),
-    ]);
+    let doc = DocBuilder::new()
+        .p("(In millions, except number of shares, which are reflected in thousands, and per-share amounts)")
+        .table_of(t)
+        .build();
     let (_, cells) = run(&doc, &[]);
     let id = |r: usize| format!("0000320193-24-000123/tbl/0/r{r}/c1");
     assert_eq!(
@@ -261,7 +208,7 @@ fn xbrl_fact_value_is_kept_separate_from_display() {
     ]);
     t.rows[1].cells[1].facts.push(0);
     t.rows[2].cells[1].facts.push(1);
-    let mut doc = doc_of(vec![B::P("(In millions)"), B::T(t)]);
+    let mut doc = DocBuilder::new().p("(In millions)").table_of(t).build();
     doc.facts.push(IxFact {
         name: "us-gaap:NonoperatingIncomeExpense".into(),
         scale: 6,
@@ -310,7 +257,12 @@ fn layout_tables_get_a_row_but_no_cells() {
         vec![c("Tim Cook", 1), c("CEO", 1)],
         vec![c("Luca Maestri", 1), c("CFO", 1)],
     ]);
-    let doc = doc_of(vec![B::T(toc), B::T(single), B::T(sig), B::T(text)]);
+    let doc = DocBuilder::new()
+        .table_of(toc)
+        .table_of(single)
+        .table_of(sig)
+        .table_of(text)
+        .build();
     let (tables, cells) = run(&doc, &[]);
     let kinds: Vec<&str> = tables
         .rows
@@ -327,12 +279,10 @@ fn layout_tables_get_a_row_but_no_cells() {
 
 #[test]
 fn preformatted_statement_becomes_a_synthetic_table() {
-    let doc = doc_of(vec![
-        B::T(table(vec![vec![c("x", 1), c("1", 1)], vec![c("y", 1), c("2", 1)]])),
-        B::Pre(
-            "                     CONSOLIDATED STATEMENTS OF INCOME\n                 (In thousands, except per share amounts)\n\n                                              1994         1993\n                                           ----------   ----------\nNet sales                                  $9,188,748   $7,976,954\n  Cost of sales                             6,844,915    5,248,834\nNet income (loss)                             (24,000)     (37,000)\nEarnings per share                               $2.61        $0.73\n",
-        ),
-    ]);
+    let doc = DocBuilder::new()
+        .table_of(table(vec![vec![c("x", 1), c("1", 1)], vec![c("y", 1), c("2", 1)]]))
+        .pre("                     CONSOLIDATED STATEMENTS OF INCOME\n                 (In thousands, except per share amounts)\n\n                                              1994         1993\n                                           ----------   ----------\nNet sales                                  $9,188,748   $7,976,954\n  Cost of sales                             6,844,915    5,248,834\nNet income (loss)                             (24,000)     (37,000)\nEarnings per share                               $2.61        $0.73\n")
+        .build();
     let (tables, cells) = run(&doc, &[]);
     assert_eq!(tables.rows.len(), 2);
     let t = &tables.rows[1];
@@ -366,7 +316,10 @@ fn preformatted_statement_becomes_a_synthetic_table() {
 
 #[test]
 fn output_is_deterministic_and_bad_config_is_an_error() {
-    let doc = doc_of(vec![B::P("(In millions)"), B::T(apple_like())]);
+    let doc = DocBuilder::new()
+        .p("(In millions)")
+        .table_of(apple_like())
+        .build();
     let a = TablesPlugin::extract(&meta(), &doc, &[], "{}").unwrap();
     let b = TablesPlugin::extract(&meta(), &doc, &[], "{\"max_span\": 64}").unwrap();
     assert_eq!(a, b);
@@ -382,18 +335,18 @@ fn running_tabular_note_scales_later_tables_without_their_own_note() {
             vec![c("Restricted cash", 1), c("3.5", 1), c("41.3", 1)],
         ])
     };
-    let doc = doc_of(vec![
-        B::P("NOTES TO CONSOLIDATED FINANCIAL STATEMENTS"),
-        B::P("(Tabular amounts in millions, except per share amounts)"),
-        B::P("1. General Information"),
-        B::P("The Company sells games. It has stores in many countries and a website."),
-        B::P("It also sells collectibles, which are a growing part of its business."),
-        B::P("The following table presents a reconciliation of cash:"),
-        B::T(amounts()),
-        B::P("Deferred taxes are recorded for temporary differences as follows:"),
-        B::P("(In thousands)"),
-        B::T(amounts()),
-    ]);
+    let doc = DocBuilder::new()
+        .p("NOTES TO CONSOLIDATED FINANCIAL STATEMENTS")
+        .p("(Tabular amounts in millions, except per share amounts)")
+        .p("1. General Information")
+        .p("The Company sells games. It has stores in many countries and a website.")
+        .p("It also sells collectibles, which are a growing part of its business.")
+        .p("The following table presents a reconciliation of cash:")
+        .table_of(amounts())
+        .p("Deferred taxes are recorded for temporary differences as follows:")
+        .p("(In thousands)")
+        .table_of(amounts())
+        .build();
     let (tables, cells) = run(&doc, &[]);
     assert_eq!(tables.get(&tables.rows[0], "scale").as_i64(), Some(6));
     assert_eq!(
@@ -414,16 +367,16 @@ fn running_tabular_note_scales_later_tables_without_their_own_note() {
             vec![c("Canada", 1), c("108", 1), c("107", 1)],
         ])
     };
-    let doc = doc_of(vec![
-        B::P("(In millions)"),
-        B::T(amounts()),
-        B::P("Store counts at year end were as follows, by segment and by country:"),
-        B::P("Stores are leased; the table shows the count of open stores at each date."),
-        B::P("Counts include temporarily closed stores and exclude pop-up locations."),
-        B::T(counts()),
-        B::P("Cash at the end of each year was as follows:"),
-        B::T(amounts()),
-    ]);
+    let doc = DocBuilder::new()
+        .p("(In millions)")
+        .table_of(amounts())
+        .p("Store counts at year end were as follows, by segment and by country:")
+        .p("Stores are leased; the table shows the count of open stores at each date.")
+        .p("Counts include temporarily closed stores and exclude pop-up locations.")
+        .table_of(counts())
+        .p("Cash at the end of each year was as follows:")
+        .table_of(amounts())
+        .build();
     let (tables, cells) = run(&doc, &[]);
     assert_eq!(tables.get(&tables.rows[0], "scale").as_i64(), Some(6));
     assert_eq!(tables.get(&tables.rows[1], "scale").as_i64(), Some(0));
@@ -451,7 +404,10 @@ fn bare_numbers_between_percent_rows_are_percentages() {
         vec![c("Effective tax rate", 1), c("48.9%", 1), c("(3.6)%", 1)],
         vec![c("Income tax expense", 1), c("$ 12.0", 1), c("$ 5.0", 1)],
     ]);
-    let doc = doc_of(vec![B::P("(Tabular amounts in millions)"), B::T(t)]);
+    let doc = DocBuilder::new()
+        .p("(Tabular amounts in millions)")
+        .table_of(t)
+        .build();
     let (_, cells) = run(&doc, &[]);
     let vn = |r: usize, col: usize| {
         f(cells.get(
@@ -473,7 +429,7 @@ fn bare_numbers_between_percent_rows_are_percentages() {
         vec![c("Cost of sales", 1), c("210,352", 1)],
         vec![c("Operating margin percentage", 1), c("31.5%", 1)],
     ]);
-    let doc = doc_of(vec![B::P("(In millions)"), B::T(t)]);
+    let doc = DocBuilder::new().p("(In millions)").table_of(t).build();
     let (_, cells) = run(&doc, &[]);
     let c3 = cell(&cells, "0000320193-24-000123/tbl/0/r3/c1");
     assert_eq!(f(cells.get(c3, "value_normalized")), Some(210_352e6));
@@ -494,7 +450,7 @@ fn sign_minus_fact_makes_the_normalised_value_negative_but_not_the_display() {
     ]);
     t.rows[1].cells[1].facts.push(0);
     t.rows[1].cells[2].facts.push(1);
-    let mut doc = doc_of(vec![B::P("(In millions)"), B::T(t)]);
+    let mut doc = DocBuilder::new().p("(In millions)").table_of(t).build();
     for (display, negative) in [("7,609", true), ("3,788", false)] {
         doc.facts.push(IxFact {
             name: "us-gaap:IncreaseDecreaseInAccountsReceivable".into(),
@@ -543,18 +499,17 @@ fn share_counts_under_a_running_note() {
         ],
         vec![c("Net income (loss)", 1), c("$ 6.7", 1), c("$ (313.1)", 1)],
     ]);
-    let filler = |t: &'static str| B::P(t);
-    let doc = doc_of(vec![
-        B::P("(Tabular amounts in millions, except per share amounts)"),
-        filler("Share-based compensation is recognised over the vesting period of each award."),
-        filler("Awards vest over three years; forfeitures are recognised as they occur."),
-        filler("The following table presents a summary of our RSU activity in the year:"),
-        B::T(awards),
-        filler("Basic net income per share is net income divided by weighted-average shares."),
-        filler("Diluted net income per share includes the effect of dilutive share awards."),
-        filler("The following is a reconciliation of shares used in calculating EPS:"),
-        B::T(eps),
-    ]);
+    let doc = DocBuilder::new()
+        .p("(Tabular amounts in millions, except per share amounts)")
+        .p("Share-based compensation is recognised over the vesting period of each award.")
+        .p("Awards vest over three years; forfeitures are recognised as they occur.")
+        .p("The following table presents a summary of our RSU activity in the year:")
+        .table_of(awards)
+        .p("Basic net income per share is net income divided by weighted-average shares.")
+        .p("Diluted net income per share includes the effect of dilutive share awards.")
+        .p("The following is a reconciliation of shares used in calculating EPS:")
+        .table_of(eps)
+        .build();
     let (_, cells) = run(&doc, &[]);
     let vn = |t: usize, r: usize, col: usize| {
         f(cells.get(
@@ -582,7 +537,7 @@ fn footnote_markers_go_to_their_own_column() {
         ],
         vec![c("Other*", 1), c("5.2*", 1), c("\u{2212}12", 1)],
     ]);
-    let doc = doc_of(vec![B::P("(In millions)"), B::T(t)]);
+    let doc = DocBuilder::new().p("(In millions)").table_of(t).build();
     let (_, cells) = run(&doc, &[]);
     let at =
         |r: usize, col: usize| cell(&cells, &format!("0000320193-24-000123/tbl/0/r{r}/c{col}"));
@@ -608,10 +563,10 @@ fn scale_note_inside_the_table_header() {
             c("$ (0.50)", 1),
         ],
     ]);
-    let doc = doc_of(vec![
-        B::P("Results of operations were as follows:"),
-        B::T(t),
-    ]);
+    let doc = DocBuilder::new()
+        .p("Results of operations were as follows:")
+        .table_of(t)
+        .build();
     let (tables, cells) = run(&doc, &[]);
     assert_eq!(tables.get(&tables.rows[0], "scale").as_i64(), Some(3));
     let at =
@@ -633,7 +588,7 @@ fn the_fact_wins_where_the_scale_read_disagrees_and_says_so() {
     ]);
     t.rows[1].cells[1].facts.push(0);
     t.rows[2].cells[1].facts.push(1);
-    let mut doc = doc_of(vec![B::T(t)]);
+    let mut doc = DocBuilder::new().table_of(t).build();
     doc.facts.push(IxFact {
         name: "us-gaap:Revenues".into(),
         scale: 6,
@@ -668,7 +623,7 @@ fn the_fact_wins_where_the_scale_read_disagrees_and_says_so() {
 fn a_one_row_table_with_a_tagged_number_keeps_its_cells() {
     let mut t = table(vec![vec![c("Total", 1), c("$ 1,234", 1)]]);
     t.rows[0].cells[1].facts.push(0);
-    let mut doc = doc_of(vec![B::P("(In millions)"), B::T(t)]);
+    let mut doc = DocBuilder::new().p("(In millions)").table_of(t).build();
     doc.facts.push(IxFact {
         name: "us-gaap:Assets".into(),
         scale: 6,

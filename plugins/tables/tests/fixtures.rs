@@ -5,19 +5,9 @@
 //! have the fact's magnitude and be negative where the fact is; a mismatch means a wrong
 //! scale, a wrong exemption (per-share, shares) or a misparsed number.
 
-#[path = "../../../tests/support/paths.rs"]
-mod paths;
-use paths::manifest_dir;
-
-use finloom_plugin_api::{Plugin, TableRows, Value};
+use finloom_plugin_api::{Document, TableRows, Value};
+use finloom_plugin_kit::testing;
 use finloom_tables_v1::TablesPlugin;
-use std::path::PathBuf;
-
-fn fixture(rel: &str) -> PathBuf {
-    manifest_dir()
-        .join("../../tests/fixtures/filings")
-        .join(rel)
-}
 
 fn f(v: &Value) -> Option<f64> {
     match v {
@@ -27,10 +17,12 @@ fn f(v: &Value) -> Option<f64> {
     }
 }
 
-fn run(rel: &str) -> (finloom_ingest::Filing, Vec<TableRows>) {
-    let filing = finloom_ingest::read_filing(&fixture(rel)).expect("ingest reads the fixture");
-    let out = TablesPlugin::extract(&filing.meta, &filing.document, &[], "{}").expect("extract");
-    (filing, out)
+/// A sample filing (`rel` under `tests/fixtures/filings/`) and the plugin's `tables` and
+/// `table_cells` rows for it, run as the host runs it (the rows pass the host's checks).
+fn run(rel: &str) -> (Document, Vec<TableRows>) {
+    let (meta, doc) = testing::load_filing(rel);
+    let out = testing::extract::<TablesPlugin>(&meta, &doc, &[], "{}");
+    (doc, out)
 }
 
 /// Over cells with a fact: (magnitude and sign agree, magnitude agrees, total numeric cells,
@@ -38,14 +30,14 @@ fn run(rel: &str) -> (finloom_ingest::Filing, Vec<TableRows>) {
 fn xbrl_agreement(cells: &TableRows, verbose: bool) -> (usize, usize, usize, usize, usize) {
     let (mut ok, mut mag_ok, mut total, mut dash_zero, mut in_text) = (0, 0, 0, 0, 0);
     let mut shown = 0;
-    for r in cells.rows.iter() {
-        if cells.get(r, "xbrl_concept").as_str().is_none() {
+    for r in testing::rows(cells) {
+        if r.get("xbrl_concept").as_str().is_none() {
             continue;
         }
-        let Some(xv) = f(cells.get(r, "xbrl_value")) else {
+        let Some(xv) = f(r.get("xbrl_value")) else {
             continue;
         };
-        let raw = cells.get(r, "raw_text").as_str().unwrap_or("");
+        let raw = r.get("raw_text").as_str().unwrap_or("");
         if !finloom_tables_v1::number::parse_cell_number(raw).numeric_like {
             // A fact inside a text cell (a par value in a row label, a rate range): the cell
             // is text, not a number.
@@ -53,7 +45,7 @@ fn xbrl_agreement(cells: &TableRows, verbose: bool) -> (usize, usize, usize, usi
             continue;
         }
         total += 1;
-        let vn = f(cells.get(r, "value_normalized"));
+        let vn = f(r.get("value_normalized"));
         let same_mag =
             vn.is_some_and(|vn| (vn.abs() - xv.abs()).abs() <= 1e-9 * xv.abs().max(1e-9));
         if same_mag {
@@ -68,12 +60,12 @@ fn xbrl_agreement(cells: &TableRows, verbose: bool) -> (usize, usize, usize, usi
             shown += 1;
             eprintln!(
                 "  mismatch {} raw={:?} label={:?} vn={:?} xv={} concept={:?}",
-                cells.get(r, "id").as_str().unwrap_or(""),
-                cells.get(r, "raw_text").as_str(),
-                cells.get(r, "row_label").as_str(),
+                r.get("id").as_str().unwrap_or(""),
+                r.get("raw_text").as_str(),
+                r.get("row_label").as_str(),
                 vn,
                 xv,
-                cells.get(r, "xbrl_concept").as_str()
+                r.get("xbrl_concept").as_str()
             );
         }
     }
@@ -88,10 +80,10 @@ fn inline_xbrl_cell_values_agree_with_facts() {
         "10-K/GME_0001326380-24-000012.html",
         "10-K/GAXY_2021-06-30.html",
     ] {
-        let (filing, out) = run(rel);
+        let (doc, out) = run(rel);
         let cells = &out[1];
         let (ok, mag_ok, total, dash_zero, in_text) = xbrl_agreement(cells, true);
-        let numeric_facts = filing.document.facts.iter().filter(|f| f.numeric).count();
+        let numeric_facts = doc.facts.iter().filter(|f| f.numeric).count();
         let pct = |n: usize| n as f64 * 100.0 / total.max(1) as f64;
         eprintln!(
             "{rel}: over {total} numeric cells with a fact: magnitude agrees {mag_ok} ({:.2}%), magnitude+sign agree {ok} ({:.2}%), + {dash_zero} dash cells tagged zero (sign rule incl. dashes {:.2}%, magnitude incl. dashes {:.2}%); {in_text} facts in text cells left out; {} of {numeric_facts} numeric facts sit in emitted cells",
@@ -115,63 +107,33 @@ fn inline_xbrl_cell_values_agree_with_facts() {
     }
 }
 
-/// Every fixture filing runs; ids are unique; cell table ids exist.
+/// Every fixture filing runs (rows the host accepts); ids are unique; cell table ids exist.
 #[test]
 fn all_fixtures_extract() {
-    let root = fixture("");
-    let mut paths: Vec<PathBuf> = Vec::new();
-    for form in ["10-K", "10-Q", "8-K"] {
-        for e in std::fs::read_dir(root.join(form)).unwrap() {
-            paths.push(e.unwrap().path());
-        }
-    }
-    paths.sort();
-    for p in paths {
-        let Ok(filing) = finloom_ingest::read_filing(&p) else {
-            eprintln!("{}: ingest failed, skipped", p.display());
-            continue;
-        };
-        let out = TablesPlugin::extract(&filing.meta, &filing.document, &[], "{}")
-            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        let (tables, cells) = (&out[0], &out[1]);
+    for rel in testing::fixture_filings() {
+        let (doc, out) = run(&rel);
+        let (tables, cells) = (testing::rows(&out[0]), testing::rows(&out[1]));
         let mut kinds = std::collections::BTreeMap::<String, usize>::new();
-        for r in tables.rows.iter() {
-            *kinds
-                .entry(tables.get(r, "kind").as_str().unwrap().to_string())
-                .or_default() += 1;
+        for r in &tables {
+            *kinds.entry(r.str("kind").to_string()).or_default() += 1;
         }
         let synthetic = tables
-            .rows
             .iter()
-            .filter(|r| {
-                tables.get(r, "table_index").as_i64().unwrap() as usize
-                    >= filing.document.tables.len()
-            })
+            .filter(|r| r.int("table_index") as usize >= doc.tables.len())
             .count();
         eprintln!(
             "{}: {} tables {:?} ({} from preformatted text), {} cells",
-            p.file_name().unwrap().to_string_lossy(),
-            tables.rows.len(),
+            rel.rsplit('/').next().unwrap(),
+            tables.len(),
             kinds,
             synthetic,
-            cells.rows.len()
+            cells.len()
         );
-        let ids: std::collections::HashSet<&str> = tables
-            .rows
-            .iter()
-            .map(|r| tables.get(r, "id").as_str().unwrap())
-            .collect();
-        assert_eq!(ids.len(), tables.rows.len());
-        let cids: std::collections::HashSet<&str> = cells
-            .rows
-            .iter()
-            .map(|r| cells.get(r, "id").as_str().unwrap())
-            .collect();
-        assert_eq!(cids.len(), cells.rows.len());
-        assert!(cells
-            .rows
-            .iter()
-            .all(|r| ids.contains(cells.get(r, "table_id").as_str().unwrap())));
+        let ids: std::collections::HashSet<&str> = tables.iter().map(|r| r.str("id")).collect();
+        assert_eq!(ids.len(), tables.len());
+        let cids: std::collections::HashSet<&str> = cells.iter().map(|r| r.str("id")).collect();
+        assert_eq!(cids.len(), cells.len());
+        assert!(cells.iter().all(|r| ids.contains(r.str("table_id"))));
     }
 }
 

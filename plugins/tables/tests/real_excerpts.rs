@@ -14,22 +14,16 @@
 //!   that must hold on its own.
 
 use finloom_plugin_api::{Document, TableRows, Value};
-use finloom_tables_v1::{extract_tables, Config};
-use std::path::PathBuf;
+use finloom_plugin_kit::testing;
+use finloom_tables_v1::TablesPlugin;
 
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
+/// An excerpt of this crate's `tests/fixtures/` and its `table_cells` rows, the plugin run as
+/// the host runs it at its default config (the rows pass the host's checks).
 fn run(name: &str) -> (Document, TableRows) {
-    let filing =
-        finloom_ingest::read_filing(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let mut out = extract_tables(&filing.meta, &filing.document, &[], &Config::default())
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let (meta, doc) = testing::load(testing::own_fixture(name));
+    let mut out = testing::extract::<TablesPlugin>(&meta, &doc, &[], "{}");
     let cells = out.pop().expect("table_cells");
-    (filing.document, cells)
+    (doc, cells)
 }
 
 fn num(v: &Value) -> Option<f64> {
