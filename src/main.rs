@@ -49,9 +49,14 @@ enum Command {
         /// Folder of filings (overrides the file).
         #[arg(long)]
         source: Option<PathBuf>,
-        /// Database file (overrides the file).
+        /// Database file or `postgresql://` URL (overrides the file).
         #[arg(long)]
         database: Option<PathBuf>,
+        /// Process only shard K of N (`--shard 2/4`): the files whose path under the source
+        /// folder hashes to it. N processes with shards 1/N … N/N split a corpus statically,
+        /// without sharing a work queue (see docs/scale-out.md).
+        #[arg(long, value_parser = parse_shard)]
+        shard: Option<(u32, u32)>,
         /// No per-filing progress lines on stderr.
         #[arg(long, short)]
         quiet: bool,
@@ -111,6 +116,17 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Copy a whole finloom database between stores (a DuckDB file or a `postgresql://` URL),
+    /// verified filing by filing: DuckDB to PostgreSQL to scale out, PostgreSQL to DuckDB for
+    /// analysis. The target must be new or empty.
+    Copy {
+        /// The database to copy: a DuckDB file or a PostgreSQL URL.
+        #[arg(long)]
+        from: String,
+        /// Where to copy it: a DuckDB file (created) or a PostgreSQL URL (an existing, empty database).
+        #[arg(long)]
+        to: String,
     },
     /// Recent runs, failed filings, and what the next `finloom run` would do.
     Status {
@@ -227,8 +243,21 @@ impl DbArgs {
     }
 }
 
-/// `--database PATH`: the database, and the staging folder that sits beside it.
+/// `--database PATH` (or URL): the database, and the staging folder that sits beside it
+/// (beside the pipeline file for a PostgreSQL URL, unless the pipeline sets `staging_dir`).
 fn override_database(p: &mut Pipeline, d: &std::path::Path) -> anyhow::Result<()> {
+    let text = d.to_string_lossy();
+    if finloom_config::is_postgres_url(&text) {
+        if p.postgres.is_none() {
+            let base = p.path.parent().unwrap_or(std::path::Path::new("."));
+            p.staging_dir = base.join("finloom.staging");
+            p.backup_dir = base.join("backups");
+        }
+        p.postgres = Some(text.to_string());
+        p.database = d.to_path_buf();
+        return Ok(());
+    }
+    p.postgres = None;
     let d = std::path::absolute(d)?;
     let mut name = d.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(".staging");
@@ -260,6 +289,20 @@ fn table_keys(plan: &Plan) -> Vec<finloom_ops::TableKey> {
             })
         })
         .collect()
+}
+
+/// Commands that work on a DuckDB file only (so far): a clear refusal for a PostgreSQL URL
+/// instead of "no such file".
+fn local_only(p: &Pipeline, command: &str) -> anyhow::Result<()> {
+    if let Some(url) = &p.postgres {
+        anyhow::bail!(
+            "`finloom {command}` works on a DuckDB database file; {} is PostgreSQL. \
+             Use PostgreSQL's own tools for this (pg_dump/pg_restore for backups, VACUUM FULL \
+             to compact), or run the command on a DuckDB copy of the data",
+            finloom_pg::redact(url)
+        );
+    }
+    Ok(())
 }
 
 fn mb(bytes: u64) -> String {
@@ -307,6 +350,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// `K/N` with 1 ≤ K ≤ N.
+fn parse_shard(s: &str) -> Result<(u32, u32), String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("{s:?}: expected K/N, e.g. 2/4"))?;
+    let k: u32 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?}: K is not a number"))?;
+    let n: u32 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?}: N is not a number"))?;
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("{s:?}: need 1 <= K <= N"));
+    }
+    Ok((k, n))
+}
+
 fn load_pipeline(path: &PathBuf) -> anyhow::Result<Pipeline> {
     Ok(Pipeline::load(path)?)
 }
@@ -318,6 +380,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             force,
             retry_failed,
             workers,
+            shard,
             source,
             database,
             quiet,
@@ -350,6 +413,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 retry_failed,
                 lock_wait: None,
                 progress: !quiet,
+                shard,
             };
             let s = finloom_host::run(&plan, &opts).context("run failed")?;
             let peak_mb = peak_rss_mb();
@@ -523,6 +587,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Backup { db, to } => {
             let p = db.load()?;
+            local_only(&p, "backup")?;
             let dir = to
                 .map(std::path::absolute)
                 .transpose()?
@@ -536,6 +601,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Restore { backup, db } => {
             let p = db.load()?;
+            local_only(&p, "restore")?;
             let _lock = finloom_host::take_run_lock(&p.database)?;
             let kept = finloom_ops::restore(&backup, &p.database)?;
             println!("restored {} to {}", backup.display(), p.database.display());
@@ -550,6 +616,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
         } => {
             let p = db.load()?;
+            local_only(&p, "dedupe")?;
             let plan = Plan::build(p)?;
             let _lock = finloom_host::take_run_lock(&plan.pipeline.database)?;
             if !no_backup {
@@ -575,6 +642,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Compact { db, no_backup } => {
             let p = db.load()?;
+            local_only(&p, "compact")?;
             let _lock = finloom_host::take_run_lock(&p.database)?;
             if !no_backup {
                 take_backup(&p)?;
@@ -593,11 +661,16 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check { db, json } => {
             let p = db.load()?;
             let plan = Plan::build(p)?;
-            let r = finloom_ops::check(
-                &plan.pipeline.database,
-                &table_keys(&plan),
-                &plan.pipeline.staging_dir,
-            )?;
+            let r = match &plan.pipeline.postgres {
+                Some(url) => {
+                    finloom_ops::check_pg(url, &table_keys(&plan), &plan.pipeline.staging_dir)?
+                }
+                None => finloom_ops::check(
+                    &plan.pipeline.database,
+                    &table_keys(&plan),
+                    &plan.pipeline.staging_dir,
+                )?,
+            };
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
@@ -608,6 +681,25 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        Command::Copy { from, to } => {
+            let (from, to) = (
+                finloom_ops::Store::parse(&from),
+                finloom_ops::Store::parse(&to),
+            );
+            let started = std::time::Instant::now();
+            let r = finloom_ops::copy(&from, &to)?;
+            println!(
+                "copied {} to {} in {:.1} s; verified {} filings (rows, text bytes, non-NULL cells, integer sums per table):",
+                from.describe(),
+                to.describe(),
+                started.elapsed().as_secs_f64(),
+                r.filings_verified
+            );
+            for (t, n) in &r.tables {
+                println!("  {t:<28} {n:>10} rows");
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Status { db } => {
             let p = db.load()?;
@@ -623,6 +715,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             table,
         } => {
             let p = db.load()?;
+            local_only(&p, "export")?;
             let format = match format {
                 ExportFormatArg::Jsonl => finloom_ops::ExportFormat::Jsonl,
                 ExportFormatArg::Parquet => finloom_ops::ExportFormat::Parquet,
@@ -670,6 +763,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
         } => {
             let p = db.load()?;
+            local_only(&p, "eval")?;
             let expected = match expected {
                 Some(e) => std::path::absolute(e)?,
                 None => std::path::absolute(&db.pipeline)?
@@ -761,9 +855,86 @@ fn print_check(r: &finloom_ops::CheckReport) {
     );
 }
 
+/// `finloom status` on PostgreSQL: the same report, plus the claims other processes hold now.
+fn print_status_pg(url: &str) -> anyhow::Result<()> {
+    let mut c = finloom_pg::connect(url)?;
+    let has = |c: &mut finloom_pg::Client, t: &str| -> anyhow::Result<bool> {
+        Ok(finloom_pg::schema::table_columns(c, t)?.is_some())
+    };
+    if !has(&mut c, "finloom_runs")? {
+        println!("no finloom tables yet in {}", finloom_pg::redact(url));
+        return Ok(());
+    }
+    println!("recent runs:");
+    for r in c.query(
+        "SELECT run_id, coalesce(to_char(started_at, 'YYYY-MM-DD HH24:MI:SS'), ''), status, \
+         coalesce(processed, 0), coalesce(skipped, 0), coalesce(failed, 0), \
+         coalesce(wall_seconds, 0) FROM finloom_runs ORDER BY run_id DESC LIMIT 10",
+        &[],
+    )? {
+        println!(
+            "  {} {} {:<8} processed {:>5}, skipped {:>5}, failed {:>4}, {:.1} s",
+            r.get::<_, String>(0),
+            r.get::<_, String>(1),
+            r.get::<_, String>(2),
+            r.get::<_, i64>(3),
+            r.get::<_, i64>(4),
+            r.get::<_, i64>(5),
+            r.get::<_, f64>(6)
+        );
+    }
+    let failed = c.query(
+        "SELECT accession_number, coalesce(source_path, ''), coalesce(error, '') \
+         FROM filings WHERE status <> 'ok' ORDER BY 1",
+        &[],
+    )?;
+    println!("failed filings: {}", failed.len());
+    for r in failed {
+        println!(
+            "  {} ({}): {}",
+            r.get::<_, String>(0),
+            r.get::<_, String>(1),
+            r.get::<_, String>(2)
+        );
+    }
+    let warned = c.query(
+        "SELECT accession_number, coalesce(source_path, ''), warnings \
+         FROM filings WHERE warnings IS NOT NULL ORDER BY 1",
+        &[],
+    )?;
+    println!("filings with warnings: {}", warned.len());
+    for r in warned {
+        println!("  {} ({}):", r.get::<_, String>(0), r.get::<_, String>(1));
+        for line in r.get::<_, String>(2).lines() {
+            println!("    {line}");
+        }
+    }
+    let held = c.query(
+        "SELECT owner, count(*), bool_and(lease_until < now()) FROM finloom_claims \
+         WHERE owner IS NOT NULL GROUP BY 1 ORDER BY 1",
+        &[],
+    )?;
+    println!("claims held: {}", held.len());
+    for r in held {
+        println!(
+            "  {} holds {} file(s){}",
+            r.get::<_, String>(0),
+            r.get::<_, i64>(1),
+            if r.get::<_, bool>(2) {
+                " (lease expired: another run takes them over)"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(())
+}
+
 fn print_status(plan: &Plan) -> anyhow::Result<()> {
     let db = &plan.pipeline.database;
-    if db.exists() {
+    if let Some(url) = &plan.pipeline.postgres {
+        print_status_pg(url)?;
+    } else if db.exists() {
         let conn = finloom_store::open_ro(db)?;
         let cat = finloom_store::current_catalog(&conn)?;
         if !finloom_store::table_columns(&conn, &cat, "finloom_runs")?.is_empty() {

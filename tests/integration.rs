@@ -9,6 +9,13 @@
 mod paths;
 use paths::manifest_dir;
 
+#[path = "support/pg_server.rs"]
+mod pg_server;
+
+/// PostgreSQL as the production store (a real server per test).
+#[path = "postgres/mod.rs"]
+mod postgres_store;
+
 use duckdb::Connection;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

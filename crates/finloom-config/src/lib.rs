@@ -196,11 +196,21 @@ pub struct Stage {
     pub table_renames: Vec<(String, String)>,
 }
 
+/// Whether a `database` setting names a PostgreSQL server (`postgresql://…` or
+/// `postgres://…`) rather than a DuckDB file.
+pub fn is_postgres_url(s: &str) -> bool {
+    s.starts_with("postgresql://") || s.starts_with("postgres://")
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Pipeline {
     /// The pipeline file, absolute.
     pub path: PathBuf,
+    /// The DuckDB file; for a PostgreSQL database, the URL as written (see `postgres`).
     pub database: PathBuf,
+    /// `database = "postgresql://…"`: the PostgreSQL server that is the production store
+    /// (`finloom-pg`); `None` for a DuckDB file.
+    pub postgres: Option<String>,
     pub source: PathBuf,
     pub workers: usize,
     pub plugin_path: Vec<PathBuf>,
@@ -355,9 +365,18 @@ impl Pipeline {
             });
         }
 
-        let database = resolve(&raw.pipeline.database);
+        // A PostgreSQL URL is not a path: staging and backups then default to folders
+        // beside the pipeline file (each machine stages into its own local folder).
+        let postgres =
+            is_postgres_url(&raw.pipeline.database).then(|| raw.pipeline.database.clone());
+        let database = if postgres.is_some() {
+            PathBuf::from(&raw.pipeline.database)
+        } else {
+            resolve(&raw.pipeline.database)
+        };
         let staging_dir = match &raw.pipeline.staging_dir {
             Some(d) => resolve(d),
+            None if postgres.is_some() => base.join("finloom.staging"),
             None => {
                 let mut name = database
                     .file_name()
@@ -369,6 +388,7 @@ impl Pipeline {
         };
         let backup_dir = match &raw.pipeline.backup_dir {
             Some(d) => resolve(d),
+            None if postgres.is_some() => base.join("backups"),
             None => database
                 .parent()
                 .map(|p| p.join("backups"))
@@ -377,6 +397,7 @@ impl Pipeline {
         Ok(Pipeline {
             config_hash: blake3::hash(text.as_bytes()).to_hex().to_string(),
             database,
+            postgres,
             source: resolve(&raw.pipeline.source),
             workers: raw.pipeline.workers,
             plugin_path: raw

@@ -58,6 +58,8 @@ pub enum HostError {
     Staging(#[from] finloom_staging::StagingError),
     #[error(transparent)]
     Merge(#[from] finloom_merge::MergeError),
+    #[error(transparent)]
+    Postgres(#[from] finloom_pg::PgError),
     #[error("database error: {0}")]
     Duck(#[from] duckdb::Error),
     #[error("{0}")]

@@ -45,6 +45,9 @@ pub enum ToWorker {
         write_now: bool,
     },
     Claimed(ClaimReply),
+    /// Nothing to hand out for now (the files left are held by other processes sharing the
+    /// database): seal the open segment so that the merge commits it, and wait for more.
+    Seal,
     /// No more work: seal the open segment and exit.
     Quit,
 }

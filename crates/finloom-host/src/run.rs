@@ -13,9 +13,11 @@
 
 use crate::plan::Plan;
 use crate::progress::Progress;
-use crate::supervisor::{Owners, Supervisor, Task};
+use crate::supervisor::{Claimed, Owners, Supervisor, Task};
 use crate::HostError;
-use finloom_merge::{MergeConfig, MergeJob, MergeNote, Merger};
+use finloom_merge::{MergeConfig, MergeJob, MergeNote, MergeReport, Merger};
+use finloom_pg::claims::{self, Claim};
+use finloom_pg::merge::{PgMergeConfig, PgMerger};
 use finloom_store::ledger::{self, FailedFiling, Prior, RunRecord};
 use finloom_store::{open_rw, retry_locked};
 use rayon::prelude::*;
@@ -34,6 +36,16 @@ pub struct RunOptions {
     pub lock_wait: Option<Duration>,
     /// Show progress on stderr (a live bar on a terminal, a line per file elsewhere).
     pub progress: bool,
+    /// `--shard K/N`: only the files whose source key hashes to shard K of N.
+    pub shard: Option<(u32, u32)>,
+}
+
+/// Whether a file (by its source key) is in shard `k` of `n` (1-based): blake3 of the key,
+/// so every process and machine splits a listing the same way.
+pub fn in_shard(key: &str, (k, n): (u32, u32)) -> bool {
+    let h = blake3::hash(key.as_bytes());
+    let x = u64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes"));
+    x % n as u64 == (k - 1) as u64
 }
 
 #[derive(Debug, Default)]
@@ -135,7 +147,13 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
             .and_then(|v| v.parse::<u64>().ok())
             .map_or(Duration::from_secs(60), Duration::from_millis)
     });
-    let _lock = take_run_lock(&p.database)?;
+    // PostgreSQL takes many writers: processes share the work through claims instead of a
+    // lock file (see `finloom_pg::claims`).
+    let pg_url = p.postgres.clone();
+    let _lock = match pg_url {
+        None => Some(take_run_lock(&p.database)?),
+        Some(_) => None,
+    };
     let signals_at_start = crate::interrupt::count();
     let stopping = || crate::interrupt::since(signals_at_start);
 
@@ -144,12 +162,25 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         path: p.source.clone(),
         detail: e.to_string(),
     })?;
-    let paths: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    // The whole listing decides which copy of a filing owns it, also across shards and
+    // processes; `paths` is what this run processes.
+    let listing: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let paths: Vec<String> = match opts.shard {
+        None => listing.clone(),
+        Some(s) => listing
+            .iter()
+            .filter(|path| in_shard(&source_key(&p.source, path), s))
+            .cloned()
+            .collect(),
+    };
 
     // --- short production session: schema, run id, prior state ---
-    let (run_id, prior) = {
-        let conn = retry_locked(lock_wait, || open_rw(&p.database))?;
-        setup(plan, &conn, opts)?
+    let (run_id, prior) = match &pg_url {
+        None => {
+            let conn = retry_locked(lock_wait, || open_rw(&p.database))?;
+            setup(plan, &conn, opts)?
+        }
+        Some(url) => setup_pg(plan, url, opts)?,
     };
     tracing::info!(run_id, files = files.len(), "run started");
     let progress = Progress::new(opts.progress);
@@ -224,25 +255,88 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         MergeNote::Merged { source_path } => progress.merged(source_path, to_process),
         MergeNote::Failed(f) => progress.merge_failed(&f.source_path, &f.error),
     };
-    let merger = Merger {
-        config: MergeConfig {
-            production: p.database.clone(),
-            run_id: run_id.clone(),
-            specs: plan.specs.clone(),
-            stage_tables: plan
-                .stages
-                .iter()
-                .map(|s| (s.name.clone(), s.tables.clone()))
-                .collect(),
-            lock_wait,
-            keep_segments: p.staging == finloom_config::Retention::Keep,
-            min_interval: Duration::from_secs(2),
-            max_interval: Duration::from_secs(10),
-            present: prior.present.clone(),
-        },
-        owns: &owns,
-        stop: &merge_stop,
-        note: &note,
+    // Several processes on one PostgreSQL database: claims, renewed by a heartbeat.
+    let owner = claims::owner_name(&run_id);
+    let lease = claims::lease();
+    let claim_keys: Vec<Option<(String, String)>> = {
+        let mut keys = vec![None; paths.len()];
+        for t in &tasks {
+            keys[t.fid as usize] = Some((
+                source_key(&p.source, &paths[t.fid as usize]),
+                claims::done_fingerprint(&t.hash, &t.plan_fingerprint),
+            ));
+        }
+        keys
+    };
+    let claim_client = match &pg_url {
+        Some(url) => Some(std::sync::Mutex::new(finloom_pg::connect(url)?)),
+        None => None,
+    };
+    let claim_fn = |t: &Task| -> Result<Claimed, String> {
+        let Some(c) = &claim_client else {
+            return Ok(Claimed::Mine);
+        };
+        let mut c = c.lock().unwrap_or_else(|p| p.into_inner());
+        let (key, fp) = claim_keys[t.fid as usize]
+            .as_ref()
+            .ok_or_else(|| "a file to process has no claim key".to_string())?;
+        claims::claim(
+            &mut *c,
+            key,
+            &owner,
+            fp,
+            lease,
+            opts.retry_failed,
+            opts.force,
+        )
+        .map(|c| match c {
+            Claim::Mine => Claimed::Mine,
+            Claim::Done => Claimed::Done,
+            Claim::Busy => Claimed::Busy,
+        })
+        .map_err(|e| e.to_string())
+    };
+    let heartbeat = match &pg_url {
+        Some(url) => Some(claims::Heartbeat::start(url, &owner, lease)?),
+        None => None,
+    };
+    let merge_config = MergeConfig {
+        production: p.database.clone(),
+        run_id: run_id.clone(),
+        specs: plan.specs.clone(),
+        stage_tables: plan
+            .stages
+            .iter()
+            .map(|s| (s.name.clone(), s.tables.clone()))
+            .collect(),
+        lock_wait,
+        keep_segments: p.staging == finloom_config::Retention::Keep,
+        min_interval: Duration::from_secs(2),
+        max_interval: Duration::from_secs(10),
+        present: prior.present.clone(),
+    };
+    let merger = match &pg_url {
+        None => AnyMerger::Duck(Merger {
+            config: merge_config,
+            owns: &owns,
+            stop: &merge_stop,
+            note: &note,
+        }),
+        Some(url) => AnyMerger::Pg(PgMerger {
+            config: PgMergeConfig {
+                url: url.clone(),
+                run_id: run_id.clone(),
+                specs: merge_config.specs,
+                stage_tables: merge_config.stage_tables,
+                keep_segments: merge_config.keep_segments,
+                paths: paths.clone(),
+                listing: listing.clone(),
+                claim_keys: claim_keys.clone(),
+            },
+            owns: &owns,
+            stop: &merge_stop,
+            note: &note,
+        }),
     };
     // If the merge gives up (the production file stayed locked past `lock_wait`, an I/O
     // error), extracting more is wasted work: the workers stop as on a signal, and the run
@@ -259,6 +353,9 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         progress: &progress,
         segment_dir: segment_dir.clone(),
         stopping: &stop_extracting,
+        claim: pg_url
+            .as_ref()
+            .map(|_| &claim_fn as &dyn Fn(&Task) -> Result<Claimed, String>),
     };
     let extract_started = Instant::now();
     let outcome = std::thread::scope(|scope| -> Result<_, HostError> {
@@ -288,6 +385,15 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         ))
     });
     progress.finish();
+    drop(heartbeat);
+    if let Some(c) = &claim_client {
+        // Files looked at but not committed (up to date after parsing, not reached before a
+        // stop) go back to the pool now rather than when the lease runs out.
+        let mut c = c.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = claims::release_all(&mut *c, &owner) {
+            tracing::warn!("cannot release this run's claims (they expire with their lease): {e}");
+        }
+    }
     let (extracted, report, extract_seconds, merge_tail_seconds) = outcome?;
 
     let mut cpu = extracted.cpu.clone();
@@ -298,7 +404,10 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
     );
     let mut summary = RunSummary {
         run_id: run_id.clone(),
-        database: p.database.clone(),
+        database: match &pg_url {
+            Some(url) => PathBuf::from(finloom_pg::redact(url)),
+            None => p.database.clone(),
+        },
         files_seen: paths.len(),
         processed: report.merged,
         skipped: skipped + extracted.skipped,
@@ -342,7 +451,6 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
 
     // --- ledger ---
     let held = Instant::now();
-    let conn = retry_locked(lock_wait, || open_rw(&p.database))?;
     let record = RunRecord {
         status: if summary.interrupted {
             "interrupted"
@@ -367,8 +475,15 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         cpu_json: serde_json::to_string(&summary.cpu).unwrap_or_default(),
         workers_replaced: summary.workers_replaced as i64,
     };
-    ledger::finish_run(&conn, &run_id, &record)?;
-    drop(conn);
+    match &pg_url {
+        None => {
+            let conn = retry_locked(lock_wait, || open_rw(&p.database))?;
+            ledger::finish_run(&conn, &run_id, &record)?;
+        }
+        Some(url) => {
+            finloom_pg::ledger::finish_run(&mut finloom_pg::connect(url)?, &run_id, &record)?
+        }
+    }
     summary.held_seconds += held.elapsed().as_secs_f64();
     Ok(summary)
 }
@@ -442,6 +557,52 @@ fn look(plan: &Plan, prior: &Prior, opts: &RunOptions, fid: i64, path: &str) -> 
     })
 }
 
+/// The merge of this run: into a DuckDB file, or into PostgreSQL.
+enum AnyMerger<'a> {
+    Duck(Merger<'a>),
+    Pg(PgMerger<'a>),
+}
+
+impl AnyMerger<'_> {
+    fn run(self, rx: std::sync::mpsc::Receiver<MergeJob>) -> Result<MergeReport, HostError> {
+        match self {
+            AnyMerger::Duck(m) => Ok(m.run(rx)?),
+            AnyMerger::Pg(m) => Ok(m.run(rx)?),
+        }
+    }
+}
+
+/// A file's claim key: its path under the source folder (machines that mount the same
+/// storage at different places still agree on it).
+fn source_key(source: &Path, path: &str) -> String {
+    Path::new(path)
+        .strip_prefix(source)
+        .map(|r| r.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| path.to_string())
+}
+
+/// [`setup`] on PostgreSQL: tables created or checked under an advisory lock, the run's row,
+/// what earlier runs (of any process) left.
+fn setup_pg(plan: &Plan, url: &str, opts: &RunOptions) -> Result<(String, Prior), HostError> {
+    let mut client = finloom_pg::connect(url)?;
+    finloom_pg::schema::ensure_all(&mut client, &plan.specs)?;
+    let plugins: Vec<String> = plan
+        .stages
+        .iter()
+        .map(|s| format!("{}={}@{}", s.name, s.plugin_name(), s.plugin_version()))
+        .collect();
+    let run_id = finloom_pg::ledger::begin_run(
+        &mut client,
+        &plan.pipeline.path.display().to_string(),
+        &plan.pipeline.config_hash,
+        &plugins.join(","),
+        opts.force,
+        plan.pipeline.workers,
+    )?;
+    let prior = finloom_pg::ledger::read_prior(&mut client, &plan.specs)?;
+    Ok((run_id, prior))
+}
+
 fn setup(
     plan: &Plan,
     conn: &duckdb::Connection,
@@ -483,7 +644,20 @@ pub struct Pending {
 /// everything is new).
 pub fn pending(plan: &Plan) -> Result<Vec<Pending>, HostError> {
     let p = &plan.pipeline;
-    let prior = if p.database.exists() {
+    let prior = if let Some(url) = &p.postgres {
+        let mut c = finloom_pg::connect(url)?;
+        let has_ledger =
+            finloom_pg::schema::table_columns(&mut c, "finloom_filing_stages")?.is_some();
+        let mut all = has_ledger;
+        for s in &plan.specs {
+            all &= finloom_pg::schema::table_columns(&mut c, &s.name)?.is_some();
+        }
+        if all {
+            finloom_pg::ledger::read_prior(&mut c, &plan.specs)?
+        } else {
+            Prior::default()
+        }
+    } else if p.database.exists() {
         let conn = finloom_store::open_ro(&p.database)?;
         let has_ledger = !finloom_store::table_columns(
             &conn,

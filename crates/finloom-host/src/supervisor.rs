@@ -105,6 +105,8 @@ struct Slot {
     written: HashSet<i64>,
     /// Segments sealed so far (the open one is number `sealed`).
     sealed: usize,
+    /// A `Seal` was sent and its `Sealed` has not come back yet.
+    seal_asked: bool,
     kill: Option<Why>,
 }
 
@@ -125,6 +127,30 @@ pub struct Supervisor<'a> {
     pub progress: &'a Progress,
     pub segment_dir: PathBuf,
     pub stopping: &'a dyn Fn() -> bool,
+    /// Several processes on one database (PostgreSQL): asked before a file is handed to a
+    /// worker, so that no two processes extract it at once (see `finloom_pg::claims`).
+    pub claim: Option<&'a dyn Fn(&Task) -> Result<Claimed, String>>,
+}
+
+/// What a claim on a file found (several processes on one database).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claimed {
+    /// This process may extract it.
+    Mine,
+    /// Another process committed it under the same plan: nothing to do.
+    Done,
+    /// Another live process holds it: ask again later.
+    Busy,
+}
+
+/// How long a file another process holds waits before it is asked about again.
+const RECLAIM: Duration = Duration::from_millis(500);
+
+enum Next {
+    Task(Task),
+    /// Nothing to hand out now, but files held by other processes may come free.
+    Wait,
+    None,
 }
 
 /// The executable to start workers from: `FINLOOM_WORKER_EXE`, else this executable when it
@@ -256,6 +282,7 @@ impl Supervisor<'_> {
             staged: Vec::new(),
             written: HashSet::new(),
             sealed: 0,
+            seal_asked: false,
             kill: None,
         };
         let hello = ToWorker::Hello {
@@ -274,6 +301,8 @@ impl Supervisor<'_> {
         let p = &self.plan.pipeline;
         let mut report = ExtractReport::default();
         let mut queue: VecDeque<Task> = tasks.into();
+        // Files another process holds, and when to ask about them again.
+        let mut waiting: VecDeque<(Task, Instant)> = VecDeque::new();
         let n = p
             .workers
             .min(queue.len())
@@ -296,7 +325,7 @@ impl Supervisor<'_> {
                 stopped = true;
                 self.progress
                     .note("stopping: no new files; files being extracted are abandoned");
-                for t in queue.drain(..) {
+                for t in queue.drain(..).chain(waiting.drain(..).map(|(t, _)| t)) {
                     report
                         .not_processed
                         .push(self.paths[t.fid as usize].clone());
@@ -318,8 +347,19 @@ impl Supervisor<'_> {
             // Hand out work; tell idle workers to finish when there is none left.
             for s in &mut slots {
                 if matches!(s.state, State::Idle) {
-                    match queue.pop_front() {
-                        Some(task) if fatal.is_none() => {
+                    let next = if fatal.is_some() {
+                        Next::None
+                    } else {
+                        match self.next_task(&mut queue, &mut waiting, &mut report) {
+                            Ok(n) => n,
+                            Err(e) => {
+                                fatal = Some(e);
+                                Next::None
+                            }
+                        }
+                    };
+                    match next {
+                        Next::Task(task) => {
                             let path = self.paths[task.fid as usize].clone();
                             send(
                                 s,
@@ -336,10 +376,15 @@ impl Supervisor<'_> {
                                 record: None,
                             });
                         }
-                        other => {
-                            if let Some(t) = other {
-                                queue.push_front(t);
+                        Next::Wait => {
+                            // Other processes wait for what this one staged: commit it now
+                            // rather than when the worker next gets a file or quits.
+                            if !s.staged.is_empty() && !s.seal_asked {
+                                send(s, &ToWorker::Seal);
+                                s.seal_asked = true;
                             }
+                        }
+                        Next::None => {
                             send(s, &ToWorker::Quit);
                             s.state = State::Quitting;
                         }
@@ -419,7 +464,7 @@ impl Supervisor<'_> {
                         ));
                     }
                     // Replace it while there is work left.
-                    if !queue.is_empty() && !stopped && fatal.is_none() {
+                    if !(queue.is_empty() && waiting.is_empty()) && !stopped && fatal.is_none() {
                         let g = slots[i].generation + 1;
                         slots[i] = self.spawn(i, g, &tx)?;
                         report.workers_replaced += 1;
@@ -429,7 +474,7 @@ impl Supervisor<'_> {
                 }
             }
             if fatal.is_some() {
-                for t in queue.drain(..) {
+                for t in queue.drain(..).chain(waiting.drain(..).map(|(t, _)| t)) {
                     report
                         .not_processed
                         .push(self.paths[t.fid as usize].clone());
@@ -440,6 +485,46 @@ impl Supervisor<'_> {
             return Err(HostError::Other(format!("the run stopped: {e}")));
         }
         Ok(report)
+    }
+
+    /// The next file to hand out: the first waiting file whose time has come, else the next
+    /// in line — claimed first when several processes share the database.
+    fn next_task(
+        &self,
+        queue: &mut VecDeque<Task>,
+        waiting: &mut VecDeque<(Task, Instant)>,
+        report: &mut ExtractReport,
+    ) -> Result<Next, String> {
+        loop {
+            let due = waiting.front().is_some_and(|(_, at)| *at <= Instant::now());
+            let task = if due {
+                waiting.pop_front().map(|(t, _)| t)
+            } else {
+                queue.pop_front()
+            };
+            let Some(task) = task else {
+                return Ok(if waiting.is_empty() {
+                    Next::None
+                } else {
+                    Next::Wait
+                });
+            };
+            let Some(claim) = self.claim else {
+                return Ok(Next::Task(task));
+            };
+            match claim(&task).map_err(|e| format!("cannot claim a file: {e}"))? {
+                Claimed::Mine => return Ok(Next::Task(task)),
+                Claimed::Done => {
+                    report.skipped += 1;
+                    self.progress.file(
+                        &self.paths[task.fid as usize],
+                        "skipped (done by another process)",
+                        false,
+                    );
+                }
+                Claimed::Busy => waiting.push_back((task, Instant::now() + RECLAIM)),
+            }
+        }
     }
 
     /// Deadlines and memory of busy workers.
@@ -735,6 +820,7 @@ impl Supervisor<'_> {
                     })
                     .collect();
                 s.sealed += 1;
+                s.seal_asked = false;
                 let _ = self
                     .merge
                     .send(MergeJob::Segment(SegmentJob { path, filings }));

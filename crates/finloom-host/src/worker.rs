@@ -131,6 +131,7 @@ fn serve(mut ch: Channel) -> i32 {
                 }
                 w.task(&mut ch, fid, path, write_now)
             }
+            ToWorker::Seal => w.seal(&mut ch),
             ToWorker::Quit => break,
             other => {
                 eprintln!("finloom worker: unexpected message {other:?}");

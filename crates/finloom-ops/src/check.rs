@@ -69,10 +69,115 @@ impl CheckReport {
     }
 }
 
-fn count(conn: &Connection, sql: &str) -> Result<i64> {
-    Ok(conn.query_row(sql, [], |r| r.get(0))?)
+/// The few things the checks ask of a database, on either store. Every query below is
+/// written in the SQL both DuckDB and PostgreSQL accept (subqueries named, casts with `::`).
+trait Db {
+    fn count(&mut self, sql: &str) -> Result<i64>;
+    /// Rows of text and integer columns (`param` binds the one `?`/`$1`, if any).
+    fn rows(&mut self, sql: &str, param: Option<&str>) -> Result<Vec<Vec<Cell>>>;
+    fn has_table(&mut self, table: &str) -> Result<bool>;
+    fn execute(&mut self, sql: &str) -> Result<()>;
+    /// A `$1`/`?` placeholder in this store's dialect.
+    fn placeholder(&self) -> &'static str;
 }
 
+enum Cell {
+    Text(String),
+    Int(i64),
+}
+
+impl Cell {
+    fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Int(i) => i.to_string(),
+        }
+    }
+    fn int(&self) -> i64 {
+        match self {
+            Cell::Int(i) => *i,
+            Cell::Text(s) => s.parse().unwrap_or(0),
+        }
+    }
+}
+
+struct Duck<'c>(&'c Connection, String);
+
+impl Db for Duck<'_> {
+    fn count(&mut self, sql: &str) -> Result<i64> {
+        Ok(self.0.query_row(sql, [], |r| r.get(0))?)
+    }
+    fn rows(&mut self, sql: &str, param: Option<&str>) -> Result<Vec<Vec<Cell>>> {
+        let mut st = self.0.prepare(sql)?;
+        let mut rows = match param {
+            Some(p) => st.query([p])?,
+            None => st.query([])?,
+        };
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let n = r.as_ref().column_count();
+            let mut row = Vec::with_capacity(n);
+            for i in 0..n {
+                row.push(match r.get::<_, duckdb::types::Value>(i)? {
+                    duckdb::types::Value::BigInt(v) => Cell::Int(v),
+                    duckdb::types::Value::Int(v) => Cell::Int(v as i64),
+                    duckdb::types::Value::HugeInt(v) => Cell::Int(v as i64),
+                    duckdb::types::Value::UBigInt(v) => Cell::Int(v as i64),
+                    duckdb::types::Value::Text(t) => Cell::Text(t),
+                    duckdb::types::Value::Null => Cell::Text(String::new()),
+                    other => Cell::Text(format!("{other:?}")),
+                });
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
+    fn has_table(&mut self, table: &str) -> Result<bool> {
+        Ok(!table_columns(self.0, &self.1, table)?.is_empty())
+    }
+    fn execute(&mut self, sql: &str) -> Result<()> {
+        Ok(self.0.execute_batch(sql)?)
+    }
+    fn placeholder(&self) -> &'static str {
+        "?"
+    }
+}
+
+struct Pg<'c>(&'c mut finloom_pg::Client);
+
+impl Db for Pg<'_> {
+    fn count(&mut self, sql: &str) -> Result<i64> {
+        Ok(self.0.query_one(sql, &[])?.get(0))
+    }
+    fn rows(&mut self, sql: &str, param: Option<&str>) -> Result<Vec<Vec<Cell>>> {
+        let rows = match param {
+            Some(p) => self.0.query(sql, &[&p])?,
+            None => self.0.query(sql, &[])?,
+        };
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (0..r.len())
+                    .map(|i| match r.try_get::<_, Option<i64>>(i) {
+                        Ok(v) => Cell::Int(v.unwrap_or(0)),
+                        Err(_) => Cell::Text(r.get::<_, Option<String>>(i).unwrap_or_default()),
+                    })
+                    .collect()
+            })
+            .collect())
+    }
+    fn has_table(&mut self, table: &str) -> Result<bool> {
+        Ok(finloom_pg::schema::table_columns(self.0, table)?.is_some())
+    }
+    fn execute(&mut self, sql: &str) -> Result<()> {
+        Ok(self.0.batch_execute(sql)?)
+    }
+    fn placeholder(&self) -> &'static str {
+        "$1"
+    }
+}
+
+/// `finloom check` on a DuckDB file.
 pub fn check(db: &Path, keys: &[TableKey], staging_dir: &Path) -> Result<CheckReport> {
     if !db.is_file() {
         return Err(OpsError::Missing(db.to_path_buf()));
@@ -80,18 +185,61 @@ pub fn check(db: &Path, keys: &[TableKey], staging_dir: &Path) -> Result<CheckRe
     let conn = finloom_store::open_rw(db)?;
     conn.execute_batch(&finloom_store::host_schema_sql(""))?;
     let cat = finloom_store::current_catalog(&conn)?;
-    let present: Vec<&TableKey> = keys
-        .iter()
-        .filter(|k| {
-            table_columns(&conn, &cat, &k.table)
-                .map(|c| !c.is_empty())
-                .unwrap_or(false)
-        })
-        .collect();
+    // The seed's data_health view, generalised to every plugin table, with DuckDB's size.
+    let mut r = check_on(
+        &mut Duck(&conn, cat),
+        &db.display().to_string(),
+        keys,
+        staging_dir,
+        "(SELECT database_size FROM pragma_database_size()) AS db_size",
+    )?;
+    drop(conn);
+    r.size_bytes = file_size(db);
+    Ok(r)
+}
+
+/// `finloom check` on PostgreSQL: the same checks; the `data_health` view carries the seed
+/// plan's own size expression, `pg_size_pretty(pg_database_size('<database>'))`.
+pub fn check_pg(url: &str, keys: &[TableKey], staging_dir: &Path) -> Result<CheckReport> {
+    let mut client = finloom_pg::connect(url)?;
+    client.batch_execute(finloom_pg::schema::HOST_SCHEMA)?;
+    let name: String = client
+        .query_one("SELECT current_database()::text", &[])?
+        .get(0);
+    let size = format!(
+        "(SELECT pg_size_pretty(pg_database_size('{}'))) as db_size",
+        name.replace('\'', "''")
+    );
+    let mut r = check_on(
+        &mut Pg(&mut client),
+        &finloom_pg::redact(url),
+        keys,
+        staging_dir,
+        &size,
+    )?;
+    r.size_bytes = client
+        .query_one("SELECT pg_database_size(current_database())", &[])?
+        .get::<_, i64>(0) as u64;
+    Ok(r)
+}
+
+fn check_on(
+    conn: &mut dyn Db,
+    database: &str,
+    keys: &[TableKey],
+    staging_dir: &Path,
+    size_column: &str,
+) -> Result<CheckReport> {
+    let mut present: Vec<&TableKey> = Vec::new();
+    for k in keys {
+        if conn.has_table(&k.table)? {
+            present.push(k);
+        }
+    }
     let mut r = CheckReport {
-        database: db.display().to_string(),
+        database: database.to_string(),
         size_bytes: 0,
-        filings: count(&conn, "SELECT count(*) FROM filings")?,
+        filings: conn.count("SELECT count(*) FROM filings")?,
         duplicates: vec![],
         orphans: vec![],
         coverage: vec![],
@@ -123,13 +271,13 @@ pub fn check(db: &Path, keys: &[TableKey], staging_dir: &Path) -> Result<CheckRe
             .map(|c| ident(c))
             .collect::<std::result::Result<Vec<_>, _>>()?
             .join(", ");
-        let (keys_dup, extra): (i64, i64) = conn.query_row(
+        let row = conn.rows(
             &format!(
-                "SELECT count(*), coalesce(sum(n - 1), 0)::BIGINT FROM (SELECT count(*) AS n FROM {t} GROUP BY {cols} HAVING count(*) > 1)"
+                "SELECT count(*)::BIGINT, coalesce(sum(n - 1), 0)::BIGINT FROM (SELECT count(*) AS n FROM {t} GROUP BY {cols} HAVING count(*) > 1) AS d"
             ),
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            None,
         )?;
+        let (keys_dup, extra) = (row[0][0].int(), row[0][1].int());
         if keys_dup > 0 {
             r.violations.push(format!(
                 "{}: {keys_dup} keys ({}) appear more than once ({extra} extra rows); run `finloom dedupe`",
@@ -148,8 +296,7 @@ pub fn check(db: &Path, keys: &[TableKey], staging_dir: &Path) -> Result<CheckRe
     // Referential integrity: every row's filing exists; every declared reference resolves.
     for k in &present {
         let t = ident(&k.table)?;
-        let n = count(
-            &conn,
+        let n = conn.count(
             &format!(
                 "SELECT count(*) FROM {t} x WHERE NOT EXISTS (SELECT 1 FROM filings f WHERE f.accession_number = x.accession_number)"
             ),
@@ -170,16 +317,13 @@ pub fn check(db: &Path, keys: &[TableKey], staging_dir: &Path) -> Result<CheckRe
             if !present.iter().any(|p| &p.table == rt) {
                 continue;
             }
-            let n = count(
-                &conn,
-                &format!(
-                    "SELECT count(*) FROM {t} x WHERE x.{c} IS NOT NULL AND NOT EXISTS \
+            let n = conn.count(&format!(
+                "SELECT count(*) FROM {t} x WHERE x.{c} IS NOT NULL AND NOT EXISTS \
                      (SELECT 1 FROM {rt_} y WHERE y.{rc_} = x.{c})",
-                    c = ident(col)?,
-                    rt_ = ident(rt)?,
-                    rc_ = ident(rc)?
-                ),
-            )?;
+                c = ident(col)?,
+                rt_ = ident(rt)?,
+                rc_ = ident(rc)?
+            ))?;
             r.orphans.push(Orphans {
                 table: k.table.clone(),
                 column: col.clone(),
@@ -200,24 +344,29 @@ pub fn check(db: &Path, keys: &[TableKey], staging_dir: &Path) -> Result<CheckRe
     for stage in stages {
         let first = present.iter().find(|k| k.stage == stage).unwrap();
         let t = ident(&first.table)?;
-        let mut st = conn.prepare(&format!(
-            "SELECT coalesce(f.form_type, '?'), count(*), count(s.accession_number), count(w.accession_number) \
-             FROM (SELECT DISTINCT accession_number, form_type FROM filings WHERE status = 'ok') f \
-             LEFT JOIN (SELECT DISTINCT accession_number FROM finloom_filing_stages WHERE stage = ?) s USING (accession_number) \
-             LEFT JOIN (SELECT DISTINCT accession_number FROM {t}) w USING (accession_number) \
-             GROUP BY 1 ORDER BY 1"
-        ))?;
-        let rows = st.query_map([stage], |row| {
-            Ok(Coverage {
+        let ph = conn.placeholder();
+        let rows: Vec<Coverage> = conn
+            .rows(
+                &format!(
+                    "SELECT coalesce(f.form_type, '?'), count(*)::BIGINT, count(s.accession_number)::BIGINT, \
+                     count(w.accession_number)::BIGINT \
+                     FROM (SELECT DISTINCT accession_number, form_type FROM filings WHERE status = 'ok') f \
+                     LEFT JOIN (SELECT DISTINCT accession_number FROM finloom_filing_stages WHERE stage = {ph}) s USING (accession_number) \
+                     LEFT JOIN (SELECT DISTINCT accession_number FROM {t}) w USING (accession_number) \
+                     GROUP BY 1 ORDER BY 1"
+                ),
+                Some(stage),
+            )?
+            .into_iter()
+            .map(|row| Coverage {
                 stage: stage.to_string(),
-                form_type: row.get(0)?,
-                total: row.get(1)?,
-                done: row.get(2)?,
-                with_rows: row.get(3)?,
+                form_type: row[0].text(),
+                total: row[1].int(),
+                done: row[2].int(),
+                with_rows: row[3].int(),
             })
-        })?;
+            .collect();
         for c in rows {
-            let c = c?;
             if c.done < c.total {
                 r.violations.push(format!(
                     "stage {}: {} of {} {} filings have not been processed by it; run `finloom run` to fill the gap",
@@ -242,12 +391,12 @@ pub fn check(db: &Path, keys: &[TableKey], staging_dir: &Path) -> Result<CheckRe
 
     // Failed filings.
     {
-        let mut st = conn.prepare(
+        let rows = conn.rows(
             "SELECT accession_number, coalesce(error, '') FROM filings WHERE status <> 'ok' ORDER BY 1",
+            None,
         )?;
-        let rows = st.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        for f in rows {
-            let (a, e): (String, String) = f?;
+        for row in rows {
+            let (a, e) = (row[0].text(), row[1].text());
             r.violations.push(format!("filing {a} failed: {e}"));
             r.failed_filings.push((a, e));
         }
@@ -256,8 +405,8 @@ pub fn check(db: &Path, keys: &[TableKey], staging_dir: &Path) -> Result<CheckRe
     // The seed plan's verification queries, where its tables exist.
     let has = |t: &str| present.iter().any(|k| k.table == t);
     if has("sections") {
-        let q1 = count(&conn, "SELECT COUNT(*) FROM filings f LEFT JOIN sections s ON f.accession_number = s.accession_number WHERE s.id IS NULL")?;
-        let q3 = count(&conn, "SELECT count(*) FROM (SELECT accession_number, section_type, COUNT(*) FROM sections GROUP BY 1, 2 HAVING COUNT(*) > 1)")?;
+        let q1 = conn.count("SELECT COUNT(*) FROM filings f LEFT JOIN sections s ON f.accession_number = s.accession_number WHERE s.id IS NULL")?;
+        let q3 = conn.count("SELECT count(*) FROM (SELECT accession_number, section_type, COUNT(*) FROM sections GROUP BY 1, 2 HAVING COUNT(*) > 1) AS d")?;
         if q1 > 0 {
             r.violations
                 .push(format!("{q1} filings have no sections (seed query 1)"));
@@ -271,7 +420,7 @@ pub fn check(db: &Path, keys: &[TableKey], staging_dir: &Path) -> Result<CheckRe
         r.seed.duplicate_section_keys = Some(q3);
     }
     if has("tables") {
-        let q2 = count(&conn, "SELECT COUNT(*) FROM filings f LEFT JOIN tables t ON f.accession_number = t.accession_number WHERE t.id IS NULL")?;
+        let q2 = conn.count("SELECT COUNT(*) FROM filings f LEFT JOIN tables t ON f.accession_number = t.accession_number WHERE t.id IS NULL")?;
         r.seed.filings_without_tables = Some(q2);
     }
 
@@ -305,7 +454,6 @@ pub fn check(db: &Path, keys: &[TableKey], staging_dir: &Path) -> Result<CheckRe
         r.leftover_staging = left;
     }
 
-    // The seed's data_health view, generalised to every plugin table, with DuckDB's size.
     let mut cols: Vec<String> = present
         .iter()
         .map(|k| {
@@ -316,12 +464,12 @@ pub fn check(db: &Path, keys: &[TableKey], staging_dir: &Path) -> Result<CheckRe
         })
         .collect();
     cols.push("(SELECT COUNT(*) FROM filings) AS total_filings".into());
-    cols.push("(SELECT database_size FROM pragma_database_size()) AS db_size".into());
-    conn.execute_batch(&format!(
-        "CREATE OR REPLACE VIEW data_health AS SELECT {}",
+    cols.push(size_column.to_string());
+    // Dropped and created rather than replaced: PostgreSQL cannot replace a view whose
+    // columns changed (a plugin table added to or removed from the pipeline).
+    conn.execute(&format!(
+        "DROP VIEW IF EXISTS data_health; CREATE VIEW data_health AS SELECT {}",
         cols.join(", ")
     ))?;
-    drop(conn);
-    r.size_bytes = file_size(db);
     Ok(r)
 }

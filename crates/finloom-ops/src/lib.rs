@@ -8,6 +8,7 @@
 pub mod backup;
 pub mod check;
 pub mod compact;
+pub mod copy;
 pub mod dedupe;
 pub mod export;
 pub mod scaffold;
@@ -15,8 +16,9 @@ pub mod scaffold;
 use std::path::PathBuf;
 
 pub use backup::{backup, restore, BackupReport};
-pub use check::{check, CheckReport};
+pub use check::{check, check_pg, CheckReport};
 pub use compact::{compact, CompactReport};
+pub use copy::{copy, CopyReport, Store};
 pub use dedupe::{dedupe, DedupeReport};
 pub use export::{export_chunks, ExportFormat, ExportReport};
 
@@ -49,6 +51,14 @@ pub enum OpsError {
     Store(#[from] finloom_store::StoreError),
     #[error("database error: {0}")]
     Duck(#[from] duckdb::Error),
+    #[error(transparent)]
+    Postgres(#[from] finloom_pg::PgError),
+}
+
+impl From<finloom_pg::postgres::Error> for OpsError {
+    fn from(e: finloom_pg::postgres::Error) -> Self {
+        OpsError::Postgres(e.into())
+    }
 }
 
 pub type Result<T> = std::result::Result<T, OpsError>;

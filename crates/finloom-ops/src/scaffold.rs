@@ -99,10 +99,6 @@ pub fn new_plugin(
                 "{{kit_path}}",
                 &root.join("crates/finloom-plugin-kit").to_string_lossy(),
             )
-            .replace(
-                "{{ingest_path}}",
-                &root.join("crates/finloom-ingest").to_string_lossy(),
-            )
             .replace("{{so_path}}", &library.to_string_lossy())
     };
     let files: Vec<(PathBuf, Vec<u8>)> = vec![
