@@ -228,7 +228,7 @@ struct DbArgs {
     /// The pipeline file.
     #[arg(default_value = "pipeline.toml")]
     pipeline: PathBuf,
-    /// Database file (instead of the pipeline's).
+    /// Database file or `postgresql://` URL (instead of the pipeline's).
     #[arg(long)]
     database: Option<PathBuf>,
 }
@@ -297,8 +297,8 @@ fn local_only(p: &Pipeline, command: &str) -> anyhow::Result<()> {
     if let Some(url) = &p.postgres {
         anyhow::bail!(
             "`finloom {command}` works on a DuckDB database file; {} is PostgreSQL. \
-             Use PostgreSQL's own tools for this (pg_dump/pg_restore for backups, VACUUM FULL \
-             to compact), or run the command on a DuckDB copy of the data",
+             Use PostgreSQL's own tools for this (VACUUM FULL to compact), or run the command \
+             on a DuckDB copy of the data (`finloom copy --from URL --to FILE`)",
             finloom_pg::redact(url)
         );
     }
@@ -310,7 +310,10 @@ fn mb(bytes: u64) -> String {
 }
 
 fn take_backup(p: &Pipeline) -> anyhow::Result<()> {
-    let r = finloom_ops::backup(&p.database, &p.backup_dir)?;
+    let r = match &p.postgres {
+        Some(url) => finloom_ops::backup_pg(url, &p.backup_dir)?,
+        None => finloom_ops::backup(&p.database, &p.backup_dir)?,
+    };
     eprintln!("backup written: {} ({})", r.path.display(), mb(r.bytes));
     Ok(())
 }
@@ -587,12 +590,14 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Backup { db, to } => {
             let p = db.load()?;
-            local_only(&p, "backup")?;
             let dir = to
                 .map(std::path::absolute)
                 .transpose()?
                 .unwrap_or(p.backup_dir.clone());
-            let r = finloom_ops::backup(&p.database, &dir)?;
+            let r = match &p.postgres {
+                Some(url) => finloom_ops::backup_pg(url, &dir)?,
+                None => finloom_ops::backup(&p.database, &dir)?,
+            };
             println!("backup {} ({}), verified:", r.path.display(), mb(r.bytes));
             for (t, n) in &r.tables {
                 println!("  {t:<28} {n:>10} rows");
@@ -601,7 +606,16 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Restore { backup, db } => {
             let p = db.load()?;
-            local_only(&p, "restore")?;
+            if let Some(url) = &p.postgres {
+                let before = finloom_ops::restore_pg(&backup, url, &p.backup_dir)?;
+                println!(
+                    "restored {} to {}",
+                    backup.display(),
+                    finloom_pg::redact(url)
+                );
+                println!("what it held before was backed up to {}", before.display());
+                return Ok(ExitCode::SUCCESS);
+            }
             let _lock = finloom_host::take_run_lock(&p.database)?;
             let kept = finloom_ops::restore(&backup, &p.database)?;
             println!("restored {} to {}", backup.display(), p.database.display());
@@ -616,13 +630,18 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
         } => {
             let p = db.load()?;
-            local_only(&p, "dedupe")?;
             let plan = Plan::build(p)?;
-            let _lock = finloom_host::take_run_lock(&plan.pipeline.database)?;
+            let _lock = match plan.pipeline.postgres {
+                None => Some(finloom_host::take_run_lock(&plan.pipeline.database)?),
+                Some(_) => None,
+            };
             if !no_backup {
                 take_backup(&plan.pipeline)?;
             }
-            let r = finloom_ops::dedupe(&plan.pipeline.database, &table_keys(&plan))?;
+            let r = match &plan.pipeline.postgres {
+                Some(url) => finloom_ops::dedupe_pg(url, &table_keys(&plan))?,
+                None => finloom_ops::dedupe(&plan.pipeline.database, &table_keys(&plan))?,
+            };
             if json {
                 println!("{}", serde_json::to_string(&r)?);
             } else {
@@ -715,16 +734,23 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             table,
         } => {
             let p = db.load()?;
-            local_only(&p, "export")?;
             let format = match format {
                 ExportFormatArg::Jsonl => finloom_ops::ExportFormat::Jsonl,
                 ExportFormatArg::Parquet => finloom_ops::ExportFormat::Parquet,
             };
-            let out = out.unwrap_or_else(|| {
-                p.database
-                    .with_file_name(format!("{table}.{}", format.extension()))
+            let out = out.unwrap_or_else(|| match &p.postgres {
+                // Beside the pipeline file when the database is a server.
+                Some(_) => p
+                    .path
+                    .with_file_name(format!("{table}.{}", format.extension())),
+                None => p
+                    .database
+                    .with_file_name(format!("{table}.{}", format.extension())),
             });
-            let r = finloom_ops::export_chunks(&p.database, &table, format, &out)?;
+            let r = match &p.postgres {
+                Some(url) => finloom_ops::export_chunks_pg(url, &table, format, &out)?,
+                None => finloom_ops::export_chunks(&p.database, &table, format, &out)?,
+            };
             match &r.path {
                 Some(path) => eprintln!(
                     "exported {} chunks from `{table}` to {} ({})",

@@ -230,10 +230,96 @@ fn a_run_into_postgres_equals_a_duckdb_run_and_a_rerun_skips_everything() {
         "{out}"
     );
 
-    // Commands that need a DuckDB file say so instead of failing on a missing file.
-    let o = finloom(&["backup", p.to_str().unwrap(), "--database", &server.url]);
+    // dedupe repairs it in place (one transaction), and check is clean again.
+    let o = finloom(&[
+        "dedupe",
+        p.to_str().unwrap(),
+        "--database",
+        &server.url,
+        "--no-backup",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let removed: i64 = json_of(&o)["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t[2].as_i64().unwrap())
+        .sum();
+    assert_eq!(removed, 1, "{}", text(&o));
+    let o = finloom(&["check", p.to_str().unwrap(), "--database", &server.url]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_same_as_duckdb(&server, &env.db());
+
+    // export chunks: the same records, byte for byte, as from the DuckDB database.
+    let (from_duck, from_pg) = (env.path("duck.jsonl"), env.path("pg.jsonl"));
+    for (db, out) in [
+        (env.db().to_str().unwrap().to_string(), &from_duck),
+        (server.url.clone(), &from_pg),
+    ] {
+        let o = finloom(&[
+            "export",
+            "chunks",
+            p.to_str().unwrap(),
+            "--database",
+            &db,
+            "--format",
+            "jsonl",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+    let a = std::fs::read(&from_duck).unwrap();
+    assert!(a.len() > 1000);
+    assert_eq!(a, std::fs::read(&from_pg).unwrap(), "exports differ");
+
+    // backup: a DuckDB file holding the same rows, verified filing by filing.
+    let bk = env.path("backups");
+    let o = finloom(&[
+        "backup",
+        p.to_str().unwrap(),
+        "--database",
+        &server.url,
+        "--to",
+        bk.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let files: Vec<PathBuf> = std::fs::read_dir(&bk)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let backup = files[0].clone();
+    assert!(backup.to_string_lossy().ends_with(".duckdb"));
+    for (t, skip) in COMPARED {
+        assert_eq!(
+            duck_rows(&backup, t, skip),
+            duck_rows(&env.db(), t, skip),
+            "{t}"
+        );
+    }
+
+    // restore: damage the database, put the backup back; what was there is backed up first.
+    c.batch_execute("DELETE FROM chunks; DELETE FROM filings WHERE form_type = '8-K'")
+        .unwrap();
+    let o = finloom(&[
+        "restore",
+        backup.to_str().unwrap(),
+        p.to_str().unwrap(),
+        "--database",
+        &server.url,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("backed up to"), "{}", text(&o));
+    assert_same_as_duckdb(&server, &env.db());
+    let o = run_ok(&p, &["--database", &server.url, "--json"]);
+    assert_eq!(json_of(&o)["skipped"], 5, "{}", text(&o));
+
+    // compact needs a DuckDB file, and says so instead of failing on a missing file.
+    let o = finloom(&["compact", p.to_str().unwrap(), "--database", &server.url]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("pg_dump"), "{}", text(&o));
+    assert!(text(&o).contains("VACUUM FULL"), "{}", text(&o));
 }
 
 #[test]

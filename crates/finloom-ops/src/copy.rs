@@ -557,9 +557,18 @@ fn digest(c: &mut Conn, t: &Table) -> Result<Digest> {
 }
 
 pub fn copy(from: &Store, to: &Store) -> Result<CopyReport> {
+    copy_tables(from, to, None)
+}
+
+/// [`copy`], limited to the tables named in `only` (plus the host tables' empty schema in the
+/// target) when given: what `export` and `backup` on PostgreSQL build on.
+pub fn copy_tables(from: &Store, to: &Store, only: Option<&[&str]>) -> Result<CopyReport> {
     let mut src = open(from, false)?;
-    let tables = tables_of(&mut src)?;
-    if !tables.iter().any(|t| t.name == "filings") {
+    let mut tables = tables_of(&mut src)?;
+    if let Some(only) = only {
+        tables.retain(|t| only.contains(&t.name.as_str()));
+    }
+    if only.is_none() && !tables.iter().any(|t| t.name == "filings") {
         return Err(OpsError::Io(format!(
             "{} has no `filings` table: not a finloom database",
             from.describe()

@@ -11,6 +11,7 @@ pub mod compact;
 pub mod copy;
 pub mod dedupe;
 pub mod export;
+pub mod pg_ops;
 pub mod scaffold;
 
 use std::path::PathBuf;
@@ -21,6 +22,7 @@ pub use compact::{compact, CompactReport};
 pub use copy::{copy, CopyReport, Store};
 pub use dedupe::{dedupe, DedupeReport};
 pub use export::{export_chunks, ExportFormat, ExportReport};
+pub use pg_ops::{backup_pg, dedupe_pg, export_chunks_pg, restore_pg};
 
 /// A table and the columns that identify one of its rows.
 #[derive(Debug, Clone)]
