@@ -255,9 +255,8 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         MergeNote::Merged { source_path } => progress.merged(source_path, to_process),
         MergeNote::Failed(f) => progress.merge_failed(&f.source_path, &f.error),
     };
-    // Several processes on one PostgreSQL database: claims, renewed by a heartbeat.
-    let owner = claims::owner_name(&run_id);
-    let lease = claims::lease();
+    // Several processes on one PostgreSQL database: each file is claimed before a worker
+    // gets it (`finloom_pg::claims`).
     let claim_keys: Vec<Option<(String, String)>> = {
         let mut keys = vec![None; paths.len()];
         for t in &tasks {
@@ -268,37 +267,24 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         }
         keys
     };
-    let claim_client = match &pg_url {
-        Some(url) => Some(std::sync::Mutex::new(finloom_pg::connect(url)?)),
+    let claims = match &pg_url {
+        Some(url) => Some(claims::Session::start(
+            url,
+            &run_id,
+            opts.retry_failed,
+            opts.force,
+        )?),
         None => None,
     };
     let claim_fn = |t: &Task| -> Result<Claimed, String> {
-        let Some(c) = &claim_client else {
+        let (Some(session), Some((key, fp))) = (&claims, &claim_keys[t.fid as usize]) else {
             return Ok(Claimed::Mine);
         };
-        let mut c = c.lock().unwrap_or_else(|p| p.into_inner());
-        let (key, fp) = claim_keys[t.fid as usize]
-            .as_ref()
-            .ok_or_else(|| "a file to process has no claim key".to_string())?;
-        claims::claim(
-            &mut *c,
-            key,
-            &owner,
-            fp,
-            lease,
-            opts.retry_failed,
-            opts.force,
-        )
-        .map(|c| match c {
-            Claim::Mine => Claimed::Mine,
-            Claim::Done => Claimed::Done,
-            Claim::Busy => Claimed::Busy,
-        })
-        .map_err(|e| e.to_string())
-    };
-    let heartbeat = match &pg_url {
-        Some(url) => Some(claims::Heartbeat::start(url, &owner, lease)?),
-        None => None,
+        match session.claim(key, fp).map_err(|e| e.to_string())? {
+            Claim::Mine => Ok(Claimed::Mine),
+            Claim::Done => Ok(Claimed::Done),
+            Claim::Busy => Ok(Claimed::Busy),
+        }
     };
     let merge_config = MergeConfig {
         production: p.database.clone(),
@@ -385,14 +371,8 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         ))
     });
     progress.finish();
-    drop(heartbeat);
-    if let Some(c) = &claim_client {
-        // Files looked at but not committed (up to date after parsing, not reached before a
-        // stop) go back to the pool now rather than when the lease runs out.
-        let mut c = c.lock().unwrap_or_else(|p| p.into_inner());
-        if let Err(e) = claims::release_all(&mut *c, &owner) {
-            tracing::warn!("cannot release this run's claims (they expire with their lease): {e}");
-        }
+    if let Some(c) = claims {
+        c.finish();
     }
     let (extracted, report, extract_seconds, merge_tail_seconds) = outcome?;
 

@@ -203,6 +203,59 @@ impl Drop for Heartbeat {
     }
 }
 
+/// One run's claims: a connection for claiming, the heartbeat that renews the leases, and the
+/// release of what is left when the run ends ([`Session::finish`]).
+pub struct Session {
+    client: std::sync::Mutex<postgres::Client>,
+    owner: String,
+    lease: Duration,
+    retry_failed: bool,
+    force: bool,
+    heartbeat: Option<Heartbeat>,
+}
+
+impl Session {
+    /// Connects and starts the heartbeat. `retry_failed`/`force`: the run's options (see
+    /// [`claim`]).
+    pub fn start(url: &str, run_id: &str, retry_failed: bool, force: bool) -> Result<Session> {
+        let owner = owner_name(run_id);
+        let lease = lease();
+        Ok(Session {
+            client: std::sync::Mutex::new(crate::connect(url)?),
+            heartbeat: Some(Heartbeat::start(url, &owner, lease)?),
+            owner,
+            lease,
+            retry_failed,
+            force,
+        })
+    }
+
+    /// Claims the file with source key `key`, to be done under `fingerprint`.
+    pub fn claim(&self, key: &str, fingerprint: &str) -> Result<Claim> {
+        let mut c = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        claim(
+            &mut *c,
+            key,
+            &self.owner,
+            fingerprint,
+            self.lease,
+            self.retry_failed,
+            self.force,
+        )
+    }
+
+    /// Stops renewing and lets go of the claims still held (files looked at but not
+    /// committed: up to date after parsing, or not reached before a stop), so that others need
+    /// not wait for the lease to run out.
+    pub fn finish(mut self) {
+        drop(self.heartbeat.take());
+        let mut c = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = release_all(&mut *c, &self.owner) {
+            tracing::warn!("cannot release this run's claims (they expire with their lease): {e}");
+        }
+    }
+}
+
 /// Test hook: claims' lease in seconds (a kill test waits for one lease to run out).
 pub const LEASE_ENV: &str = "FINLOOM_LEASE_SECS";
 
