@@ -738,3 +738,31 @@ pub fn pending(plan: &Plan) -> Result<Vec<Pending>, HostError> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_a_listing_evenly_and_the_same_way_everywhere() {
+        let keys: Vec<String> = (0..4000).map(|i| format!("10-K/F{i:05}.htm")).collect();
+        for n in [1u32, 2, 3, 4, 7] {
+            let mut sizes = vec![0usize; n as usize];
+            for key in &keys {
+                let owners: Vec<u32> = (1..=n).filter(|&k| in_shard(key, (k, n))).collect();
+                assert_eq!(owners.len(), 1, "{key} in shards {owners:?} of {n}");
+                sizes[(owners[0] - 1) as usize] += 1;
+            }
+            let even = keys.len() / n as usize;
+            for s in &sizes {
+                // blake3 spreads keys evenly: every shard within 15 % of its share.
+                assert!(s.abs_diff(even) * 100 <= even * 15, "{sizes:?} for n = {n}");
+            }
+        }
+        // Derived from the key alone: the split does not depend on where the files are mounted.
+        assert_eq!(
+            source_key(Path::new("/mnt/a"), "/mnt/a/10-K/x.htm"),
+            source_key(Path::new("/data"), "/data/10-K/x.htm")
+        );
+    }
+}
