@@ -589,3 +589,70 @@ fn static_shards_split_a_corpus_between_processes_without_overlap() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("1 <= K <= N"), "{}", text(&o));
 }
+
+#[test]
+fn a_failing_filing_on_postgres_is_recorded_and_not_redone_by_other_processes() {
+    let server = PgServer::start();
+    let env = Env::new(SAMPLE);
+    let victim = "0000950135-08-006327";
+    let p = env.pipeline("p.toml", "", &faulty_stage("panic", victim));
+    let o = finloom(&[
+        "run",
+        p.to_str().unwrap(),
+        "--quiet",
+        "--database",
+        &server.url,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let mut c = server.client();
+    let probed: i64 = c
+        .query_one(
+            "SELECT count(DISTINCT accession_number) FROM probe_rows",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(probed, 4, "the other filings are merged");
+    let row = c
+        .query_one(
+            "SELECT status, error, (SELECT count(*) FROM sections s WHERE s.accession_number = f.accession_number) \
+             FROM filings f WHERE accession_number = $1",
+            &[&victim],
+        )
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "failed");
+    assert!(row.get::<_, String>(1).contains("panicked"));
+    assert_eq!(row.get::<_, i64>(2), 0, "a failed filing merges nothing");
+    let claim = c
+        .query_one(
+            "SELECT done_status, owner FROM finloom_claims WHERE source_key LIKE '8-K/%'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(claim.get::<_, Option<String>>(0).as_deref(), Some("failed"));
+    assert_eq!(claim.get::<_, Option<String>>(1), None);
+    // Another run (another process) neither retries it nor redoes the rest.
+    let o = finloom(&[
+        "run",
+        p.to_str().unwrap(),
+        "--quiet",
+        "--json",
+        "--database",
+        &server.url,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let r = json_of(&o);
+    assert_eq!(r["processed"], 0, "{}", text(&o));
+    assert_eq!(r["skipped"], 4, "{}", text(&o));
+    assert_eq!(
+        r["not_retried"].as_array().map(|a| a.len()),
+        Some(1),
+        "{}",
+        text(&o)
+    );
+    let failures: i64 = c
+        .query_one("SELECT count(*) FROM finloom_failures", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(failures, 1);
+}
