@@ -656,3 +656,73 @@ fn a_failing_filing_on_postgres_is_recorded_and_not_redone_by_other_processes() 
         .get(0);
     assert_eq!(failures, 1);
 }
+
+#[test]
+fn the_same_filing_at_three_paths_across_processes_has_one_owner() {
+    let server = PgServer::start();
+    let env = Env::new(&SAMPLE[3..5]);
+    let original = env.path("filings/8-K/1002517_0000950135-08-006327.htm");
+    // `000_` sorts before the original (`1002517_…`), `zz_` after it: `000_` owns it.
+    for copy in ["zz_copy", "000_copy"] {
+        std::fs::copy(
+            &original,
+            env.path(&format!("filings/8-K/{copy}_0000950135-08-006327.htm")),
+        )
+        .unwrap();
+    }
+    let p = env.pipeline_one_worker("pipeline.toml", "", &default_stages(512));
+    let o = finloom(&["run", p.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    // Two processes, each with half of the listing: the copies may land in different ones.
+    let shard = |k: &str| {
+        Command::new(BIN)
+            .args([
+                "run",
+                p.to_str().unwrap(),
+                "--quiet",
+                "--json",
+                "--shard",
+                k,
+            ])
+            .args(["--database", &server.url])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (shard("1/2"), shard("2/2"));
+    for o in [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()] {
+        let r = json_of(&o);
+        for f in r["failed"].as_array().unwrap() {
+            assert!(
+                f["error"].as_str().unwrap().contains("duplicate filing"),
+                "{}",
+                text(&o)
+            );
+        }
+    }
+    let mut c = server.client();
+    let owner: Vec<(String, String)> = c
+        .query(
+            "SELECT source_path, status FROM filings WHERE accession_number = '0000950135-08-006327'",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(owner.len(), 1, "{owner:?}");
+    assert!(owner[0].0.contains("000_copy"), "{owner:?}");
+    assert_eq!(owner[0].1, "ok");
+    let dup_keys: i64 = c
+        .query_one(
+            "SELECT count(*) FROM (SELECT accession_number, section_type, count(*) FROM sections \
+             GROUP BY 1, 2 HAVING count(*) > 1) AS d",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(dup_keys, 0);
+    // The same rows, filing by filing, as one DuckDB process decides them.
+    assert_same_as_duckdb(&server, &env.db());
+}

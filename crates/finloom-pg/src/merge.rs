@@ -111,7 +111,15 @@ impl PgMerger<'_> {
         let cpu_start = thread_cpu();
         let mut report = MergeReport::default();
         let mut client = crate::connect(&self.config.url)?;
-        let listing: HashSet<&str> = self.config.listing.iter().map(|p| p.as_str()).collect();
+        // Position in the sorted listing: "sorts first" means exactly what it means inside one
+        // process (the listing's order, not a string comparison of the paths).
+        let listing: HashMap<&str, usize> = self
+            .config
+            .listing
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_str(), i))
+            .collect();
         let fault = std::env::var(finloom_merge::FAULT_ENV).ok();
         for job in rx {
             let started = Instant::now();
@@ -168,7 +176,7 @@ impl PgMerger<'_> {
     fn merge_segment(
         &self,
         client: &mut postgres::Client,
-        listing: &HashSet<&str>,
+        listing: &HashMap<&str, usize>,
         seg: &SegmentJob,
         fault: Option<&str>,
         report: &mut MergeReport,
@@ -259,7 +267,7 @@ impl PgMerger<'_> {
         &self,
         client: &mut postgres::Client,
         duck: &duckdb::Connection,
-        listing: &HashSet<&str>,
+        listing: &HashMap<&str, usize>,
         group: &[&(i64, String, String)],
         fault: Option<&str>,
         report: &mut MergeReport,
@@ -352,11 +360,11 @@ impl PgMerger<'_> {
             let (acc, owner_path): (String, String) = (r.get(0), r.get(1));
             for (fid, f) in &filings {
                 let mine = &f.record.source_path;
-                if f.record.accession_number == acc
-                    && owner_path != *mine
-                    && listing.contains(owner_path.as_str())
-                    && owner_path < *mine
-                {
+                let first = match (listing.get(owner_path.as_str()), listing.get(mine.as_str())) {
+                    (Some(o), Some(m)) => o < m,
+                    _ => false,
+                };
+                if f.record.accession_number == acc && owner_path != *mine && first {
                     duplicates.push((*fid, duplicate(&acc, mine, &owner_path)));
                 }
             }
