@@ -163,6 +163,19 @@ fn children_of(pid: u32) -> Vec<u32> {
     out
 }
 
+/// `finloom run PIPELINE --quiet --json --database URL EXTRA…`, started in the background
+/// with its output captured.
+fn spawn_run(pipeline: &Path, url: &str, extra: &[&str]) -> std::process::Child {
+    Command::new(BIN)
+        .args(["run", pipeline.to_str().unwrap(), "--quiet", "--json"])
+        .args(["--database", url])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 fn json_of(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
 }
@@ -341,19 +354,9 @@ fn three_processes_on_one_postgres_database_commit_every_filing_exactly_once() {
     let env = Env::new(&refs);
     let p = env.pipeline_one_worker("pipeline.toml", "", &default_stages(512));
     run_ok(&p, &[]);
-    let children: Vec<std::process::Child> = (0..3)
-        .map(|_| {
-            Command::new(BIN)
-                .args(["run", p.to_str().unwrap(), "--quiet", "--json"])
-                .args(["--database", &server.url])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
+    let children: Vec<std::process::Child> =
+        (0..3).map(|_| spawn_run(&p, &server.url, &[])).collect();
     let mut processed = 0;
-    let mut busy = 0;
     for child in children {
         let o = child.wait_with_output().unwrap();
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -361,11 +364,9 @@ fn three_processes_on_one_postgres_database_commit_every_filing_exactly_once() {
         assert_eq!(r["failed"].as_array().unwrap().len(), 0, "{}", text(&o));
         let n = r["processed"].as_u64().unwrap();
         processed += n;
-        busy += (n > 0) as u32;
     }
     // Each filing committed by exactly one process: the processed counts add up to the corpus.
     assert_eq!(processed as usize, files.len());
-    assert!(busy >= 1);
     assert_same_as_duckdb(&server, &env.db());
     let mut c = server.client();
     let row = c
@@ -543,22 +544,7 @@ fn static_shards_split_a_corpus_between_processes_without_overlap() {
     let env = Env::new(SAMPLE);
     let p = env.pipeline_one_worker("pipeline.toml", "", &default_stages(512));
     run_ok(&p, &[]);
-    let shard = |k: &str| {
-        Command::new(BIN)
-            .args([
-                "run",
-                p.to_str().unwrap(),
-                "--quiet",
-                "--json",
-                "--shard",
-                k,
-            ])
-            .args(["--database", &server.url])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
+    let shard = |k: &str| spawn_run(&p, &server.url, &["--shard", k]);
     let (a, b) = (shard("1/2"), shard("2/2"));
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
     assert_eq!(a.status.code(), Some(0), "{}", text(&a));
@@ -674,22 +660,7 @@ fn the_same_filing_at_three_paths_across_processes_has_one_owner() {
     let o = finloom(&["run", p.to_str().unwrap(), "--quiet"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     // Two processes, each with half of the listing: the copies may land in different ones.
-    let shard = |k: &str| {
-        Command::new(BIN)
-            .args([
-                "run",
-                p.to_str().unwrap(),
-                "--quiet",
-                "--json",
-                "--shard",
-                k,
-            ])
-            .args(["--database", &server.url])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
+    let shard = |k: &str| spawn_run(&p, &server.url, &["--shard", k]);
     let (a, b) = (shard("1/2"), shard("2/2"));
     for o in [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()] {
         let r = json_of(&o);

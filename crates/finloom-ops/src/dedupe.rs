@@ -30,55 +30,25 @@ pub fn dedupe(db: &Path, keys: &[TableKey]) -> Result<DedupeReport> {
     }
     let conn = finloom_store::open_rw(db)?;
     let cat = finloom_store::current_catalog(&conn)?;
-    let mut all = vec![TableKey {
-        table: "filings".into(),
-        key: vec!["accession_number".into()],
-        references: vec![],
-        stage: String::new(),
-    }];
-    all.extend(keys.iter().cloned());
+    let all = with_filings(keys);
     let mut report = DedupeReport::default();
     conn.execute_batch("BEGIN TRANSACTION")?;
     let result = (|| -> Result<()> {
         for k in &all {
-            let cols = table_columns(&conn, &cat, &k.table)?;
-            if cols.is_empty() {
-                report
-                    .skipped
-                    .push((k.table.clone(), "no such table".into()));
-                continue;
-            }
-            let has = |c: &str| cols.iter().any(|(n, _)| n == c);
-            if let Some(missing) = k.key.iter().find(|c| !has(c)) {
-                report
-                    .skipped
-                    .push((k.table.clone(), format!("key column {missing} is missing")));
-                continue;
-            }
-            let table = ident(&k.table)?;
-            let partition = k
-                .key
-                .iter()
-                .map(|c| ident(c))
-                .collect::<std::result::Result<Vec<_>, _>>()?
-                .join(", ");
-            // "Latest": highest id where there is one (the seed's rule); filings by updated_at.
-            let order = if k.table == "filings" && has("updated_at") {
-                "updated_at DESC NULLS LAST, rowid DESC"
-            } else if has("id") {
-                "id DESC NULLS LAST, rowid DESC"
-            } else {
-                "rowid DESC"
+            let cols: Vec<String> = table_columns(&conn, &cat, &k.table)?
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect();
+            let (table, delete) = match repair_sql(k, &cols, "rowid")? {
+                Ok(x) => x,
+                Err(why) => {
+                    report.skipped.push((k.table.clone(), why));
+                    continue;
+                }
             };
             let before: i64 =
                 conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
-            let removed = conn.execute(
-                &format!(
-                    "DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM (SELECT rowid, ROW_NUMBER() OVER \
-                     (PARTITION BY {partition} ORDER BY {order}) AS rn FROM {table}) WHERE rn > 1)"
-                ),
-                [],
-            )? as i64;
+            let removed = conn.execute(&delete, [])? as i64;
             report.tables.push((k.table.clone(), before, removed));
         }
         Ok(())
@@ -93,4 +63,54 @@ pub fn dedupe(db: &Path, keys: &[TableKey]) -> Result<DedupeReport> {
             Err(e)
         }
     }
+}
+
+/// `filings` (keyed by accession number) followed by the plan's tables: what dedupe repairs.
+pub(crate) fn with_filings(keys: &[TableKey]) -> Vec<TableKey> {
+    let mut all = vec![TableKey {
+        table: "filings".into(),
+        key: vec!["accession_number".into()],
+        references: vec![],
+        stage: String::new(),
+    }];
+    all.extend(keys.iter().cloned());
+    all
+}
+
+/// The repair of one table — its quoted name and the DELETE keeping the latest row per key —
+/// or why it cannot be checked. `cols`: the table's columns (empty: no such table); `row`:
+/// the store's physical row id (`rowid` in DuckDB, `ctid` in PostgreSQL), which breaks ties
+/// between exact copies. The SQL is the same on both stores.
+pub(crate) fn repair_sql(
+    k: &TableKey,
+    cols: &[String],
+    row: &str,
+) -> Result<std::result::Result<(String, String), String>> {
+    if cols.is_empty() {
+        return Ok(Err("no such table".into()));
+    }
+    let has = |c: &str| cols.iter().any(|n| n == c);
+    if let Some(missing) = k.key.iter().find(|c| !has(c)) {
+        return Ok(Err(format!("key column {missing} is missing")));
+    }
+    let table = ident(&k.table)?;
+    let partition = k
+        .key
+        .iter()
+        .map(|c| ident(c))
+        .collect::<std::result::Result<Vec<_>, _>>()?
+        .join(", ");
+    // "Latest": highest id where there is one (the seed's rule); filings by updated_at.
+    let order = if k.table == "filings" && has("updated_at") {
+        format!("updated_at DESC NULLS LAST, {row} DESC")
+    } else if has("id") {
+        format!("id DESC NULLS LAST, {row} DESC")
+    } else {
+        format!("{row} DESC")
+    };
+    let delete = format!(
+        "DELETE FROM {table} WHERE {row} IN (SELECT {row} FROM (SELECT {row}, ROW_NUMBER() OVER \
+         (PARTITION BY {partition} ORDER BY {order}) AS rn FROM {table}) AS d WHERE rn > 1)"
+    );
+    Ok(Ok((table, delete)))
 }

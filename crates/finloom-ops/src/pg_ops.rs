@@ -15,6 +15,7 @@
 //!   `rowid` there — breaking ties).
 
 use crate::copy::{copy_tables, Store};
+use crate::dedupe::{repair_sql, with_filings};
 use crate::{file_size, timestamp, BackupReport, DedupeReport, ExportFormat, ExportReport};
 use crate::{OpsError, Result, TableKey};
 use finloom_store::ident;
@@ -134,53 +135,23 @@ fn tempfile_dir() -> Result<PathBuf> {
 /// `finloom dedupe` on PostgreSQL (see the module comment).
 pub fn dedupe_pg(url: &str, keys: &[TableKey]) -> Result<DedupeReport> {
     let mut c = finloom_pg::connect(url)?;
-    let mut all = vec![TableKey {
-        table: "filings".into(),
-        key: vec!["accession_number".into()],
-        references: vec![],
-        stage: String::new(),
-    }];
-    all.extend(keys.iter().cloned());
     let mut report = DedupeReport::default();
     let mut tx = c.transaction()?;
-    for k in &all {
-        let Some((_, cols)) = finloom_pg::schema::table_columns(&mut tx, &k.table)? else {
-            report
-                .skipped
-                .push((k.table.clone(), "no such table".into()));
-            continue;
-        };
-        let has = |c: &str| cols.iter().any(|(n, _)| n == c);
-        if let Some(missing) = k.key.iter().find(|c| !has(c)) {
-            report
-                .skipped
-                .push((k.table.clone(), format!("key column {missing} is missing")));
-            continue;
-        }
-        let table = ident(&k.table)?;
-        let partition = k
-            .key
-            .iter()
-            .map(|c| ident(c))
-            .collect::<std::result::Result<Vec<_>, _>>()?
-            .join(", ");
-        let order = if k.table == "filings" && has("updated_at") {
-            "updated_at DESC NULLS LAST, ctid DESC"
-        } else if has("id") {
-            "id DESC NULLS LAST, ctid DESC"
-        } else {
-            "ctid DESC"
+    for k in &with_filings(keys) {
+        let cols: Vec<String> = finloom_pg::schema::table_columns(&mut tx, &k.table)?
+            .map(|(_, cols)| cols.into_iter().map(|(n, _)| n).collect())
+            .unwrap_or_default();
+        let (table, delete) = match repair_sql(k, &cols, "ctid")? {
+            Ok(x) => x,
+            Err(why) => {
+                report.skipped.push((k.table.clone(), why));
+                continue;
+            }
         };
         let before: i64 = tx
             .query_one(&format!("SELECT count(*) FROM {table}"), &[])?
             .get(0);
-        let removed = tx.execute(
-            &format!(
-                "DELETE FROM {table} WHERE ctid IN (SELECT ctid FROM (SELECT ctid, ROW_NUMBER() OVER \
-                 (PARTITION BY {partition} ORDER BY {order}) AS rn FROM {table}) AS d WHERE rn > 1)"
-            ),
-            &[],
-        )? as i64;
+        let removed = tx.execute(&delete, &[])? as i64;
         report.tables.push((k.table.clone(), before, removed));
     }
     tx.commit()?;

@@ -54,10 +54,9 @@ pub enum PgError {
 
 pub type Result<T> = std::result::Result<T, PgError>;
 
-/// Whether a `database` setting names a PostgreSQL server rather than a DuckDB file.
-pub fn is_url(s: &str) -> bool {
-    s.starts_with("postgresql://") || s.starts_with("postgres://")
-}
+/// Whether a `database` setting names a PostgreSQL server rather than a DuckDB file (the
+/// pipeline file's own rule).
+pub use finloom_config::is_postgres_url as is_url;
 
 /// The URL without its password, for messages and the run summary.
 pub fn redact(url: &str) -> String {
