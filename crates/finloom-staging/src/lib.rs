@@ -132,7 +132,7 @@ impl SegmentWriter {
         // One thread: a worker process already has a core of its own, and DuckDB's idle
         // worker threads waking for every small append cost more CPU than they save (on
         // 8-Ks, more than the plugins).
-        let mut ddl = String::from("SET threads = 1;\n");
+        let mut ddl = String::from("SET threads = 1;\nSET force_compression = 'uncompressed';\n");
         for s in specs {
             let cols: Vec<String> = s
                 .columns
