@@ -263,32 +263,33 @@ impl Worker {
         let fps = self.plan.fingerprints(&source_hash);
         let plan_fp = self.plan.plan_fingerprint(&fps);
         clock.lap("read");
-        let filing =
-            match std::panic::catch_unwind(|| finloom_ingest::read_filing_bytes(&path, &bytes)) {
-                Ok(Ok(f)) => f,
-                Ok(Err(e)) => {
-                    clock.lap("parse");
-                    let failure = FailedFiling {
-                        source_path: spath.clone(),
-                        error: format!("not a readable filing: {e}"),
-                        source_hash: Some(source_hash),
-                        fingerprint: Some(plan_fp),
-                        ..Default::default()
-                    };
-                    return fail(clock, ch, nbytes, failure);
-                }
-                Err(_) => {
-                    clock.lap("parse");
-                    let failure = FailedFiling {
-                        source_path: spath.clone(),
-                        error: "not a readable filing: the reader panicked".into(),
-                        source_hash: Some(source_hash),
-                        fingerprint: Some(plan_fp),
-                        ..Default::default()
-                    };
-                    return fail(clock, ch, nbytes, failure);
-                }
-            };
+        let filing = match std::panic::catch_unwind(|| {
+            finloom_ingest::read_filing_bytes_hashed(&path, &bytes, source_hash.clone())
+        }) {
+            Ok(Ok(f)) => f,
+            Ok(Err(e)) => {
+                clock.lap("parse");
+                let failure = FailedFiling {
+                    source_path: spath.clone(),
+                    error: format!("not a readable filing: {e}"),
+                    source_hash: Some(source_hash),
+                    fingerprint: Some(plan_fp),
+                    ..Default::default()
+                };
+                return fail(clock, ch, nbytes, failure);
+            }
+            Err(_) => {
+                clock.lap("parse");
+                let failure = FailedFiling {
+                    source_path: spath.clone(),
+                    error: "not a readable filing: the reader panicked".into(),
+                    source_hash: Some(source_hash),
+                    fingerprint: Some(plan_fp),
+                    ..Default::default()
+                };
+                return fail(clock, ch, nbytes, failure);
+            }
+        };
         drop(bytes);
         clock.lap("parse");
         let m = &filing.meta;

@@ -1,6 +1,6 @@
 //! Nesting cap applied to HTML before html5ever sees it.
 //!
-//! html5ever is iterative (no recursion on depth) and scraper's tree is a flat `Vec`, so deep
+//! html5ever is iterative (no recursion on depth) and the parsed tree is a flat arena, so deep
 //! nesting cannot overflow the stack — but it is *quadratic*: every block-level start tag
 //! (`<div>`, `<ul>`, `<center>`…) makes the tree builder scan the stack of open elements for a
 //! `<p>` in button scope. 100,000 nested `<div>`s (a real adversarial input) take ~40 s in a

@@ -2,13 +2,13 @@
 //!
 //! Why it is built this way:
 //!
-//! * **One parse, one walk.** The document is parsed once with `scraper` (html5ever, the
-//!   browser algorithm — filings are full of unclosed `<P>`, `<FONT>` and stray end tags, and
-//!   only the HTML5 error-recovery rules reproduce what a reader saw). The tree is then walked
-//!   once, **iteratively** (first-child / next-sibling / parent links, no recursion), so depth
-//!   is bounded only by memory. Excessive nesting is capped before parsing (see `depth.rs`)
-//!   because html5ever is quadratic on deep block nesting; scraper's tree is a flat `Vec`, so
-//!   dropping it cannot overflow the stack either.
+//! * **One parse, one walk.** The document is parsed once with html5ever (the browser
+//!   algorithm — filings are full of unclosed `<P>`, `<FONT>` and stray end tags, and only the
+//!   HTML5 error-recovery rules reproduce what a reader saw) into the small tree of `dom.rs`.
+//!   The tree is then walked once, **iteratively** (first-child / next-sibling / parent links,
+//!   no recursion), so depth is bounded only by memory. Excessive nesting is capped before
+//!   parsing (see `depth.rs`) because html5ever is quadratic on deep block nesting; the tree
+//!   is a flat arena (`ego_tree`), so dropping it cannot overflow the stack either.
 //! * **Text is written once, directly into `Document::text`.** Block elements only *cut* the
 //!   running text into blocks (flush on open and close), so nested blocks never duplicate text:
 //!   `<div>A<p>B</p>C</div>` gives the blocks `A`, `B`, `C`. Block separators are written lazily
@@ -34,9 +34,9 @@
 
 use std::borrow::Cow;
 
+use crate::dom::{self, Dom, Element, Node};
 use ego_tree::NodeRef;
 use finloom_plugin_api::{Block, BlockKind, Cell, DocFormat, Document, IxFact, Row, Style, Table};
-use scraper::{Html, Node};
 
 use crate::depth;
 use crate::text::push_plain_blocks;
@@ -60,7 +60,7 @@ pub fn parse_html(html: &str) -> Document {
 
 pub(crate) fn parse_html_full(html: &str) -> HtmlParse {
     let (capped, removed_tags) = depth::cap_depth(html);
-    let dom = Html::parse_document(&capped);
+    let dom = dom::parse_document(&capped);
     drop(capped_owned(capped));
     let mut w = Walker::new(html.len());
     w.walk(&dom);
@@ -308,7 +308,7 @@ impl Walker {
         }
     }
 
-    fn walk(&mut self, dom: &Html) {
+    fn walk(&mut self, dom: &Dom) {
         let root = dom.tree.root();
         let Some(mut node) = root.first_child() else {
             return;
@@ -372,7 +372,7 @@ impl Walker {
         }
     }
 
-    fn open_element(&mut self, node: NodeRef<'_, Node>, el: &scraper::node::Element) -> bool {
+    fn open_element(&mut self, node: NodeRef<'_, Node>, el: &Element) -> bool {
         let name = el.name();
         if matches!(
             name,
@@ -390,8 +390,8 @@ impl Walker {
         let mut rowspan = 1u32;
         let mut font_size_attr: Option<&str> = None;
         let mut style_attr: Option<&str> = None;
-        for (k, v) in el.attrs.iter() {
-            match &*k.local {
+        for (k, v) in el.attrs() {
+            match k {
                 "style" => style_attr = Some(v),
                 "align" => align_attr = parse_align(v),
                 "colspan" => colspan = parse_span(v),
@@ -885,15 +885,15 @@ impl Walker {
 
     // ---- inline XBRL ------------------------------------------------------------------
 
-    fn open_fact(&mut self, el: &scraper::node::Element) {
+    fn open_fact(&mut self, el: &Element) {
         self.inline_xbrl = true;
         let numeric = el.name() == "ix:nonfraction";
         let mut f = IxFact {
             numeric,
             ..IxFact::default()
         };
-        for (k, v) in el.attrs.iter() {
-            match &*k.local {
+        for (k, v) in el.attrs() {
+            match k {
                 "name" => f.name = v.trim().into(),
                 "contextref" => f.context_ref = v.trim().into(),
                 "unitref" => f.unit_ref = v.trim().into(),

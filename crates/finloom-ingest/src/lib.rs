@@ -29,6 +29,7 @@ use finloom_plugin_api::{Document, FilingMeta};
 
 mod decode;
 mod depth;
+mod dom;
 mod html;
 mod meta;
 mod sgml;
@@ -132,6 +133,18 @@ pub fn read_filing(path: &Path) -> Result<Filing, IngestError> {
 /// Parses one filing from its bytes; `path_for_names` supplies the file/folder names used as
 /// a metadata fallback and `FilingMeta::source_path`.
 pub fn read_filing_bytes(path_for_names: &Path, bytes: &[u8]) -> Result<Filing, IngestError> {
+    let source_hash = blake3::hash(bytes).to_hex().to_string();
+    read_filing_bytes_hashed(path_for_names, bytes, source_hash)
+}
+
+/// [`read_filing_bytes`] for a caller that has already hashed the bytes (the run's worker
+/// hashes every file before parsing it, to skip unchanged ones): `source_hash` must be the
+/// lowercase hex BLAKE3 of `bytes`.
+pub fn read_filing_bytes_hashed(
+    path_for_names: &Path,
+    bytes: &[u8],
+    source_hash: String,
+) -> Result<Filing, IngestError> {
     let path = path_for_names;
     if bytes.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
         return Err(IngestError::Empty {
@@ -153,7 +166,6 @@ pub fn read_filing_bytes(path_for_names: &Path, bytes: &[u8]) -> Result<Filing, 
         ));
     }
     let text = decode(bytes);
-    let source_hash = blake3::hash(bytes).to_hex().to_string();
 
     let mut cand = meta::Candidates::default();
     let mut primary_doc_type = String::new();
