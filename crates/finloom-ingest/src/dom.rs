@@ -326,9 +326,26 @@ mod tests {
         out
     }
 
-    fn same_tree(html: &str, what: &str) {
-        let ours = dump_ours(&parse_document(html));
+    /// Both ways of building our tree (html5ever's tokenizer, and the fast one where it
+    /// accepts the input) against scraper's; returns whether the fast one accepted it.
+    fn same_tree(html: &str, what: &str) -> bool {
         let theirs = dump_scraper(&scraper::Html::parse_document(html));
+        let slow = dump_ours(&parse_document(html));
+        compare(&slow, &theirs, &format!("{what} (html5ever's tokenizer)"));
+        match crate::tokenize::parse_document(html) {
+            Ok(dom) => {
+                compare(
+                    &dump_ours(&dom),
+                    &theirs,
+                    &format!("{what} (fast tokenizer)"),
+                );
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn compare(ours: &str, theirs: &str, what: &str) {
         if ours != theirs {
             let at = ours
                 .lines()
@@ -374,20 +391,236 @@ mod tests {
         }
     }
 
-    /// Every sample filing that ships with the repository, whole.
+    /// The fast tokenizer's own edge cases: character references (named with and without
+    /// `;`, the attribute rule, numeric with the C1 table and invalid values), comments,
+    /// bogus comments, DOCTYPEs, RCDATA/RAWTEXT end tags, attribute states.
+    #[test]
+    fn fast_tokenizer_edge_cases_build_the_same_tree() {
+        let cases = [
+            "a &amp b &amp; c &ampx &notin; &noti; &notit; &Aacute &; &#; &#x; &# x &",
+            "&#65;&#x41;&#X4a&#0;&#128;&#x9d;&#x110000;&#xD800;&#99999999999;&#13;&#xFFFE;",
+            "<a title='&amp=x &ampx &amp; &notin &#65' href=\"?a=1&b=2&copy=3&copy;\">t</a>",
+            "<a x=&amp y=&ampz z=&amp;>u</a><a b=c&notin>d</a>",
+            "<!-- a --> <!--> <!---> <!----> <!-- b --!> <!--c--->d <!-- e --!x --> <!-- f",
+            "<!x y> <? pi ?> </ 1> </> <!-[x]> <![CDATA[ z ]]> a <b",
+            "<!DOCTYPE html><p>s</p>",
+            "<!doctype HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\"><table><p>q",
+            "<!DOCTYPE html PUBLIC '-//W3C//DTD XHTML 1.0 Strict//EN' 'http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd'><p>x",
+            "<!DOCTYPE html SYSTEM \"about:legacy-compat\"><p>x",
+            "<title>a <b> &amp; </titlex> </title > t <textarea>\n<b>x</b>&lt;</TEXTAREA>",
+            "<style>p { a: '<b>' } </style><xmp><i>&amp;</xmp><noscript><p>n</noscript>",
+            "<iframe><b></iframe><noembed>&amp;</noembed><noframes><x></noframes>",
+            "<title>unterminated &amp",
+            "<p a b=1 c = '2' d=\"3\" e=4 f/ g=/ h=a/ / i>x</p><br/><img src=a/>",
+            "<p =a ==b \"c\"=d 'e'=f <g=h>x</p><P CLASS=A Class=B>y</P>",
+            "<DIV><P>1<TABLE><TR><TD>2</TD></TR></TABLE></DIV>",
+            "<pre>\nfirst line</pre><pre>\n\nsecond</pre><listing>\nl</listing>",
+            "<svg><p>x</p></svg><math><mi>y</mi></math>",
+            "<p>a</p\n><p\nclass=x\n>b</p >",
+            "\u{feff}<p>bom</p>",
+            "<a href=\"unterminated",
+            "<p x='1'y='2'>adjacent</p>",
+            "text & more &lt;&gt; &nbsp;&NotANamedEntity; &AMP; &amp",
+        ];
+        for (i, html) in cases.iter().enumerate() {
+            assert!(
+                same_tree(html, &format!("edge case {i}")),
+                "edge case {i} was refused"
+            );
+        }
+        for (i, html) in [
+            "<script>if (a < b) {}</script><p>x</p>",
+            "<plaintext><p>",
+            "<svg><![CDATA[ x ]]></svg>",
+            "<!DOCTYPE html foo><p>x",
+            "a\r\nb",
+            "a\0b",
+        ]
+        .iter()
+        .enumerate()
+        {
+            assert!(
+                !same_tree(html, &format!("refused case {i}")),
+                "refused case {i} was accepted"
+            );
+        }
+    }
+
+    /// Random sequences of the pieces tokenizers trip on; every input the fast tokenizer
+    /// accepts must build scraper's tree. `FINLOOM_TOKENIZER_CASES` runs more of them.
+    #[test]
+    fn fast_tokenizer_builds_the_same_tree_on_generated_inputs() {
+        const PIECES: &[&str] = &[
+            "<",
+            ">",
+            "</",
+            "<!--",
+            "-->",
+            "--!>",
+            "-",
+            "!",
+            "<!",
+            "<?",
+            "&",
+            "&amp",
+            "&amp;",
+            "&notin;",
+            "&noti",
+            "&not",
+            "&#",
+            "&#x",
+            "&#65;",
+            "&#x41",
+            "&#0;",
+            "&#128;",
+            ";",
+            "=",
+            "\"",
+            "'",
+            " ",
+            "\n",
+            "\t",
+            "/",
+            "a",
+            "b",
+            "p",
+            "div",
+            "table",
+            "tr",
+            "td",
+            "th",
+            "title",
+            "textarea",
+            "style",
+            "xmp",
+            "noscript",
+            "svg",
+            "math",
+            "pre",
+            "select",
+            "option",
+            "template",
+            "html",
+            "body",
+            "head",
+            "TITLE",
+            "Td",
+            "x=",
+            "y",
+            "\u{e9}",
+            "\u{20ac}",
+            "<!DOCTYPE html>",
+            "[CDATA[",
+            "]]>",
+            "ix:nonFraction",
+            "frameset",
+            "form",
+            "li",
+            "ul",
+            "h1",
+            "i",
+            "nobr",
+            "a href",
+            "<br/>",
+            "0",
+            "9",
+            "<p>",
+            "</p>",
+            "<td>",
+            "<tr>",
+            "<table>",
+            "</table>",
+            "<b>",
+            "</b>",
+            "<i>",
+            "</i>",
+            "<title>",
+            "</title>",
+            "<style>",
+            "</style>",
+            "<textarea>",
+            "</textarea>",
+            "caption",
+            "colgroup",
+            "col",
+            "tbody",
+            "font",
+            "center",
+            "center>",
+            "<pre>",
+            "<listing>",
+            "&#10;",
+            "&#10",
+            "&#xa;",
+            "&notit;",
+            "&xyz;",
+            "&x;",
+            "</>",
+            "\n\n",
+            "<!-->",
+            "<!--->",
+            "--",
+            "<a b=",
+            "c=&amp",
+            "<svg>",
+            "<math>",
+            "<p/>",
+            "&#x",
+        ];
+        let cases: usize = std::env::var("FINLOOM_TOKENIZER_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(3000);
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut accepted = 0;
+        for case in 0..cases {
+            let n = 1 + (next() % 40) as usize;
+            let html: String = (0..n)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            if same_tree(&html, &format!("generated case {case}: {html:?}")) {
+                accepted += 1;
+            }
+        }
+        assert!(
+            accepted * 2 > cases,
+            "only {accepted} of {cases} generated inputs accepted"
+        );
+    }
+
+    /// Every sample filing that ships with the repository, whole (or every filing under
+    /// `FINLOOM_TREE_CORPUS`, e.g. `../shared/corpus/filings`, for a wider check).
     #[test]
     fn same_tree_as_scraper_on_every_sample_filing() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/filings");
-        let mut n = 0;
+        let root = match std::env::var("FINLOOM_TREE_CORPUS") {
+            Ok(dir) => std::path::PathBuf::from(dir),
+            Err(_) => std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/fixtures/filings"),
+        };
+        let (mut n, mut fast) = (0, 0);
         for form in std::fs::read_dir(&root).expect("sample filings") {
             for f in std::fs::read_dir(form.unwrap().path()).unwrap() {
                 let path = f.unwrap().path();
                 let text = crate::decode::decode(&std::fs::read(&path).unwrap());
-                same_tree(&text, &path.display().to_string());
+                if same_tree(&text, &path.display().to_string()) {
+                    fast += 1;
+                } else {
+                    eprintln!(
+                        "{}: {:?}",
+                        path.display(),
+                        crate::tokenize::parse_document(&text).err()
+                    );
+                }
                 n += 1;
             }
         }
         assert!(n >= 27, "only {n} sample filings found");
+        eprintln!("fast tokenizer accepted {fast} of {n}");
     }
 }

@@ -2,9 +2,11 @@
 //!
 //! Why it is built this way:
 //!
-//! * **One parse, one walk.** The document is parsed once with html5ever (the browser
-//!   algorithm — filings are full of unclosed `<P>`, `<FONT>` and stray end tags, and only the
-//!   HTML5 error-recovery rules reproduce what a reader saw) into the small tree of `dom.rs`.
+//! * **One parse, one walk.** The document is parsed once with html5ever's tree builder (the
+//!   browser algorithm — filings are full of unclosed `<P>`, `<FONT>` and stray end tags, and
+//!   only the HTML5 error-recovery rules reproduce what a reader saw) into the small tree of
+//!   `dom.rs`, fed by the fast tokenizer of `tokenize.rs` (html5ever's own tokenizer for the
+//!   rare document it refuses).
 //!   The tree is then walked once, **iteratively** (first-child / next-sibling / parent links,
 //!   no recursion), so depth is bounded only by memory. Excessive nesting is capped before
 //!   parsing (see `depth.rs`) because html5ever is quadratic on deep block nesting; the tree
@@ -60,7 +62,12 @@ pub fn parse_html(html: &str) -> Document {
 
 pub(crate) fn parse_html_full(html: &str) -> HtmlParse {
     let (capped, removed_tags) = depth::cap_depth(html);
-    let dom = dom::parse_document(&capped);
+    // The fast tokenizer handles what filings are made of; anything else (scripts, CDATA,
+    // unusual DOCTYPEs) is parsed by html5ever's own tokenizer (see `tokenize.rs`).
+    let dom = match crate::tokenize::parse_document(&capped) {
+        Ok(d) => d,
+        Err(_) => dom::parse_document(&capped),
+    };
     drop(capped_owned(capped));
     let mut w = Walker::new(html.len());
     w.walk(&dom);

@@ -34,6 +34,7 @@ mod html;
 mod meta;
 mod sgml;
 mod text;
+mod tokenize;
 
 pub use decode::decode;
 pub use html::parse_html;
