@@ -639,3 +639,78 @@ fn cross_reference_index_of_a_real_filing_locates_every_item_it_can() {
         ["item_3", "item_5", "item_7a", "item_8", "item_9a"]
     );
 }
+
+/// A 10-KSB, read as a run reads it (its SGML header says `10KSB`): the small-business form's
+/// own numbering — Item 6 "Plan of Operation", Item 7 the financial statements, 8A (printed
+/// "8A(T)", the temporary form of 2007–2009) and 8B in Part II, Items 9–14 in Part III — every
+/// item found, in its part; "RISK FACTORS" stays inside Item 1 (the form has no Item 1A); a
+/// heading in capitals wrapped onto a second line of capitals keeps both lines as its title.
+/// 24Holdings Inc.'s 10-KSB for 2007 (accession 0000930413-08-001093), an excerpt: its SGML
+/// header and pieces of its primary document, verbatim, from a public GitHub repository (see
+/// EXCERPTS.tsv). Expectations read off the filing.
+#[test]
+fn ten_ksb_items_use_the_small_business_numbering() {
+    let (meta, doc) = testing::load(testing::own_fixture(
+        "24HOLDINGS_0000930413-08-001093.10-ksb.txt",
+    ));
+    assert_eq!(meta.accession_number.as_str(), "0000930413-08-001093");
+    let s = extract_sections(&meta, &doc, &Config::default()).unwrap();
+    let types: Vec<&str> = s.iter().map(|x| x.section_type.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "item_1", "item_2", "item_3", "item_4", "item_5", "item_6", "item_7", "item_8",
+            "item_8a", "item_8b", "item_9", "item_10", "item_11", "item_12", "item_13", "item_14"
+        ]
+    );
+    for x in &s {
+        let n: u32 = x.section_type[5..]
+            .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            .parse()
+            .unwrap();
+        let part = match n {
+            1..=4 => "part1",
+            5..=8 => "part2",
+            _ => "part3",
+        };
+        assert_eq!(x.part.as_deref(), Some(part), "{}", x.section_type);
+        assert_eq!(x.status, "present", "{}", x.section_type);
+    }
+    let sec = |t: &str| s.iter().find(|x| x.section_type == t).unwrap();
+    let i1 = &sec("item_1").text;
+    assert!(i1.starts_with("THE COMPANY'S HISTORY"));
+    assert!(i1.contains("RISK FACTORS") && i1.contains("WE HAVE NO RECENT OPERATING HISTORY"));
+    assert!(i1.ends_with("in the market or at all."));
+    assert_eq!(
+        sec("item_6").title.as_deref(),
+        Some("ITEM 6. PLAN OF OPERATION")
+    );
+    assert_eq!(
+        sec("item_7").text.trim(),
+        "See the index to the Financial Statements below, beginning on page F-1."
+    );
+    assert_eq!(
+        sec("item_8a").title.as_deref(),
+        Some("ITEM 8A(T). CONTROLS AND PROCEDURES.")
+    );
+    assert!(sec("item_8a")
+        .text
+        .starts_with("(a)   EVALUATION OF DISCLOSURE CONTROLS AND PROCEDURES"));
+    assert_eq!(sec("item_8b").text.trim(), "None.");
+    let i9 = sec("item_9");
+    assert_eq!(
+        i9.title.as_deref(),
+        Some(
+            "ITEM 9. DIRECTORS, EXECUTIVE OFFICERS, PROMOTERS, CONTROL PERSONS AND CORPORATE \
+             GOVERNANCE; COMPLIANCE WITH SECTION 16(A) OF THE EXCHANGE ACT."
+        )
+    );
+    assert!(i9
+        .text
+        .starts_with("The following table sets forth information concerning our officers"));
+    assert!(i9.text.ends_with("will adopt a Code of Ethics."));
+    let i14 = &sec("item_14").text;
+    assert!(i14.starts_with("AUDIT FEES:"));
+    assert!(i14.ends_with("approved by our Board of Directors."));
+    assert!(!i14.contains("SIGNATURES"));
+}

@@ -353,11 +353,17 @@ pub(super) fn find_candidates(doc: &Document, units: &[Unit], cfg: &Config) -> V
                     && nt.chars().count() <= 100
                     && parse_item_start(nt).is_none()
                     && (ends_mid_phrase(&title) || {
-                        // Or a short title-like line that ends the line run.
+                        // Or a title-like line that ends the line run: short, or in capitals
+                        // under a title in capitals (24Holdings' 2007 10-KSB wraps "ITEM 9.
+                        // DIRECTORS, … AND CORPORATE" / "GOVERNANCE; COMPLIANCE WITH SECTION
+                        // 16(A) OF THE EXCHANGE ACT.", 62 characters).
                         let last_of_run = units
                             .get(ui + 2)
                             .is_none_or(|n2| n2.block != u.block || n2.line_start);
-                        last_of_run && nt.chars().count() <= 60 && looks_like_title(nt)
+                        let caps_under_caps = all_caps(&title, 1) && all_caps(nt, 1);
+                        last_of_run
+                            && (nt.chars().count() <= 60 || caps_under_caps)
+                            && looks_like_title(nt)
                     })
                 {
                     title = collapse_ws(&format!("{title} {nt}"));
