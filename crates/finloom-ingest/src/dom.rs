@@ -592,6 +592,19 @@ mod tests {
             accepted * 2 > cases,
             "only {accepted} of {cases} generated inputs accepted"
         );
+        // Character soup: the same check one character at a time.
+        const CHARS: &[char] = &[
+            '<', '>', '/', '!', '-', '=', '"', '\'', '&', '#', ';', 'x', 'X', '0', '1', '9', 'a',
+            'A', 'b', 'p', 't', 'd', 'r', 'l', 'e', 'i', ' ', '\n', '\t', '?', '[', ']', '\u{e9}',
+            '\u{20ac}',
+        ];
+        for case in 0..cases {
+            let n = 1 + (next() % 60) as usize;
+            let html: String = (0..n)
+                .map(|_| CHARS[(next() % CHARS.len() as u64) as usize])
+                .collect();
+            same_tree(&html, &format!("character soup {case}: {html:?}"));
+        }
     }
 
     /// Every sample filing that ships with the repository, whole (or every filing under
