@@ -14,8 +14,9 @@
 //! **What it does not do, it refuses.** Scripts (script data has its own escape states),
 //! `<plaintext>`, CDATA sections in SVG/MathML, DOCTYPEs beyond `<!DOCTYPE name [PUBLIC "…"
 //! ["…"] | SYSTEM "…"]>`, NUL and carriage-return characters (the decoder has already turned
-//! them into spaces and line feeds): on any of these [`parse_document`] returns `None` and the
-//! caller parses the document with html5ever's own tokenizer. Nothing is ever approximated.
+//! them into spaces and line feeds): on any of these [`parse_document`] returns
+//! [`Unsupported`] and the caller parses the document with html5ever's own tokenizer. Nothing
+//! is ever approximated.
 //!
 //! **How it is checked.** Tests build the tree both ways — through this tokenizer and through
 //! html5ever's (scraper's tree, see `dom.rs`) — and compare them node for node on every sample
