@@ -258,72 +258,58 @@ mod tests {
     use super::*;
 
     /// One line per node, pre-order, indented by depth: kind, name, attributes (sorted, as
-    /// scraper keeps them in a map), text.
-    fn dump_ours(dom: &Dom) -> String {
+    /// scraper keeps them in a map), text. `line` describes one node of either tree.
+    fn dump<T>(tree: &ego_tree::Tree<T>, line: impl Fn(&T) -> String) -> String {
         let mut out = String::new();
-        for edge in dom.tree.root().traverse() {
-            let ego_tree::iter::Edge::Open(n) = edge else {
-                continue;
-            };
-            let depth = n.ancestors().count();
-            let line = match n.value() {
-                Node::Document => "document".to_string(),
-                Node::Fragment => "fragment".to_string(),
-                Node::Other => "other".to_string(),
-                Node::Comment(c) => format!("comment {:?}", &**c),
-                Node::Text(t) => format!("text {:?}", &**t),
-                Node::Element(e) => {
-                    let mut attrs: Vec<String> = e
-                        .attrs
-                        .iter()
-                        .map(|a| format!("{:?}:{}={:?}", a.name.ns, a.name.local, &*a.value))
-                        .collect();
-                    attrs.sort();
-                    format!(
-                        "element {:?}:{} {}",
-                        e.name.ns,
-                        e.name.local,
-                        attrs.join(" ")
-                    )
-                }
-            };
-            out.push_str(&format!("{}{line}\n", "  ".repeat(depth)));
+        for edge in tree.root().traverse() {
+            if let ego_tree::iter::Edge::Open(n) = edge {
+                let depth = n.ancestors().count();
+                out.push_str(&format!("{}{}\n", "  ".repeat(depth), line(n.value())));
+            }
         }
         out
     }
 
+    fn element_line(ns: &html5ever::Namespace, local: &str, mut attrs: Vec<String>) -> String {
+        attrs.sort();
+        format!("element {ns:?}:{local} {}", attrs.join(" "))
+    }
+
+    fn dump_ours(dom: &Dom) -> String {
+        dump(&dom.tree, |n| match n {
+            Node::Document => "document".to_string(),
+            Node::Fragment => "fragment".to_string(),
+            Node::Other => "other".to_string(),
+            Node::Comment(c) => format!("comment {:?}", &**c),
+            Node::Text(t) => format!("text {:?}", &**t),
+            Node::Element(e) => element_line(
+                &e.name.ns,
+                &e.name.local,
+                e.attrs
+                    .iter()
+                    .map(|a| format!("{:?}:{}={:?}", a.name.ns, a.name.local, &*a.value))
+                    .collect(),
+            ),
+        })
+    }
+
     fn dump_scraper(html: &scraper::Html) -> String {
         use scraper::Node as S;
-        let mut out = String::new();
-        for edge in html.tree.root().traverse() {
-            let ego_tree::iter::Edge::Open(n) = edge else {
-                continue;
-            };
-            let depth = n.ancestors().count();
-            let line = match n.value() {
-                S::Document => "document".to_string(),
-                S::Fragment => "fragment".to_string(),
-                S::Doctype(_) | S::ProcessingInstruction(_) => "other".to_string(),
-                S::Comment(c) => format!("comment {:?}", &**c),
-                S::Text(t) => format!("text {:?}", &**t),
-                S::Element(e) => {
-                    let mut attrs: Vec<String> = e
-                        .attrs
-                        .iter()
-                        .map(|(k, v)| format!("{:?}:{}={:?}", k.ns, k.local, &**v))
-                        .collect();
-                    attrs.sort();
-                    format!(
-                        "element {:?}:{} {}",
-                        e.name.ns,
-                        e.name.local,
-                        attrs.join(" ")
-                    )
-                }
-            };
-            out.push_str(&format!("{}{line}\n", "  ".repeat(depth)));
-        }
-        out
+        dump(&html.tree, |n| match n {
+            S::Document => "document".to_string(),
+            S::Fragment => "fragment".to_string(),
+            S::Doctype(_) | S::ProcessingInstruction(_) => "other".to_string(),
+            S::Comment(c) => format!("comment {:?}", &**c),
+            S::Text(t) => format!("text {:?}", &**t),
+            S::Element(e) => element_line(
+                &e.name.ns,
+                &e.name.local,
+                e.attrs
+                    .iter()
+                    .map(|(k, v)| format!("{:?}:{}={:?}", k.ns, k.local, &**v))
+                    .collect(),
+            ),
+        })
     }
 
     /// Both ways of building our tree (html5ever's tokenizer, and the fast one where it

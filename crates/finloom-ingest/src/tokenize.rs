@@ -185,6 +185,11 @@ impl Tokenizer {
             Some(e) => (from + e, from + e + 1),
             None => (b.len(), b.len()),
         };
+        self.emit_comment(from, end, next)
+    }
+
+    /// A comment token of `src[from..end]`; the input goes on at `next`.
+    fn emit_comment(&mut self, from: usize, end: usize, next: usize) -> Result<(), Unsupported> {
         let c = self.src.subtendril(from as u32, (end - from) as u32);
         self.emit(Token::CommentToken(c))?;
         self.pos = next;
@@ -228,10 +233,7 @@ impl Tokenizer {
                 (end, b.len())
             })
         };
-        let c = self.src.subtendril(from as u32, (end - from) as u32);
-        self.emit(Token::CommentToken(c))?;
-        self.pos = next;
-        Ok(())
+        self.emit_comment(from, end, next)
     }
 
     /// After `<!DOCTYPE`: only the simple, well-formed shapes.
