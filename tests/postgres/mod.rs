@@ -478,15 +478,10 @@ fn copy_moves_a_database_between_duckdb_and_postgres_verified_filing_by_filing()
     let p = env.default_pipeline();
     run_ok(&p, &[]);
     let duck = env.db();
+    let copy = |from: &str, to: &str| finloom(&["copy", "--from", from, "--to", to]);
 
     // DuckDB → PostgreSQL: every table equal to the source.
-    let o = finloom(&[
-        "copy",
-        "--from",
-        duck.to_str().unwrap(),
-        "--to",
-        &server.url,
-    ]);
+    let o = copy(duck.to_str().unwrap(), &server.url);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("verified 5 filings"), "{}", text(&o));
     assert_same_as_duckdb(&server, &duck);
@@ -499,13 +494,7 @@ fn copy_moves_a_database_between_duckdb_and_postgres_verified_filing_by_filing()
     assert_eq!(runs, 1);
 
     // A copy into a database that holds rows is refused, and changes nothing.
-    let o = finloom(&[
-        "copy",
-        "--from",
-        duck.to_str().unwrap(),
-        "--to",
-        &server.url,
-    ]);
+    let o = copy(duck.to_str().unwrap(), &server.url);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("new or empty database"), "{}", text(&o));
     assert_same_as_duckdb(&server, &duck);
@@ -516,13 +505,7 @@ fn copy_moves_a_database_between_duckdb_and_postgres_verified_filing_by_filing()
 
     // PostgreSQL → a new DuckDB file: the same rows as the original file.
     let back = env.path("back/finloom.duckdb");
-    let o = finloom(&[
-        "copy",
-        "--from",
-        &server.url,
-        "--to",
-        back.to_str().unwrap(),
-    ]);
+    let o = copy(&server.url, back.to_str().unwrap());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     for (t, skip) in COMPARED {
         assert_eq!(duck_rows(&duck, t, skip), duck_rows(&back, t, skip), "{t}");
@@ -530,7 +513,7 @@ fn copy_moves_a_database_between_duckdb_and_postgres_verified_filing_by_filing()
 
     // PostgreSQL → PostgreSQL (another database on the server) works the same way.
     let other = server.create_db("finloom_copy");
-    let o = finloom(&["copy", "--from", &server.url, "--to", &other]);
+    let o = copy(&server.url, &other);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let mut c2 = postgres::Client::connect(&other, postgres::NoTls).unwrap();
     for (t, skip) in COMPARED {

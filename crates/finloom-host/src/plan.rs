@@ -228,6 +228,15 @@ impl Plan {
 }
 
 impl Plan {
+    /// `stage=plugin@version,…`, as the run ledger records it.
+    pub fn plugin_list(&self) -> String {
+        self.stages
+            .iter()
+            .map(|s| format!("{}={}@{}", s.name, s.plugin_name(), s.plugin_version()))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     /// The pipeline as a worker process must see it: every plugin given by the path this
     /// process loaded it from, so that a worker loads exactly the same libraries.
     pub fn worker_pipeline(&self) -> finloom_config::Pipeline {

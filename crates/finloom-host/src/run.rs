@@ -566,16 +566,11 @@ fn source_key(source: &Path, path: &str) -> String {
 fn setup_pg(plan: &Plan, url: &str, opts: &RunOptions) -> Result<(String, Prior), HostError> {
     let mut client = finloom_pg::connect(url)?;
     finloom_pg::schema::ensure_all(&mut client, &plan.specs)?;
-    let plugins: Vec<String> = plan
-        .stages
-        .iter()
-        .map(|s| format!("{}={}@{}", s.name, s.plugin_name(), s.plugin_version()))
-        .collect();
     let run_id = finloom_pg::ledger::begin_run(
         &mut client,
         &plan.pipeline.path.display().to_string(),
         &plan.pipeline.config_hash,
-        &plugins.join(","),
+        &plan.plugin_list(),
         opts.force,
         plan.pipeline.workers,
     )?;
@@ -592,16 +587,11 @@ fn setup(
     for spec in &plan.specs {
         finloom_store::ensure_table(conn, "", spec)?;
     }
-    let plugins: Vec<String> = plan
-        .stages
-        .iter()
-        .map(|s| format!("{}={}@{}", s.name, s.plugin_name(), s.plugin_version()))
-        .collect();
     let run_id = ledger::begin_run(
         conn,
         &plan.pipeline.path.display().to_string(),
         &plan.pipeline.config_hash,
-        &plugins.join(","),
+        &plan.plugin_list(),
         opts.force,
         plan.pipeline.workers,
     )?;

@@ -34,16 +34,23 @@ pub(crate) fn cp1252_char(b: u8) -> char {
 /// valid UTF-8 sequence decoded as Windows-1252. NUL bytes become spaces, `\r\n` and lone `\r`
 /// become `\n`. Never fails.
 pub fn decode(bytes: &[u8]) -> String {
+    decode_counting(bytes).0
+}
+
+/// [`decode`], and how many bytes were not valid UTF-8 (decoded as Windows-1252).
+pub(crate) fn decode_counting(bytes: &[u8]) -> (String, usize) {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut out = String::with_capacity(bytes.len() + bytes.len() / 16);
     // Nearly every filing is valid UTF-8 (or ASCII): one validation pass, which is much
     // faster than walking `utf8_chunks`, then one copy.
     if let Ok(s) = std::str::from_utf8(bytes) {
         push_normalised(&mut out, s);
-        return out;
+        return (out, 0);
     }
+    let mut invalid = 0;
     for chunk in bytes.utf8_chunks() {
         push_normalised(&mut out, chunk.valid());
+        invalid += chunk.invalid().len();
         for &b in chunk.invalid() {
             out.push(cp1252_char(b));
         }
@@ -51,7 +58,7 @@ pub fn decode(bytes: &[u8]) -> String {
     // A lone '\r' at a chunk boundary was already turned into '\n' by push_normalised; a
     // "\r" + "\n" split across chunks cannot happen because '\n' is always valid UTF-8 and
     // sits in the same valid run as the preceding '\r'.
-    out
+    (out, invalid)
 }
 
 /// Appends `s`, replacing NUL with space and CR/CRLF with LF.

@@ -160,13 +160,12 @@ pub fn read_filing_bytes_hashed(
         });
     }
     let mut warnings = Vec::new();
-    let invalid = count_non_utf8(bytes);
+    let (text, invalid) = decode::decode_counting(bytes);
     if invalid > 0 {
         warnings.push(format!(
             "{invalid} byte(s) were not valid UTF-8 and were decoded as Windows-1252"
         ));
     }
-    let text = decode(bytes);
 
     let mut cand = meta::Candidates::default();
     let mut primary_doc_type = String::new();
@@ -325,13 +324,6 @@ pub fn read_filing_bytes_hashed(
         primary_filename,
         warnings,
     })
-}
-
-fn count_non_utf8(bytes: &[u8]) -> usize {
-    if std::str::from_utf8(bytes).is_ok() {
-        return 0;
-    }
-    bytes.utf8_chunks().map(|c| c.invalid().len()).sum()
 }
 
 /// Whether a primary document is HTML rather than plain text.
