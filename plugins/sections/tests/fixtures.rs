@@ -714,3 +714,177 @@ fn ten_ksb_items_use_the_small_business_numbering() {
     assert!(i14.ends_with("approved by our Board of Directors."));
     assert!(!i14.contains("SIGNATURES"));
 }
+
+/// Exxon Mobil's 2021 10-K prints every item heading in the body, but Items 7, 7A and 8 only
+/// point into the "FINANCIAL SECTION" that follows Item 16 (its own table of contents, MD&A,
+/// statements and notes; SIGNATURES come after it). Every item is found in order (Item 6 has no
+/// heading in this filing, only a hidden row in the table of contents), the pointer items hold
+/// their pointer, Part III incorporates the proxy statement, and Item 16 ends at the FINANCIAL
+/// SECTION title instead of running on through the financial statements (an excerpt of the
+/// filing, from a public GitHub repository; see EXCERPTS.tsv).
+#[test]
+fn financial_section_after_the_items_is_in_no_item() {
+    let s = run_10k_excerpt("XOM_0000034088-22-000011.financial-section.html");
+    let types: Vec<&str> = s.iter().map(|x| x.section_type.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "item_1",
+            "item_1a",
+            "item_1b",
+            "item_2",
+            "item_3",
+            "item_4",
+            "executive_officers",
+            "item_5",
+            "item_7",
+            "item_7a",
+            "item_8",
+            "item_9",
+            "item_9a",
+            "item_9b",
+            "item_9c",
+            "item_10",
+            "item_11",
+            "item_12",
+            "item_13",
+            "item_14",
+            "item_15",
+            "item_16"
+        ]
+    );
+    let sec = |t: &str| s.iter().find(|x| x.section_type == t).unwrap();
+    assert_eq!(
+        sec("item_7").title.as_deref(),
+        Some("ITEM 7. MANAGEMENT'S DISCUSSION AND ANALYSIS OF FINANCIAL CONDITION AND RESULTS OF OPERATIONS")
+    );
+    assert_eq!(
+        sec("item_7").text,
+        "Reference is made to the section entitled \u{201c}Management\u{2019}s Discussion and \
+         Analysis of Financial Condition and Results of Operations\u{201d} in the Financial Section \
+         of this report."
+    );
+    assert!(sec("item_7a")
+        .text
+        .starts_with("Reference is made to the section entitled \u{201c}Market Risks\u{201d}"));
+    assert!(sec("item_8").text.starts_with(
+        "Reference is made to the following in the Financial Section of this report:"
+    ));
+    assert!(sec("item_8")
+        .text
+        .contains("Note 19: Income and Other Taxes"));
+    assert!(sec("item_8")
+        .text
+        .ends_with("in the consolidated financial statements or notes thereto."));
+    for t in ["item_7", "item_7a", "item_8", "item_9a", "item_15"] {
+        assert_eq!(sec(t).status, "present", "{t}");
+    }
+    for t in ["item_10", "item_11", "item_12", "item_13", "item_14"] {
+        assert_eq!(sec(t).status, "incorporated_by_reference", "{t}");
+    }
+    // Item 9A carries its own copy of management's report; the Financial Section's copy is
+    // not appended to it.
+    assert!(sec("item_9a")
+        .text
+        .contains("Management\u{2019}s Report on Internal Control Over Financial Reporting"));
+    assert!(sec("item_9a")
+        .text
+        .ends_with("the Corporation\u{2019}s internal control over financial reporting."));
+    assert_eq!(
+        sec("executive_officers").text,
+        "(positions and ages as of February 23, 2022)"
+    );
+    assert!(sec("item_15")
+        .text
+        .ends_with("See Index to Exhibits of this report."));
+    // The last item stops at the FINANCIAL SECTION title: the financial section's table of
+    // contents, MD&A, auditor's report and notes belong to no item.
+    assert_eq!(sec("item_16").text, "None.");
+    for x in &s {
+        for later in [
+            "FINANCIAL SECTION",
+            "Business Profile",
+            "FORWARD-LOOKING STATEMENTS",
+            "To the Board of Directors and Shareholders of Exxon Mobil Corporation",
+            "Summary of Accounting Policies",
+        ] {
+            assert!(
+                !x.text.contains(later),
+                "{} holds {later:?}",
+                x.section_type
+            );
+        }
+    }
+}
+
+/// Chevron's 2015 10-K: item headings in the body, Items 6, 7, 7A and 8 one-paragraph
+/// pointers to pages numbered FS-1 onwards, which follow the signatures (the "Financial Table
+/// of Contents" on FS-1, MD&A, reports, statements, notes). Every item is found in order, the
+/// pointers are kept as their items' text, the executive officers stay inside Item 10 where this
+/// filing prints them, and Item 15 ends at Signatures: nothing of the FS pages is in an item
+/// (an excerpt of the filing, from a public GitHub repository; see EXCERPTS.tsv).
+#[test]
+fn items_that_point_to_fs_pages_keep_their_pointer_and_stop_before_them() {
+    let s = run_10k_excerpt("CVX_0000093410-16-000049.financial-pages.html");
+    let types: Vec<&str> = s.iter().map(|x| x.section_type.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "item_1", "item_1a", "item_1b", "item_2", "item_3", "item_4", "item_5", "item_6",
+            "item_7", "item_7a", "item_8", "item_9", "item_9a", "item_9b", "item_10", "item_11",
+            "item_12", "item_13", "item_14", "item_15"
+        ]
+    );
+    assert!(s.iter().all(|x| x.method == "heading"));
+    let sec = |t: &str| s.iter().find(|x| x.section_type == t).unwrap();
+    assert_eq!(
+        sec("item_7").title.as_deref(),
+        Some("Item 7. Management\u{2019}s Discussion and Analysis of Financial Condition and Results of Operations")
+    );
+    assert_eq!(
+        sec("item_7").text,
+        "The index to Management\u{2019}s Discussion and Analysis of Financial Condition and \
+         Results of Operations, Consolidated Financial Statements and Supplementary Data is \
+         presented on page FS-1."
+    );
+    assert_eq!(
+        sec("item_8").text,
+        "The index to Management\u{2019}s Discussion and Analysis, Consolidated Financial \
+         Statements and Supplementary Data is presented on page FS-1."
+    );
+    assert_eq!(
+        sec("item_6").text,
+        "The selected financial data for years 2011 through 2015 are presented on page FS-60."
+    );
+    assert!(sec("item_7a").text.ends_with("beginning on page FS-35."));
+    for t in ["item_6", "item_7", "item_7a", "item_8"] {
+        assert_eq!(sec(t).status, "present", "{t}");
+    }
+    for t in ["item_11", "item_12", "item_13", "item_14"] {
+        assert_eq!(sec(t).status, "incorporated_by_reference", "{t}");
+    }
+    assert!(sec("item_10")
+        .text
+        .starts_with("Executive Officers of the Registrant at February 25, 2016"));
+    assert!(sec("item_1a")
+        .text
+        .starts_with("Chevron is a global energy company and its operating and financial results"));
+    assert_eq!(sec("item_1b").text, "None.");
+    assert!(sec("item_15").text.ends_with("(1) Financial Statements:"));
+    for x in &s {
+        for later in [
+            "Signatures",
+            "Financial Table of Contents",
+            "Key Financial Results",
+            "Management\u{2019}s Responsibility for Financial Statements",
+            "In our opinion, the accompanying consolidated balance sheets",
+            "Summary of Significant Accounting Policies",
+        ] {
+            assert!(
+                !x.text.contains(later),
+                "{} holds {later:?}",
+                x.section_type
+            );
+        }
+    }
+}

@@ -85,7 +85,8 @@ pub const SCHEMA: TableSchema<14> = TableSchema::new(
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// End the last section at a `SIGNATURES` heading when there is one.
+    /// End the last section at a `SIGNATURES` heading, or at the title of a financial section
+    /// that follows the items ("FINANCIAL SECTION"), when there is one.
     pub stop_at_signatures: bool,
     /// Units longer than this (in characters) need a heading style or a separator followed
     /// by a capitalised title to count as a heading.
@@ -261,7 +262,7 @@ pub fn extract_sections(
             }
         }
         if k + 1 == chosen.len() && cfg.stop_at_signatures {
-            if let Some(s) = (c.title_end_unit + 1..end_unit).find(|&i| units[i].signature) {
+            if let Some(s) = (c.title_end_unit + 1..end_unit).find(|&i| units[i].back_matter) {
                 end_unit = s;
             }
         }

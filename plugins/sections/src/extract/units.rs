@@ -30,9 +30,16 @@ fn furniture_re() -> &'static Regex {
     })
 }
 
-fn signature_re() -> &'static Regex {
+/// A heading after which no item's text goes on: `SIGNATURES`, or the title of a financial
+/// section printed after the last item ("FINANCIAL SECTION", Exxon Mobil; "Financial Table of
+/// Contents", Chevron), whose MD&A and statements the items only point to ("Reference is made
+/// to the section entitled … in the Financial Section of this report").
+fn back_matter_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(?i)^\s*SIGNATURES?\s*:?\s*$").expect("signature regex"))
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)^\s*(?:SIGNATURES?\s*:?|(?:the\s+)?financial\s+section|financial\s+table\s+of\s+contents)\s*$")
+            .expect("back matter regex")
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +69,8 @@ pub(super) struct Unit {
     pub(super) label: Option<String>,
     /// A `PART II …` heading (short unit starting with PART + roman numeral).
     pub(super) part: Option<u8>,
-    pub(super) signature: bool,
+    /// A `SIGNATURES` heading or a financial section's title (see `back_matter_re`).
+    pub(super) back_matter: bool,
 }
 
 impl Unit {
@@ -164,7 +172,7 @@ pub(super) fn build_units(doc: &Document) -> Vec<Unit> {
                     toc_table: toc,
                     label: Some(label),
                     part: None,
-                    signature: false,
+                    back_matter: false,
                 });
             }
             BlockKind::Paragraph | BlockKind::Preformatted => {
@@ -185,7 +193,7 @@ pub(super) fn build_units(doc: &Document) -> Vec<Unit> {
                         toc_table: false,
                         label: None,
                         part: None,
-                        signature: false,
+                        back_matter: false,
                     });
                 } else {
                     let mut prev_blank = true;
@@ -210,7 +218,7 @@ pub(super) fn build_units(doc: &Document) -> Vec<Unit> {
                             toc_table: false,
                             label: None,
                             part: None,
-                            signature: false,
+                            back_matter: false,
                         });
                         prev_blank = false;
                     }
@@ -229,7 +237,7 @@ pub(super) fn build_units(doc: &Document) -> Vec<Unit> {
             if let Some(c) = part_re().captures(t) {
                 u.part = Some(roman(&c[1]));
             }
-            u.signature = !u.furniture && signature_re().is_match(t);
+            u.back_matter = !u.furniture && back_matter_re().is_match(t);
         }
     }
     units
