@@ -729,6 +729,54 @@ fn failure_between_delete_and_insert_leaves_the_filing_as_it_was() {
     );
 }
 
+/// A hold commits all the segments queued for it in one transaction; when that transaction
+/// fails it is retried one segment per transaction, and the segment that still fails one filing
+/// per transaction. Here every filing is its own segment (`merge_batch = 1`) and the test hook
+/// puts all five in one hold: a clean run is one transaction; a `--force` run with a failure
+/// injected into one filing commits the other four segments one by one (four transactions),
+/// leaves the victim as it was, and keeps its segment.
+#[test]
+fn a_hold_is_one_transaction_and_a_failed_one_is_retried_segment_by_segment() {
+    let env = Env::new(SAMPLE);
+    let p = env.pipeline("p.toml", "merge_batch = 1", &default_stages(512));
+    let ps = p.to_str().unwrap();
+    let one_hold = ("FINLOOM_TEST_MERGE_ONE_HOLD", "1");
+    let json = |o: &Output| -> serde_json::Value { serde_json::from_slice(&o.stdout).unwrap() };
+    let o = finloom_env(&["run", ps, "--quiet", "--json"], &[one_hold]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let r = json(&o);
+    assert_eq!(r["processed"], 5, "{r}");
+    assert_eq!(r["transactions"], 1, "{r}");
+    let before = dump(&env.db(), FACT_TABLES, &[]);
+
+    let victim = "0000320193-24-000123";
+    let o = finloom_env(
+        &["run", ps, "--force", "--quiet", "--json"],
+        &[one_hold, ("FINLOOM_TEST_FAIL_AFTER_DELETE", victim)],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let r = json(&o);
+    assert_eq!(r["transactions"], 4, "{r}");
+    let failed = r["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 1, "{r}");
+    assert_eq!(failed[0]["accession_number"], victim, "{r}");
+    assert!(
+        failed[0]["error"].as_str().unwrap().contains("rolled back"),
+        "{r}"
+    );
+    assert!(!r["staging_kept"].is_null(), "{r}");
+    // The victim kept its rows; the other four were replaced by identical ones.
+    assert_eq!(before, dump(&env.db(), FACT_TABLES, &[]));
+    let status = env.query("SELECT status, count(*) FROM filings GROUP BY ALL ORDER BY 1");
+    assert_eq!(
+        status,
+        [
+            vec!["Text(\"failed\")".to_string(), "BigInt(1)".to_string()],
+            vec!["Text(\"ok\")".to_string(), "BigInt(4)".to_string()]
+        ]
+    );
+}
+
 fn faulty_stage(mode: &str, target: &str) -> String {
     format!(
         r#"

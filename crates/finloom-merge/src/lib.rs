@@ -2,8 +2,8 @@
 //!
 //! It runs on a thread of the `finloom run` process while the worker processes extract, and
 //! commits sealed staging segments (see `finloom-staging`) as they arrive — a **group
-//! commit**: all the filings of a segment in one transaction on the production database,
-//! with set-based statements whose cost is linear in the rows they move:
+//! commit**: all the filings of the segments queued for a hold in one transaction on the
+//! production database, with set-based statements whose cost is linear in the rows they move:
 //!
 //! 1. for every table of every stage the batch commits, delete the old rows of the batch's
 //!    filings (skipped for accession numbers production has never held — a first run over a
@@ -14,7 +14,8 @@
 //! 3. commit.
 //!
 //! Each filing is all-or-nothing because the batch is. If the batch fails, it is rolled back
-//! and retried one filing per transaction, so one bad filing cannot keep the others out; a
+//! and retried one segment per transaction, then one filing per transaction, so one bad filing
+//! cannot keep the others out; a
 //! filing that fails alone is rolled back (left exactly as it was before the run), recorded
 //! as failed, and its segment is kept for inspection.
 //!
@@ -47,6 +48,10 @@ pub const FAULT_ENV: &str = "FINLOOM_TEST_FAIL_AFTER_DELETE";
 /// Test hook: milliseconds to wait after each commit, and one filing per transaction, so that
 /// a test can send a signal while the merge is certainly between two filings.
 pub const PAUSE_ENV: &str = "FINLOOM_TEST_MERGE_PAUSE_MS";
+
+/// Test hook: when set, the merge waits until extraction is over and commits everything in
+/// one hold, so that a test knows which segments share a transaction.
+pub const ONE_HOLD_ENV: &str = "FINLOOM_TEST_MERGE_ONE_HOLD";
 
 #[derive(thiserror::Error, Debug)]
 pub enum MergeError {
@@ -121,6 +126,15 @@ pub struct MergeConfig {
 }
 
 const PROD: &str = "finloom_prod";
+
+/// A segment attached for a hold: its alias, and the filings of it the run accepted.
+struct Part {
+    alias: String,
+    seg: SegmentJob,
+    filings: Vec<(i64, String, String)>,
+    /// Keep the segment after the hold: a filing of it was not committed.
+    keep: bool,
+}
 const SEG: &str = "finloom_seg";
 
 pub struct Merger<'a> {
@@ -145,6 +159,9 @@ impl Merger<'_> {
             .and_then(|v| v.parse::<u64>().ok())
             .map(Duration::from_millis);
         let mut queue: VecDeque<MergeJob> = VecDeque::new();
+        if std::env::var_os(ONE_HOLD_ENV).is_some() {
+            queue.extend(rx.iter());
+        }
         let mut open = true;
         let mut last_hold: Option<(Instant, Duration)> = None;
         loop {
@@ -190,9 +207,21 @@ impl Merger<'_> {
                 "merge: production attached"
             );
             let result = (|| -> Result<(), MergeError> {
+                // Consecutive segments are committed together (see `merge_segments`); a list
+                // of failures between them is recorded in its place, so the ledger sees
+                // everything in the order it arrived.
+                let mut segments: Vec<SegmentJob> = Vec::new();
                 while let Some(job) = queue.pop_front() {
                     match job {
                         MergeJob::Failures(fs) => {
+                            let before = std::mem::take(&mut segments);
+                            self.merge_segments(
+                                &conn,
+                                before,
+                                fault.as_deref(),
+                                pause,
+                                &mut report,
+                            )?;
                             for f in fs {
                                 ledger::record_failure(&conn, PROD, &self.config.run_id, &f)?;
                                 // It may have written a `filings` row: production holds it now.
@@ -202,18 +231,10 @@ impl Merger<'_> {
                                 report.failed.push(f);
                             }
                         }
-                        MergeJob::Segment(seg) => {
-                            if (self.stop)() {
-                                report
-                                    .not_merged
-                                    .extend(seg.filings.iter().map(|(_, _, p)| p.clone()));
-                                continue; // the segment stays in the staging folder
-                            }
-                            self.merge_segment(&conn, &seg, fault.as_deref(), pause, &mut report)?;
-                        }
+                        MergeJob::Segment(seg) => segments.push(seg),
                     }
                 }
-                Ok(())
+                self.merge_segments(&conn, segments, fault.as_deref(), pause, &mut report)
             })();
             // Cached statements name the attached catalog: drop them before it goes.
             conn.flush_prepared_statement_cache();
@@ -236,75 +257,173 @@ impl Merger<'_> {
         Ok(report)
     }
 
-    fn merge_segment(
+    /// Commits the accepted filings of `segments` in **one transaction**, each segment
+    /// attached read-only under its own name. One transaction per hold rather than per
+    /// segment matters as the run grows: DuckDB writes an append that fills whole row groups
+    /// (122,880 rows) straight into the database file, compressed, instead of into the
+    /// write-ahead log and the memory it keeps until the checkpoint. Holds of a large run
+    /// carry a million rows and more, and as separate segment transactions all of them went
+    /// through the log and were held in memory beyond the merge's memory limit until the
+    /// checkpoint at DETACH, which then spilled and stalled.
+    ///
+    /// If the transaction fails it is retried one segment at a time, and a segment that fails
+    /// one filing at a time (`commit_or_split`), so one bad filing cannot keep the others out.
+    fn merge_segments(
         &mut self,
         conn: &Connection,
-        seg: &SegmentJob,
+        segments: Vec<SegmentJob>,
         fault: Option<&str>,
         pause: Option<Duration>,
         report: &mut MergeReport,
     ) -> Result<(), MergeError> {
-        let accepted: Vec<&(i64, String, String)> = seg
-            .filings
-            .iter()
-            .filter(|(fid, acc, _)| (self.owns)(*fid, acc))
-            .collect();
-        if accepted.is_empty() {
-            self.done_with(seg, false);
+        if segments.is_empty() {
             return Ok(());
+        }
+        if (self.stop)() {
+            for seg in &segments {
+                report
+                    .not_merged
+                    .extend(seg.filings.iter().map(|(_, _, p)| p.clone()));
+            }
+            return Ok(()); // the segments stay in the staging folder
+        }
+        let mut parts: Vec<Part> = Vec::new();
+        for seg in segments {
+            let accepted: Vec<(i64, String, String)> = seg
+                .filings
+                .iter()
+                .filter(|(fid, acc, _)| (self.owns)(*fid, acc))
+                .cloned()
+                .collect();
+            if accepted.is_empty() {
+                self.done_with(&seg, false);
+                continue;
+            }
+            parts.push(Part {
+                alias: format!("{SEG}{}", parts.len()),
+                seg,
+                filings: accepted,
+                keep: false,
+            });
         }
         // Read-only: the merge never writes a segment. A dead worker's segment may still have
         // its write-ahead log; read-only, it is replayed in memory, not checkpointed into the
         // file (which, on a full disk, would fail the merge instead of that worker's filings).
-        conn.execute_batch(&format!(
-            "ATTACH {} AS {SEG} (READ_ONLY)",
-            literal(&seg.path.to_string_lossy())
-        ))?;
-        let mut failed_any = false;
-        let result = (|| -> Result<(), MergeError> {
-            let groups: Vec<Vec<&(i64, String, String)>> = if pause.is_some() {
-                accepted.iter().map(|f| vec![*f]).collect()
-            } else {
-                vec![accepted.clone()]
-            };
-            for group in groups {
-                if pause.is_some() && (self.stop)() {
-                    report
-                        .not_merged
-                        .extend(group.iter().map(|(_, _, p)| p.clone()));
-                    failed_any = true; // keep the segment: it holds unmerged filings
-                    continue;
-                }
-                match self.commit(conn, &group, fault, report) {
-                    Ok(()) => {}
-                    Err(e) if group.len() > 1 => {
-                        tracing::warn!(
-                            segment = %seg.path.display(),
-                            "group commit failed, retrying one filing per transaction: {e}"
-                        );
-                        for one in &group {
-                            if let Err(e) = self.commit(conn, &[*one], fault, report) {
-                                failed_any = true;
-                                self.fail(conn, one, e, report)?;
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        failed_any = true;
-                        self.fail(conn, group[0], e, report)?;
-                    }
-                }
-                if let Some(p) = pause {
-                    std::thread::sleep(p);
-                }
+        let mut attached = 0;
+        let mut result = Ok(());
+        for p in &parts {
+            if let Err(e) = conn.execute_batch(&format!(
+                "ATTACH {} AS {} (READ_ONLY)",
+                literal(&p.seg.path.to_string_lossy()),
+                p.alias
+            )) {
+                result = Err(e.into());
+                break;
             }
-            Ok(())
-        })();
+            attached += 1;
+        }
+        if result.is_ok() {
+            result = if let Some(pause) = pause {
+                self.commit_one_by_one(conn, &mut parts, fault, pause, report)
+            } else {
+                let all: Vec<usize> = (0..parts.len()).collect();
+                self.commit_or_split(conn, &mut parts, &all, fault, report)
+            };
+        }
         conn.flush_prepared_statement_cache();
-        let detach = conn.execute_batch(&format!("DETACH {SEG}"));
+        let mut detach = Ok(());
+        for p in parts.iter().take(attached) {
+            let d = conn.execute_batch(&format!("DETACH {}", p.alias));
+            if detach.is_ok() {
+                detach = d;
+            }
+        }
         result?;
         detach?;
-        self.done_with(seg, failed_any);
+        for p in &parts {
+            self.done_with(&p.seg, p.keep);
+        }
+        Ok(())
+    }
+
+    /// Commits the filings of `parts[which]` in one transaction; if that fails, each part on
+    /// its own, and a part that fails alone one filing at a time. A filing that fails alone
+    /// is rolled back, recorded as failed, and its segment kept.
+    fn commit_or_split(
+        &mut self,
+        conn: &Connection,
+        parts: &mut [Part],
+        which: &[usize],
+        fault: Option<&str>,
+        report: &mut MergeReport,
+    ) -> Result<(), MergeError> {
+        let batch: Vec<(&str, Vec<&(i64, String, String)>)> = which
+            .iter()
+            .map(|&i| (parts[i].alias.as_str(), parts[i].filings.iter().collect()))
+            .collect();
+        let n: usize = batch.iter().map(|(_, f)| f.len()).sum();
+        let e = match self.commit(conn, &batch, fault, report) {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        if which.len() > 1 {
+            tracing::warn!(
+                segments = which.len(),
+                filings = n,
+                "group commit failed, retrying one segment per transaction: {e}"
+            );
+            for &i in which {
+                self.commit_or_split(conn, parts, &[i], fault, report)?;
+            }
+            return Ok(());
+        }
+        let i = which[0];
+        if n == 1 {
+            parts[i].keep = true;
+            let f = parts[i].filings[0].clone();
+            return self.fail(conn, &f, e, report);
+        }
+        tracing::warn!(
+            segment = %parts[i].seg.path.display(),
+            "group commit failed, retrying one filing per transaction: {e}"
+        );
+        for k in 0..parts[i].filings.len() {
+            let one = [(parts[i].alias.as_str(), vec![&parts[i].filings[k]])];
+            if let Err(e) = self.commit(conn, &one, fault, report) {
+                let f = parts[i].filings[k].clone();
+                parts[i].keep = true;
+                self.fail(conn, &f, e, report)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The test hook's way (`FINLOOM_TEST_MERGE_PAUSE_MS`): one filing per transaction, a
+    /// pause after each, and `stop` asked between them.
+    fn commit_one_by_one(
+        &mut self,
+        conn: &Connection,
+        parts: &mut [Part],
+        fault: Option<&str>,
+        pause: Duration,
+        report: &mut MergeReport,
+    ) -> Result<(), MergeError> {
+        for i in 0..parts.len() {
+            for k in 0..parts[i].filings.len() {
+                if (self.stop)() {
+                    report.not_merged.push(parts[i].filings[k].2.clone());
+                    parts[i].keep = true; // it holds unmerged filings
+                    continue;
+                }
+                let one = [(parts[i].alias.as_str(), vec![&parts[i].filings[k]])];
+                if let Err(e) = self.commit(conn, &one, fault, report) {
+                    let f = parts[i].filings[k].clone();
+                    parts[i].keep = true;
+                    self.fail(conn, &f, e, report)?;
+                }
+                std::thread::sleep(pause);
+            }
+        }
         Ok(())
     }
 
@@ -340,21 +459,39 @@ impl Merger<'_> {
         Ok(())
     }
 
-    /// One transaction: the filings of `group`, all or nothing.
+    /// One transaction: the filings of `batch` (per attached segment, the filings of it to
+    /// commit), all or nothing.
     fn commit(
         &mut self,
         conn: &Connection,
-        group: &[&(i64, String, String)],
+        batch: &[(&str, Vec<&(i64, String, String)>)],
         fault: Option<&str>,
         report: &mut MergeReport,
     ) -> Result<(), MergeError> {
-        let fids: Vec<String> = group.iter().map(|(f, _, _)| f.to_string()).collect();
-        let list = fids.join(", ");
+        let group: Vec<&(i64, String, String)> = batch
+            .iter()
+            .flat_map(|(_, fs)| fs.iter().copied())
+            .collect();
         // The batch, copied into temporary tables first: a transaction may write only one
         // database, and this one writes production.
+        let union = |table: &str| -> String {
+            batch
+                .iter()
+                .map(|(alias, fs)| {
+                    let fids: Vec<String> = fs.iter().map(|(f, _, _)| f.to_string()).collect();
+                    format!(
+                        "SELECT * FROM {alias}.{table} WHERE fid IN ({})",
+                        fids.join(", ")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" UNION ALL BY NAME ")
+        };
         conn.execute_batch(&format!(
-            "CREATE OR REPLACE TEMP TABLE {BATCH} AS SELECT * FROM {SEG}.{SEG_FILINGS} WHERE fid IN ({list});
-             CREATE OR REPLACE TEMP TABLE {BATCH_STAGES} AS SELECT * FROM {SEG}.{SEG_STAGES} WHERE fid IN ({list});"
+            "CREATE OR REPLACE TEMP TABLE {BATCH} AS {};
+             CREATE OR REPLACE TEMP TABLE {BATCH_STAGES} AS {};",
+            union(SEG_FILINGS),
+            union(SEG_STAGES)
         ))?;
         let stage_accs: Vec<(String, String)> = {
             let mut st = conn.prepare_cached(&format!(
@@ -410,17 +547,21 @@ impl Merger<'_> {
                             _ => format!("\"{}\"", col.name),
                         })
                         .collect();
-                    let n = conn
-                        .prepare_cached(&format!(
-                            "INSERT INTO {PROD}.\"{}\" ({}) SELECT {} FROM {SEG}.\"{}\" \
-                             WHERE _fid IN (SELECT fid FROM {BATCH_STAGES} WHERE stage = ?) ORDER BY _fid, _seq",
-                            spec.name,
-                            spec.column_list(),
-                            select.join(", "),
-                            segment_table(&spec.name)
-                        ))?
-                        .execute([stage])?;
-                    rows.push((spec.name.clone(), n as i64));
+                    // One INSERT per segment, each in (file, plugin) order: appends in
+                    // sequence, no sort across segments.
+                    for (alias, _) in batch {
+                        let n = conn
+                            .prepare_cached(&format!(
+                                "INSERT INTO {PROD}.\"{}\" ({}) SELECT {} FROM {alias}.\"{}\" \
+                                 WHERE _fid IN (SELECT fid FROM {BATCH_STAGES} WHERE stage = ?) ORDER BY _fid, _seq",
+                                spec.name,
+                                spec.column_list(),
+                                select.join(", "),
+                                segment_table(&spec.name)
+                            ))?
+                            .execute([stage])?;
+                        rows.push((spec.name.clone(), n as i64));
+                    }
                 }
             }
             ledger::commit_host_rows(conn, PROD, &self.config.run_id, replace)?;
@@ -442,7 +583,7 @@ impl Merger<'_> {
         for (t, n) in rows {
             *report.rows.entry(t).or_default() += n;
         }
-        for (_, acc, path) in group {
+        for (_, acc, path) in &group {
             (self.note)(MergeNote::Merged { source_path: path });
             self.config.present.insert(acc.clone());
         }
@@ -463,9 +604,15 @@ fn merge_connection() -> Result<Connection, MergeError> {
     // checkpoint, not per row.
     conn.execute_batch("SET checkpoint_threshold = '1GB'")?;
     // DuckDB's default memory limit is 80 % of the machine: it would keep caching blocks of a
-    // growing production file (1.4 GB resident after 20,000 filings). The merge needs only the
-    // batch in flight.
-    conn.execute_batch("SET memory_limit = '512MB'")?;
+    // growing production file (1.4 GB resident after 20,000 filings). Too low a limit costs
+    // CPU, though: what a hold commits and has not yet checkpointed stays in memory (the part
+    // of each table short of a full row group: sections and chunks, whose text makes them
+    // large), a hold of a large run carries a million rows, and under a tight limit some
+    // checkpoints take five to ten times as long per row as the others (the mechanism is not
+    // traced). Measured on 19,980 filings (`scripts/bench-many 740 2`, one run each): 512 MB
+    // gave 5.0 ms of merge CPU per filing, 768 MB 4.7 ms with a peak of 855 MB for the run
+    // process, 1 GB 4.7 ms (1,070 MB), 2 GB 4.1 ms but 1.6 GB resident.
+    conn.execute_batch("SET memory_limit = '768MB'")?;
     // The same ~20 statements run for every batch; parse and plan them once per hold.
     conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
