@@ -126,6 +126,7 @@ pub struct MergeConfig {
 }
 
 const PROD: &str = "finloom_prod";
+const SEG: &str = "finloom_seg";
 
 /// A segment attached for a hold: its alias, and the filings of it the run accepted.
 struct Part {
@@ -135,7 +136,6 @@ struct Part {
     /// Keep the segment after the hold: a filing of it was not committed.
     keep: bool,
 }
-const SEG: &str = "finloom_seg";
 
 pub struct Merger<'a> {
     pub config: MergeConfig,
@@ -262,9 +262,9 @@ impl Merger<'_> {
     /// segment matters as the run grows: DuckDB writes an append that fills whole row groups
     /// (122,880 rows) straight into the database file, compressed, instead of into the
     /// write-ahead log and the memory it keeps until the checkpoint. Holds of a large run
-    /// carry a million rows and more, and as separate segment transactions all of them went
-    /// through the log and were held in memory beyond the merge's memory limit until the
-    /// checkpoint at DETACH, which then spilled and stalled.
+    /// carry a million rows and more; as separate segment transactions (each short of a row
+    /// group) all of them went through the log and waited in memory for the checkpoint at
+    /// DETACH (merge CPU per filing at 19,980 filings: 5.6 ms that way, 5.0 ms this way).
     ///
     /// If the transaction fails it is retried one segment at a time, and a segment that fails
     /// one filing at a time (`commit_or_split`), so one bad filing cannot keep the others out.
@@ -388,12 +388,26 @@ impl Merger<'_> {
             "group commit failed, retrying one filing per transaction: {e}"
         );
         for k in 0..parts[i].filings.len() {
-            let one = [(parts[i].alias.as_str(), vec![&parts[i].filings[k]])];
-            if let Err(e) = self.commit(conn, &one, fault, report) {
-                let f = parts[i].filings[k].clone();
-                parts[i].keep = true;
-                self.fail(conn, &f, e, report)?;
-            }
+            self.commit_filing(conn, &mut parts[i], k, fault, report)?;
+        }
+        Ok(())
+    }
+
+    /// Commits filing `k` of `part` alone; if that fails, records it as failed and keeps the
+    /// segment.
+    fn commit_filing(
+        &mut self,
+        conn: &Connection,
+        part: &mut Part,
+        k: usize,
+        fault: Option<&str>,
+        report: &mut MergeReport,
+    ) -> Result<(), MergeError> {
+        let one = [(part.alias.as_str(), vec![&part.filings[k]])];
+        if let Err(e) = self.commit(conn, &one, fault, report) {
+            part.keep = true;
+            let f = part.filings[k].clone();
+            self.fail(conn, &f, e, report)?;
         }
         Ok(())
     }
@@ -415,12 +429,7 @@ impl Merger<'_> {
                     parts[i].keep = true; // it holds unmerged filings
                     continue;
                 }
-                let one = [(parts[i].alias.as_str(), vec![&parts[i].filings[k]])];
-                if let Err(e) = self.commit(conn, &one, fault, report) {
-                    let f = parts[i].filings[k].clone();
-                    parts[i].keep = true;
-                    self.fail(conn, &f, e, report)?;
-                }
+                self.commit_filing(conn, &mut parts[i], k, fault, report)?;
                 std::thread::sleep(pause);
             }
         }
