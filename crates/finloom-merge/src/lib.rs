@@ -617,7 +617,9 @@ fn merge_connection() -> Result<Connection, MergeError> {
     // CPU, though: what a hold commits and has not yet checkpointed stays in memory (the part
     // of each table short of a full row group: sections and chunks, whose text makes them
     // large), a hold of a large run carries a million rows, and under a tight limit some
-    // checkpoints take five to ten times as long per row as the others (the mechanism is not
+    // checkpoints take five to ten times as long per row as the others: a profile of the merge
+    // thread shows DuckDB writing buffers to temporary files and reading them back (zstd
+    // compressed), that is, spilling (which buffers, and why the spills are so uneven, is not
     // traced). Measured on 19,980 filings (`scripts/bench-many 740 2`, one run each): 512 MB
     // gave 5.0 ms of merge CPU per filing, 768 MB 4.7 ms with a peak of 855 MB for the run
     // process, 1 GB 4.7 ms (1,070 MB), 2 GB 4.1 ms but 1.6 GB resident.
