@@ -777,6 +777,38 @@ fn a_hold_is_one_transaction_and_a_failed_one_is_retried_segment_by_segment() {
     );
 }
 
+/// Within a filing, merged rows keep the plugin's order physically, not only by their
+/// position columns: the merge inserts each segment's rows in the order they were staged
+/// (without a sort), and staging appends a filing's rows in the plugin's order. Checked on a
+/// first run and on a `--force` re-run (DELETE + INSERT) with two workers.
+#[test]
+fn merged_rows_keep_the_plugins_order_within_each_filing() {
+    let env = Env::new(SAMPLE);
+    let p = env.pipeline("p.toml", "merge_batch = 2", &default_stages(512));
+    let out_of_order = |table: &str, position: &str| {
+        env.query(&format!(
+            "SELECT count(*) FROM (SELECT \
+               row_number() OVER (PARTITION BY accession_number ORDER BY rowid) AS stored, \
+               row_number() OVER (PARTITION BY accession_number ORDER BY {position}) AS emitted \
+             FROM {table}) WHERE stored <> emitted"
+        ))[0][0]
+            .clone()
+    };
+    for extra in [&[][..], &["--force"][..]] {
+        run_ok(&p, extra);
+        assert_eq!(
+            env.query("SELECT count(*) > 1000 FROM table_cells")[0][0],
+            "Boolean(true)"
+        );
+        assert_eq!(
+            out_of_order("table_cells", "table_index, row_index, col_index"),
+            "BigInt(0)"
+        );
+        assert_eq!(out_of_order("tables", "table_index"), "BigInt(0)");
+        assert_eq!(out_of_order("sections", "section_index"), "BigInt(0)");
+    }
+}
+
 fn faulty_stage(mode: &str, target: &str) -> String {
     format!(
         r#"

@@ -556,13 +556,17 @@ impl Merger<'_> {
                             _ => format!("\"{}\"", col.name),
                         })
                         .collect();
-                    // One INSERT per segment, each in (file, plugin) order: appends in
-                    // sequence, no sort across segments.
+                    // One INSERT per segment, in the segment's own order: a worker stages
+                    // its filings one after another, each filing's rows in the plugin's
+                    // order, and a one-thread scan keeps that order, so within a filing the
+                    // rows land in the plugin's order without a sort (tested:
+                    // `merged_rows_keep_the_plugins_order_within_each_filing`). An `ORDER BY
+                    // _fid, _seq` here cost 12 % of the merge's CPU at 19,980 filings.
                     for (alias, _) in batch {
                         let n = conn
                             .prepare_cached(&format!(
                                 "INSERT INTO {PROD}.\"{}\" ({}) SELECT {} FROM {alias}.\"{}\" \
-                                 WHERE _fid IN (SELECT fid FROM {BATCH_STAGES} WHERE stage = ?) ORDER BY _fid, _seq",
+                                 WHERE _fid IN (SELECT fid FROM {BATCH_STAGES} WHERE stage = ?)",
                                 spec.name,
                                 spec.column_list(),
                                 select.join(", "),
