@@ -16,8 +16,9 @@
 //! **What a segment holds.** For every plugin table `t` a table `stg__t` with the declared
 //! columns (DATE travels as text and is cast on merge) plus `_fid` (the filing's index in the
 //! run's sorted file list) and `_seq` (the plugin's row order), so that the merge selects one
-//! filing's rows exactly and inserts them in a deterministic order — even when the same
-//! accession number was extracted twice from two paths. Two more tables describe the filings
+//! filing's rows exactly — even when the same accession number was extracted twice from two
+//! paths. Rows are appended filing by filing, each in the plugin's order: the DuckDB merge
+//! inserts them in that stored order (no sort); the PostgreSQL merge orders by `_fid, _seq`. Two more tables describe the filings
 //! themselves: [`SEG_FILINGS`] (the `filings` row to write) and [`SEG_STAGES`] (the ledger rows).
 //!
 //! **Written in groups.** A filing handed to [`SegmentWriter::stage`] is held in memory;
