@@ -560,8 +560,9 @@ impl Merger<'_> {
                     // its filings one after another, each filing's rows in the plugin's
                     // order, and a one-thread scan keeps that order, so within a filing the
                     // rows land in the plugin's order without a sort (tested:
-                    // `merged_rows_keep_the_plugins_order_within_each_filing`). An `ORDER BY
-                    // _fid, _seq` here cost 12 % of the merge's CPU at 19,980 filings.
+                    // `merged_rows_keep_the_plugins_order_within_each_filing`). With an `ORDER BY
+                    // _fid, _seq` here, one 19,980-filing run spent 88.7 s of merge CPU;
+                    // without it, one run of the same sitting spent 78.4 s.
                     for (alias, _) in batch {
                         let n = conn
                             .prepare_cached(&format!(
