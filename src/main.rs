@@ -332,6 +332,16 @@ fn main() -> ExitCode {
         return ExitCode::from(finloom_host::worker::main().clamp(0, 255) as u8);
     }
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Run { .. }) {
+        // Rust ignores SIGPIPE, so printing to a closed pipe (`finloom status | head`) would
+        // end in a panic message. Other commands only print: let a closed stdout end them
+        // quietly, as it does `ls` or `grep`. Not `run`: it talks to its workers over pipes,
+        // and a dead worker's pipe must be an error it handles, not a signal that kills it.
+        // SAFETY: restoring a signal's default disposition, before any thread is started.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let filter = match cli.verbose {
         0 => "warn",
         1 => "info",

@@ -70,7 +70,14 @@ pub fn backup(db: &Path, dir: &Path) -> Result<BackupReport> {
 /// counts as seen inside the copy's snapshot.
 pub(crate) fn copy_database(src: &Path, dst: &Path, read_only: bool) -> Result<Vec<(String, i64)>> {
     let conn = Connection::open_in_memory()?;
-    let mode = if read_only { " (READ_ONLY)" } else { "" };
+    // Read-write (compact): with finloom's write options, so that the CHECKPOINT below does
+    // not first merge the file's row groups to DuckDB's default size (see
+    // `finloom_store::ROW_GROUP_SIZE`); the copy is written with full default-size groups.
+    let mode = if read_only {
+        " (READ_ONLY)".to_string()
+    } else {
+        format!(" ({})", finloom_store::rw_attach_options())
+    };
     conn.execute_batch(&format!(
         "ATTACH {} AS finloom_src{mode}",
         literal(&src.to_string_lossy())
