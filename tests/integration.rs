@@ -777,6 +777,46 @@ fn a_hold_is_one_transaction_and_a_failed_one_is_retried_segment_by_segment() {
     );
 }
 
+/// Production row groups are `finloom_store::ROW_GROUP_SIZE` (16,384) rows, and stay so when
+/// other finloom writers checkpoint the file (`finloom check` writes its view; a `--force` run
+/// deletes and re-inserts): a writer that attached the file with DuckDB's default (122,880)
+/// would merge them into large groups at its first checkpoint, rewriting every table.
+#[test]
+fn production_row_groups_stay_small_across_finloom_writers() {
+    let files = all_fixture_filings();
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    let env = Env::new(&refs);
+    let p = env.default_pipeline();
+    // (row groups, largest row group) of table_cells, read without writing.
+    let groups = || -> (i64, i64) {
+        let cfg = duckdb::Config::default()
+            .access_mode(duckdb::AccessMode::ReadOnly)
+            .unwrap();
+        let conn = Connection::open_with_flags(env.db(), cfg).unwrap();
+        conn.query_row(
+            "SELECT count(*), max(n) FROM (SELECT row_group_id, sum(count) AS n \
+             FROM pragma_storage_info('table_cells') WHERE column_path = '[0]' GROUP BY 1)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    };
+    run_ok(&p, &[]);
+    let cells = count(&env.db(), "SELECT count(*) FROM table_cells");
+    // 16,907 cells: more than one small row group, less than one default-sized one, so a
+    // writer with DuckDB's default would leave a single group larger than 16,384.
+    assert!(cells > 16_384, "{cells} cells: too few to need two row groups");
+    let first = groups();
+    assert!(first.1 <= 16_384 && first.0 >= 2, "after the run: {first:?}");
+    let o = finloom(&["check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(groups(), first, "after finloom check");
+    run_ok(&p, &["--force"]);
+    let forced = groups();
+    assert!(forced.1 <= 16_384, "after a --force run: {forced:?}");
+    assert_eq!(count(&env.db(), "SELECT count(*) FROM table_cells"), cells);
+}
+
 /// Within a filing, merged rows keep the plugin's order physically, not only by their
 /// position columns: the merge inserts each segment's rows in the order they were staged
 /// (without a sort), and staging appends a filing's rows in the plugin's order. Checked on a
