@@ -805,9 +805,15 @@ fn production_row_groups_stay_small_across_finloom_writers() {
     let cells = count(&env.db(), "SELECT count(*) FROM table_cells");
     // 16,907 cells: more than one small row group, less than one default-sized one, so a
     // writer with DuckDB's default would leave a single group larger than 16,384.
-    assert!(cells > 16_384, "{cells} cells: too few to need two row groups");
+    assert!(
+        cells > 16_384,
+        "{cells} cells: too few to need two row groups"
+    );
     let first = groups();
-    assert!(first.1 <= 16_384 && first.0 >= 2, "after the run: {first:?}");
+    assert!(
+        first.1 <= 16_384 && first.0 >= 2,
+        "after the run: {first:?}"
+    );
     let o = finloom(&["check", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(groups(), first, "after finloom check");

@@ -1,8 +1,20 @@
-//! Dev probe: runs each SQL argument against a DuckDB file, printing rows and timings.
+//! Runs SQL statements against a DuckDB file in order, printing each one's rows on stdout and
+//! its wall time on stderr: the probe behind the storage measurements in the README and in
+//! `finloom_store::ROW_GROUP_SIZE` (row-group layouts, checkpoint costs, DELETE scans).
+//!
+//!   sqlprobe <DATABASE> <SQL> [<SQL> ...]
+//!
+//! The file is opened read-write with DuckDB's defaults (not finloom's attach options): use
+//! `ATTACH '<file>' AS x (ROW_GROUP_SIZE n)` in the statements to try a layout, and a copy of
+//! a database you care about.
 use std::time::Instant;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let db = args.next().unwrap();
+    let Some(db) = args.next() else {
+        eprintln!("usage: sqlprobe <DATABASE> <SQL> [<SQL> ...]");
+        std::process::exit(2);
+    };
     let conn = duckdb::Connection::open(&db)?;
     for sql in args {
         let t = Instant::now();
@@ -21,11 +33,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             out.push(cells.join(" | "));
         }
-        eprintln!(
-            "-- {:.3}s  {}",
-            t.elapsed().as_secs_f64(),
-            &sql[..sql.len().min(100)]
-        );
+        let head: String = sql.chars().take(100).collect();
+        eprintln!("-- {:.3}s  {head}", t.elapsed().as_secs_f64());
         for l in out {
             println!("{l}");
         }
