@@ -98,9 +98,6 @@ pub struct MergeReport {
     pub held_seconds: f64,
     /// The longest single hold.
     pub longest_hold_seconds: f64,
-    /// Time spent checkpointing production: the last commit of each hold (which checkpoints
-    /// instead of writing the log) and the DETACH that ends it.
-    pub checkpoint_seconds: f64,
     /// Transactions committed.
     pub transactions: usize,
     /// CPU time of the merge thread.
@@ -129,8 +126,6 @@ pub struct MergeConfig {
 }
 
 const PROD: &str = "finloom_prod";
-/// The merge connection's `checkpoint_threshold` (see `merge_connection`).
-const CHECKPOINT_THRESHOLD: &str = "1GB";
 const SEG: &str = "finloom_seg";
 
 /// A segment attached for a hold: its alias, and the filings of it the run accepted.
@@ -204,7 +199,6 @@ impl Merger<'_> {
                 queue.push_back(j);
             }
             let started = Instant::now();
-            let checkpoint_before = report.checkpoint_seconds;
             let conn = merge_connection()?;
             attach(&conn, &self.config)?;
             let held = Instant::now();
@@ -226,7 +220,6 @@ impl Merger<'_> {
                                 before,
                                 fault.as_deref(),
                                 pause,
-                                false,
                                 &mut report,
                             )?;
                             for f in fs {
@@ -241,16 +234,13 @@ impl Merger<'_> {
                         MergeJob::Segment(seg) => segments.push(seg),
                     }
                 }
-                // The hold's last group commit checkpoints (see `commit`).
-                self.merge_segments(&conn, segments, fault.as_deref(), pause, true, &mut report)
+                self.merge_segments(&conn, segments, fault.as_deref(), pause, &mut report)
             })();
             // Cached statements name the attached catalog: drop them before it goes.
             conn.flush_prepared_statement_cache();
             let d0 = Instant::now();
             let detach = conn.execute_batch(&format!("DETACH {PROD}"));
-            report.checkpoint_seconds += d0.elapsed().as_secs_f64();
-            // The hold's checkpointing: at its last commit, and whatever the DETACH did.
-            let checkpoint = Duration::from_secs_f64(report.checkpoint_seconds - checkpoint_before);
+            let checkpoint = d0.elapsed();
             tracing::debug!(
                 ms = checkpoint.as_millis() as u64,
                 "merge: production detached (checkpoint)"
@@ -284,7 +274,6 @@ impl Merger<'_> {
         segments: Vec<SegmentJob>,
         fault: Option<&str>,
         pause: Option<Duration>,
-        checkpoint: bool,
         report: &mut MergeReport,
     ) -> Result<(), MergeError> {
         if segments.is_empty() {
@@ -338,7 +327,7 @@ impl Merger<'_> {
                 self.commit_one_by_one(conn, &mut parts, fault, pause, report)
             } else {
                 let all: Vec<usize> = (0..parts.len()).collect();
-                self.commit_or_split(conn, &mut parts, &all, fault, checkpoint, report)
+                self.commit_or_split(conn, &mut parts, &all, fault, report)
             };
         }
         conn.flush_prepared_statement_cache();
@@ -366,7 +355,6 @@ impl Merger<'_> {
         parts: &mut [Part],
         which: &[usize],
         fault: Option<&str>,
-        checkpoint: bool,
         report: &mut MergeReport,
     ) -> Result<(), MergeError> {
         let batch: Vec<(&str, Vec<&(i64, String, String)>)> = which
@@ -374,7 +362,7 @@ impl Merger<'_> {
             .map(|&i| (parts[i].alias.as_str(), parts[i].filings.iter().collect()))
             .collect();
         let n: usize = batch.iter().map(|(_, f)| f.len()).sum();
-        let e = match self.commit(conn, &batch, fault, checkpoint, report) {
+        let e = match self.commit(conn, &batch, fault, report) {
             Ok(()) => return Ok(()),
             Err(e) => e,
         };
@@ -385,7 +373,7 @@ impl Merger<'_> {
                 "group commit failed, retrying one segment per transaction: {e}"
             );
             for &i in which {
-                self.commit_or_split(conn, parts, &[i], fault, false, report)?;
+                self.commit_or_split(conn, parts, &[i], fault, report)?;
             }
             return Ok(());
         }
@@ -416,7 +404,7 @@ impl Merger<'_> {
         report: &mut MergeReport,
     ) -> Result<(), MergeError> {
         let one = [(part.alias.as_str(), vec![&part.filings[k]])];
-        if let Err(e) = self.commit(conn, &one, fault, false, report) {
+        if let Err(e) = self.commit(conn, &one, fault, report) {
             part.keep = true;
             let f = part.filings[k].clone();
             self.fail(conn, &f, e, report)?;
@@ -487,7 +475,6 @@ impl Merger<'_> {
         conn: &Connection,
         batch: &[(&str, Vec<&(i64, String, String)>)],
         fault: Option<&str>,
-        checkpoint: bool,
         report: &mut MergeReport,
     ) -> Result<(), MergeError> {
         let group: Vec<&(i64, String, String)> = batch
@@ -600,25 +587,6 @@ impl Merger<'_> {
             "merge: statements done"
         );
         match r {
-            Ok(()) if checkpoint => {
-                // The hold's last commit checkpoints production instead of writing its rows to
-                // the write-ahead log: with a threshold of zero DuckDB decides at COMMIT to
-                // checkpoint, and a commit it checkpoints skips the log. The rows are then
-                // written once, compressed, into the file, instead of once into the log and
-                // again at the DETACH's checkpoint (which then finds nothing to do). Durability
-                // is the same: the checkpoint is atomic, and a kill during it leaves the file
-                // as it was before the transaction. Only this commit: a hold's other commits
-                // (after a failed group commit, or before recorded failures) would each pay a
-                // checkpoint.
-                conn.execute_batch("SET checkpoint_threshold = '0B'")?;
-                let t = Instant::now();
-                let c = conn.execute_batch("COMMIT");
-                report.checkpoint_seconds += t.elapsed().as_secs_f64();
-                conn.execute_batch(&format!(
-                    "SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'"
-                ))?;
-                c?;
-            }
             Ok(()) => conn.execute_batch("COMMIT")?,
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");
@@ -648,9 +616,7 @@ fn merge_connection() -> Result<Connection, MergeError> {
     // Checkpoint once per hold (at DETACH), not also whenever a commit pushes the WAL past the
     // default 16 MB: a checkpoint rewrites the tables' last row groups, so its cost is paid per
     // checkpoint, not per row.
-    conn.execute_batch(&format!(
-        "SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'"
-    ))?;
+    conn.execute_batch("SET checkpoint_threshold = '1GB'")?;
     // DuckDB's default memory limit is 80 % of the machine: it would keep caching blocks of a
     // growing production file (1.4 GB resident after 20,000 filings). Too low a limit costs
     // CPU, though: what a hold commits and has not yet checkpointed stays in memory (the part
@@ -658,10 +624,12 @@ fn merge_connection() -> Result<Connection, MergeError> {
     // large), a hold of a large run carries a million rows, and under a tight limit some
     // checkpoints take five to ten times as long per row as the others: a profile of the merge
     // thread shows DuckDB writing buffers to temporary files and reading them back (zstd
-    // compressed), that is, spilling (which buffers, and why the spills are so uneven, is not
-    // traced). Measured on 19,980 filings (`scripts/bench-many 740 2`, one run each): 512 MB
-    // gave 5.0 ms of merge CPU per filing, 768 MB 4.7 ms with a peak of 855 MB for the run
-    // process, 1 GB 4.7 ms (1,070 MB), 2 GB 4.1 ms but 1.6 GB resident.
+    // compressed), that is, spilling. Measured on 19,980 filings (`scripts/bench-many 740 2`,
+    // one run each, 122,880-row groups): 512 MB gave 5.0 ms of merge CPU per filing, 768 MB
+    // 4.7 ms with a peak of 855 MB for the run process, 1 GB 4.7 ms (1,070 MB), 2 GB 4.1 ms but
+    // 1.6 GB resident. The uneven checkpoints turned out to be DuckDB merging small trailing
+    // row groups and rewriting them; smaller row groups made them rare (see
+    // `finloom_store::ROW_GROUP_SIZE`).
     conn.execute_batch("SET memory_limit = '768MB'")?;
     // The same ~20 statements run for every batch; parse and plan them once per hold.
     conn.set_prepared_statement_cache_capacity(256);
