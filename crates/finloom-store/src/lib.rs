@@ -61,9 +61,11 @@ pub fn is_lock_error(msg: &str) -> bool {
 /// 13 KB of text, `chunks` 2 KB) a hold adds a few thousand rows, so at 122,880 that is four
 /// or five rewrites of their text, in bursts: the checkpoints that took 5–13 µs per row and
 /// spilled in earlier measurements. At 16,384 rows it is one or two. Measured on 19,980
-/// filings (`scripts/bench-many 740 2`, one run each, same sitting): merge CPU 74.6 → 49.0 s,
-/// longest hold 14.1 → 3.0 s. Reading costs little: an aggregate over 10 M `table_cells`
-/// rows 0.15 → 0.17 s, a text scan of `chunks` unchanged, the file 4.6 % larger.
+/// filings (`scripts/bench-many 740 2`, same sitting): merge CPU 74.6 s at 122,880, 49.0 to
+/// 56.3 s in three runs at 16,384; longest hold 14.1 s vs 3.0 to 4.3 s. Reading costs little:
+/// an aggregate over 10 M `table_cells` rows 0.15 → 0.17 s, a text scan of `chunks` unchanged,
+/// the file 4.6 % larger. The price: a checkpoint visits every row group, so each hold's fixed
+/// cost grows faster with the file (50.7 M `table_cells` rows: 45–48 ms instead of 15 ms).
 ///
 /// Every finloom connection that writes a production file uses it ([`open_rw`], the merge,
 /// `compact`/`backup`'s source). A writer attaching with the default (a `duckdb` shell that
