@@ -59,8 +59,10 @@ pub fn is_lock_error(msg: &str) -> bool {
 /// group size). Each row is therefore rewritten — decompressed and compressed again — about
 /// log2(row group size / rows per hold) times. For the text tables (`sections` rows average
 /// 13 KB of text, `chunks` 2 KB) a hold adds a few thousand rows, so at 122,880 that is four
-/// or five rewrites of their text, in bursts: the checkpoints that took 5–13 µs per row and
-/// spilled in earlier measurements. At 16,384 rows it is one or two. Measured on 19,980
+/// or five rewrites of their text, in bursts: the uneven checkpoints (5–13 µs per row instead
+/// of 1–2) of earlier measurements. At 16,384 a large run's holds are not merged at all (two do
+/// not fit in one group) and a short run's small holds only up to a few groups
+/// (`scripts/probe-rowgroups`). Measured on 19,980
 /// filings (`scripts/bench-many 740 2`, same sitting): merge CPU 74.6 s at 122,880, 49.0 to
 /// 56.3 s in three runs at 16,384; longest hold 14.1 s vs 3.0 to 4.3 s. Reading costs little:
 /// an aggregate over 10 M `table_cells` rows 0.15 → 0.17 s, a text scan of `chunks` unchanged,
