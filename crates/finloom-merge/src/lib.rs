@@ -152,6 +152,7 @@ impl Merger<'_> {
     /// Merges jobs until the channel closes.
     pub fn run(mut self, rx: Receiver<MergeJob>) -> Result<MergeReport, MergeError> {
         let cpu_start = thread_cpu();
+        let merge_start = Instant::now();
         let mut report = MergeReport::default();
         let fault = std::env::var(FAULT_ENV).ok();
         let pause = std::env::var(PAUSE_ENV)
@@ -179,10 +180,22 @@ impl Merger<'_> {
             // holds as the database grows, so that the checkpoint's share stays small. (Spacing
             // by the whole hold instead feeds back: a longer wait queues more work, which makes
             // the next hold longer.) Once extraction is over there is nothing to wait for.
-            if let Some((last, checkpoint)) = last_hold {
-                let wait =
-                    (checkpoint * 9).clamp(self.config.min_interval, self.config.max_interval);
-                let until = last + wait;
+            //
+            // The first hold has no checkpoint to go by and starts at once, so that a run
+            // commits early — unless it replaces filings production already holds: then every
+            // hold also pays a DELETE that scans the stage's tables whatever the batch's size
+            // (0.1–0.4 s per hold at 50 M `table_cells` rows), and the first hold waits
+            // `min_interval` from the merge's start like any other, so that a short re-run
+            // makes one hold, not two.
+            let until = match last_hold {
+                Some((last, checkpoint)) => Some(
+                    last + (checkpoint * 9)
+                        .clamp(self.config.min_interval, self.config.max_interval),
+                ),
+                None if self.replaces(&queue) => Some(merge_start + self.config.min_interval),
+                None => None,
+            };
+            if let Some(until) = until {
                 while open {
                     let now = Instant::now();
                     if now >= until {
@@ -255,6 +268,17 @@ impl Merger<'_> {
         }
         report.cpu_seconds = thread_cpu() - cpu_start;
         Ok(report)
+    }
+
+    /// Whether a queued segment holds a filing production already has rows for.
+    fn replaces(&self, queue: &VecDeque<MergeJob>) -> bool {
+        queue.iter().any(|j| match j {
+            MergeJob::Segment(seg) => seg
+                .filings
+                .iter()
+                .any(|(_, acc, _)| self.config.present.contains(acc)),
+            MergeJob::Failures(_) => false,
+        })
     }
 
     /// Commits the accepted filings of `segments` in **one transaction**, each segment
