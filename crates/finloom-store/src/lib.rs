@@ -55,8 +55,8 @@ pub fn is_lock_error(msg: &str) -> bool {
 ///
 /// Why smaller: each merge hold appends to every table, and DuckDB starts a new row group for
 /// an append to a checkpointed table, then, at later checkpoints, merges small trailing row
-/// groups into larger ones whenever they reach twice the size of the first (up to the row
-/// group size). Each row is therefore rewritten — decompressed and compressed again — about
+/// groups into fewer, fuller ones (each at most the row group size) whenever they reach twice
+/// the size of the first. Each row is therefore rewritten — decompressed and compressed again — about
 /// log2(row group size / rows per hold) times. For the text tables (`sections` rows average
 /// 13 KB of text, `chunks` 2 KB) a hold adds a few thousand rows, so at 122,880 that is four
 /// or five rewrites of their text, in bursts: the uneven checkpoints (5–13 µs per row instead
