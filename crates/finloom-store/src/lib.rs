@@ -68,9 +68,11 @@ pub fn is_lock_error(msg: &str) -> bool {
 /// an aggregate over 10 M `table_cells` rows 0.15 → 0.17 s, a text scan of `chunks` unchanged,
 /// the file 4.6 % larger. The price: a checkpoint visits every row group, so each hold's fixed
 /// cost grows faster with the file (50.7 M `table_cells` rows: 45–48 ms instead of 15 ms).
-/// Runs of 540 filings into such a file merge 2.35× (new) to 2.7× (`--force`) slower per
-/// filing than into a small one, with erratic checkpoints (README, session 11: not traced);
-/// 32,768 narrowed that gap but cost 19 % more merge CPU on 19,980 filings into a fresh file.
+/// Runs of 540 new filings into such a file merge within 30 % of a small file's cost per
+/// filing (`--force` re-runs do not: their DELETEs scan the tables); single runs vary because
+/// DuckDB's vacuum, when small trailing row groups add up to one, rewrites them together with
+/// up to two full row groups before them (README, session 12; `scripts/probe-holds`). 32,768
+/// was tried: it cost 19 % more merge CPU on 19,980 filings into a fresh file (session 11).
 ///
 /// Every finloom connection that writes a production file uses it ([`open_rw`], the merge,
 /// `compact`/`backup`'s source). A writer attaching with the default (a `duckdb` shell that
