@@ -69,9 +69,10 @@ pub fn is_lock_error(msg: &str) -> bool {
 /// the file 4.6 % larger. The price: a checkpoint visits every row group, so each hold's fixed
 /// cost grows faster with the file (50.7 M `table_cells` rows: 45–48 ms instead of 15 ms).
 /// Runs of 540 new filings into such a file merge within 30 % of a small file's cost per
-/// filing (`--force` re-runs do not: their DELETEs scan the tables); single runs vary because
-/// DuckDB's vacuum, when small trailing row groups add up to one, rewrites them together with
-/// up to two full row groups before them (README, session 12; `scripts/probe-holds`). 32,768
+/// filing but 1.4–1.55× a fresh file's, and `--force` re-runs 1.5–1.65× a small file's (their
+/// DELETEs scan the tables). Single runs vary because DuckDB's vacuum, when small trailing row
+/// groups add up to one, rewrites them together with up to two full row groups before them
+/// (README, session 12; `scripts/probe-holds`). 32,768
 /// was tried: it cost 19 % more merge CPU on 19,980 filings into a fresh file (session 11).
 ///
 /// Every finloom connection that writes a production file uses it ([`open_rw`], the merge,
