@@ -72,8 +72,8 @@ pub fn is_lock_error(msg: &str) -> bool {
 /// filing but 1.4–1.55× a fresh file's, and `--force` re-runs 1.5–1.65× a small file's (their
 /// DELETEs scan the tables). Single runs vary because DuckDB's vacuum, when small trailing row
 /// groups add up to one, rewrites them together with up to two full row groups before them
-/// (README, session 12; `scripts/probe-holds`). 32,768
-/// was tried: it cost 19 % more merge CPU on 19,980 filings into a fresh file (session 11).
+/// (README, session 12; `scripts/probe-holds`). 32,768 was tried: it cost 19 % more merge CPU
+/// on 19,980 filings into a fresh file (session 11).
 ///
 /// Every finloom connection that writes a production file uses it ([`open_rw`], the merge,
 /// `compact`/`backup`'s source). A writer attaching with the default (a `duckdb` shell that
