@@ -59,6 +59,28 @@ fn toc_table_is_skipped() {
     assert!(s.iter().all(|x| x.method == "heading"));
 }
 
+/// "ltem 9A." (a lower-case L for the I, a typo found in a 2025 10-K's Item 9A heading) is a
+/// heading like "Item 9A.", and its bare label on a line of its own is too.
+#[test]
+fn a_lower_case_l_for_the_i_of_item_is_read_as_item() {
+    let html = format!(
+        "<html><body>\
+         <p style=\"font-weight:bold\">Item 9. Changes in and Disagreements with Accountants</p><p>{BODY}</p>\
+         <p style=\"font-weight:bold\">ltem 9A. Controls and Procedures</p><p>{BODY}</p>\
+         <p style=\"font-weight:bold\">LTEM 9B.</p><p style=\"font-weight:bold\">OTHER INFORMATION</p><p>{BODY}</p>\
+         </body></html>"
+    );
+    let (meta, doc) = testing::from_html(&html, "10-K", "0000000000-24-000001");
+    let s = extract_sections(&meta, &doc, &Config::default()).expect("extract");
+    assert_eq!(types(&s), ["item_9", "item_9a", "item_9b"]);
+    assert_eq!(
+        s[1].title.as_deref(),
+        Some("ltem 9A. Controls and Procedures")
+    );
+    assert_eq!(s[2].title.as_deref(), Some("LTEM 9B. OTHER INFORMATION"));
+    assert!(s.iter().all(|x| x.text == BODY), "{s:#?}");
+}
+
 /// The same layout as HTML read by ingest (as a run reads a filing): headings as `<h2>`, a
 /// bold `<p>` and a heading laid out in a one-row table.
 #[test]

@@ -43,9 +43,11 @@ pub(super) fn item_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         // `\s` is Unicode-aware, so non-breaking spaces are tolerated. The dotted 8-K form is
-        // tried first so `Item 2.02` is not read as item 2.
+        // tried first so `Item 2.02` is not read as item 2. `ltem` (a lower-case L for the I)
+        // is a typo common enough in EDGAR headings to be read as `Item`: a 2025 10-K of the
+        // dev corpus heads Item 9A "ltem 9A. Controls and Procedures".
         Regex::new(
-            r"(?i)^[\s\u{200b}]*(?:PART[\s\u{200b}]+(IV|III|II|I)\b[\s\u{200b}]*[.,:;\u{2014}\u{2013}-]?[\s\u{200b}]*)?(ITEMS?)[\s\u{200b}]*(?:NO\.?[\s\u{200b}]*)?(\d{1,2}\.\d{1,2}|\d{1,2}[A-C]?)",
+            r"(?i)^[\s\u{200b}]*(?:PART[\s\u{200b}]+(IV|III|II|I)\b[\s\u{200b}]*[.,:;\u{2014}\u{2013}-]?[\s\u{200b}]*)?([IL]TEMS?)[\s\u{200b}]*(?:NO\.?[\s\u{200b}]*)?(\d{1,2}\.\d{1,2}|\d{1,2}[A-C]?)",
         )
         .expect("item regex")
     })

@@ -367,7 +367,7 @@ fn mark_furniture(doc: &Document, units: &mut [Unit]) {
 fn bare_item_label_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)^\s*(?:part\s+(?:iv|iii|ii|i)\b\s*[.,:;\u{2013}\u{2014}-]?\s*)?items?\s*\d{1,2}[a-c]?(?:\s*(?:,|&|and|through|to|-|\u{2013}|\u{2014})\s*\d{1,2}[a-c]?)*\s*[.:]?\s*$")
+        Regex::new(r"(?i)^\s*(?:part\s+(?:iv|iii|ii|i)\b\s*[.,:;\u{2013}\u{2014}-]?\s*)?[il]tems?\s*\d{1,2}[a-c]?(?:\s*(?:,|&|and|through|to|-|\u{2013}|\u{2014})\s*\d{1,2}[a-c]?)*\s*[.:]?\s*$")
             .expect("bare item label")
     })
 }
