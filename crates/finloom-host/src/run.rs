@@ -300,6 +300,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         min_interval: Duration::from_secs(2),
         max_interval: Duration::from_secs(10),
         present: prior.present.clone(),
+        memory_mb: p.merge_memory_mb,
     };
     let merger = match &pg_url {
         None => AnyMerger::Duck(Merger {

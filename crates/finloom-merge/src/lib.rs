@@ -123,6 +123,8 @@ pub struct MergeConfig {
     pub max_interval: Duration,
     /// Accession numbers production already holds rows for.
     pub present: HashSet<String>,
+    /// DuckDB's memory limit for a hold, in MB (the pipeline's `merge_memory_mb`).
+    pub memory_mb: u64,
 }
 
 const PROD: &str = "finloom_prod";
@@ -212,7 +214,7 @@ impl Merger<'_> {
                 queue.push_back(j);
             }
             let started = Instant::now();
-            let conn = merge_connection()?;
+            let conn = merge_connection(self.config.memory_mb)?;
             attach(&conn, &self.config)?;
             let held = Instant::now();
             tracing::debug!(
@@ -634,7 +636,7 @@ impl Merger<'_> {
 /// The merge's own DuckDB instance (in memory; production and segments are attached to it).
 /// A fresh one per hold: ~1 ms, and nothing one hold leaves behind (attached-database state,
 /// temporary tables, cached blocks) can make the next one slower.
-fn merge_connection() -> Result<Connection, MergeError> {
+fn merge_connection(memory_mb: u64) -> Result<Connection, MergeError> {
     let conn = Connection::open_in_memory()?;
     // One thread: the batches are small, and the cores belong to the workers.
     conn.execute_batch("SET threads = 1")?;
@@ -649,19 +651,18 @@ fn merge_connection() -> Result<Connection, MergeError> {
     // commit, irrelevant here.)
     conn.execute_batch("SET debug_skip_checkpoint_on_commit = true")?;
     // DuckDB's default memory limit is 80 % of the machine: it would keep caching blocks of a
-    // growing production file (1.4 GB resident after 20,000 filings). Too low a limit costs
-    // CPU, though: what a hold commits and has not yet checkpointed stays in memory (the part
-    // of each table short of a full row group: sections and chunks, whose text makes them
-    // large), a hold of a large run carries a million rows, and under a tight limit some
-    // checkpoints take five to ten times as long per row as the others: a profile of the merge
-    // thread shows DuckDB writing buffers to temporary files and reading them back (zstd
-    // compressed), that is, spilling. Measured on 19,980 filings (`scripts/bench-many 740 2`,
-    // one run each, 122,880-row groups): 512 MB gave 5.0 ms of merge CPU per filing, 768 MB
-    // 4.7 ms with a peak of 855 MB for the run process, 1 GB 4.7 ms (1,070 MB), 2 GB 4.1 ms but
-    // 1.6 GB resident. The uneven checkpoints turned out to be DuckDB merging small trailing
-    // row groups and rewriting them; smaller row groups made them rare (see
-    // `finloom_store::ROW_GROUP_SIZE`).
-    conn.execute_batch("SET memory_limit = '768MB'")?;
+    // growing production file (1.4 GB resident after 20,000 filings). The limit is the
+    // pipeline's `merge_memory_mb`, 384 MB unless set: with two workers the whole run, the run
+    // process and its workers summed, peaks under 1 GiB. A higher limit buys some CPU: what a
+    // hold commits and has not yet checkpointed stays in memory (the part of each table short
+    // of a full row group: sections and chunks, whose text makes them large), a hold of a large
+    // run carries a million rows, and under a tight limit DuckDB spills to temporary files and
+    // reads them back. Measured on 19,980 filings (`scripts/bench-many 740 2`, one sitting,
+    // 16,384-row groups): 768 MB, 216.6–222.3 s with the run summed at 1.18–1.24 GB; 512 MB
+    // 229.6 s, 1.01 GB; 384 MB 235.4–240.6 s, 0.90–0.93 GB; 256 MB 236.5 s, 0.79 GB. (With
+    // 122,880-row groups, before: 512 MB 5.0 ms of merge CPU per filing, 768 MB 4.7, 2 GB 4.1
+    // with 1.6 GB resident.)
+    conn.execute_batch(&format!("SET memory_limit = '{}MB'", memory_mb.max(1)))?;
     // The same ~20 statements run for every batch; parse and plan them once per hold.
     conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
