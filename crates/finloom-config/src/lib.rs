@@ -118,8 +118,8 @@ fn default_worker_memory_mb() -> u64 {
 /// DuckDB's memory limit for the merge (the `finloom run` process's cache of the production
 /// file and what a hold has committed but not yet checkpointed). With two workers the whole
 /// run (the run process and its workers, summed) then peaks under 1 GiB at 19,980 filings:
-/// 0.90–0.93 GB, against 1.18–1.24 GB at 768 MB, the limit before, which was 3–9 % faster on
-/// that run (`scripts/bench-many 740 2`, README). Raise it on a machine with memory to spare.
+/// 0.87–0.93 GB, against 1.18–1.24 GB at 768 MB, the limit before, which ran 3–11 % faster
+/// on it (`scripts/bench-many 740 2`, README). Raise it on a machine with memory to spare.
 fn default_merge_memory_mb() -> u64 {
     384
 }

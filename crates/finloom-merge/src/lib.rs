@@ -659,7 +659,7 @@ fn merge_connection(memory_mb: u64) -> Result<Connection, MergeError> {
     // run carries a million rows, and under a tight limit DuckDB spills to temporary files and
     // reads them back. Measured on 19,980 filings (`scripts/bench-many 740 2`, one sitting,
     // 16,384-row groups): 768 MB, 216.6–222.3 s with the run summed at 1.18–1.24 GB; 512 MB
-    // 229.6 s, 1.01 GB; 384 MB 235.4–240.6 s, 0.90–0.93 GB; 256 MB 236.5 s, 0.79 GB. (With
+    // 229.6 s, 1.01 GB; 384 MB 229.2–240.6 s, 0.87–0.93 GB; 256 MB 236.5 s, 0.79 GB. (With
     // 122,880-row groups, before: 512 MB 5.0 ms of merge CPU per filing, 768 MB 4.7, 2 GB 4.1
     // with 1.6 GB resident.)
     conn.execute_batch(&format!("SET memory_limit = '{}MB'", memory_mb.max(1)))?;
