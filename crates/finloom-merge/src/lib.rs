@@ -662,7 +662,7 @@ fn merge_connection(memory_mb: u64) -> Result<Connection, MergeError> {
     // 229.6 s, 1.01 GB; 384 MB 229.2–240.6 s, 0.87–0.93 GB; 256 MB 236.5 s, 0.79 GB. (With
     // 122,880-row groups, before: 512 MB 5.0 ms of merge CPU per filing, 768 MB 4.7, 2 GB 4.1
     // with 1.6 GB resident.)
-    conn.execute_batch(&format!("SET memory_limit = '{}MB'", memory_mb.max(1)))?;
+    conn.execute_batch(&format!("SET memory_limit = '{}MB'", memory_mb))?;
     // The same ~20 statements run for every batch; parse and plan them once per hold.
     conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)

@@ -68,9 +68,10 @@ pub fn is_lock_error(msg: &str) -> bool {
 /// an aggregate over 10 M `table_cells` rows 0.15 → 0.17 s, a text scan of `chunks` unchanged,
 /// the file 4.6 % larger. The price: a checkpoint visits every row group, so each hold's fixed
 /// cost grows faster with the file (50.7 M `table_cells` rows: 45–48 ms instead of 15 ms).
-/// Runs of 540 new filings into such a file merge within 30 % of a small file's cost per
-/// filing but 1.4–1.55× a fresh file's, and `--force` re-runs 1.5–1.65× a small file's (their
-/// DELETEs scan the tables). Single runs vary because DuckDB's vacuum, when small trailing row
+/// Runs of 540 new filings into such a file merge at 0.94–1.21× the cost per filing into a
+/// 2.8 M-cell file, but 1.17–1.55× a 108-filing file's and 1.4–1.55× a fresh file's, and
+/// `--force` re-runs 1.07–2.08× a small file's (their DELETEs scan the tables; four
+/// `scripts/bench-scale 750 3` runs, sessions 12–13). Single runs vary because DuckDB's vacuum, when small trailing row
 /// groups add up to one, rewrites them together with up to two full row groups before them
 /// (README, session 12; `scripts/probe-holds`). 32,768 was tried: it cost 19 % more merge CPU
 /// on 19,980 filings into a fresh file (session 11).

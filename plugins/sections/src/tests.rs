@@ -420,6 +420,31 @@ fn running_heads_at_page_breaks_are_dropped() {
     assert_eq!(s[0].text.matches("None.").count(), 3);
 }
 
+/// A running head spelled "ltem 7" atop every page of Item 7 is page furniture like "Item 7":
+/// the label recognisers for headings and for running heads read the same spelling.
+#[test]
+fn ltem_running_heads_are_furniture_like_item_running_heads() {
+    let new_page = Style {
+        page_break_before: true,
+        ..Style::default()
+    };
+    let mut d = DocBuilder::new()
+        .h("Item 7. Management's Discussion")
+        .p(BODY);
+    for _ in 0..3 {
+        d = d.styled("ltem 7", new_page).p(BODY);
+    }
+    let doc = d.h("Item 8. Financial Statements").p(BODY).build();
+    let s = run("10-K", &doc);
+    assert_eq!(types(&s), ["item_7", "item_8"]);
+    assert_eq!(
+        s[0].text,
+        [BODY, BODY, BODY, BODY].join("\n\n"),
+        "{}",
+        s[0].text
+    );
+}
+
 #[test]
 fn status_reserved_and_incorporated() {
     let doc = DocBuilder::new()
