@@ -401,8 +401,9 @@ fn page_furniture_is_dropped() {
     assert_eq!(s[0].text, [BODY, BODY, BODY].join("\n\n"));
 }
 
-#[test]
-fn running_heads_at_page_breaks_are_dropped() {
+/// Item 7 over three more pages, each opening with `head` (page break before it) followed by
+/// `page`, then Item 8.
+fn item_7_with_running_heads(head: &str, page: &[&str]) -> Vec<Section> {
     let new_page = Style {
         page_break_before: true,
         ..Style::default()
@@ -411,10 +412,18 @@ fn running_heads_at_page_breaks_are_dropped() {
         .h("Item 7. Management's Discussion")
         .p(BODY);
     for _ in 0..3 {
-        d = d.styled("GAMESTOP CORP.", new_page).p(BODY).p("None.");
+        d = d.styled(head, new_page);
+        for p in page {
+            d = d.p(p);
+        }
     }
     let doc = d.h("Item 8. Financial Statements").p(BODY).build();
-    let s = run("10-K", &doc);
+    run("10-K", &doc)
+}
+
+#[test]
+fn running_heads_at_page_breaks_are_dropped() {
+    let s = item_7_with_running_heads("GAMESTOP CORP.", &[BODY, "None."]);
     assert!(!s[0].text.contains("GAMESTOP"));
     // "None." repeated is content, not furniture.
     assert_eq!(s[0].text.matches("None.").count(), 3);
@@ -424,18 +433,7 @@ fn running_heads_at_page_breaks_are_dropped() {
 /// the label recognisers for headings and for running heads read the same spelling.
 #[test]
 fn ltem_running_heads_are_furniture_like_item_running_heads() {
-    let new_page = Style {
-        page_break_before: true,
-        ..Style::default()
-    };
-    let mut d = DocBuilder::new()
-        .h("Item 7. Management's Discussion")
-        .p(BODY);
-    for _ in 0..3 {
-        d = d.styled("ltem 7", new_page).p(BODY);
-    }
-    let doc = d.h("Item 8. Financial Statements").p(BODY).build();
-    let s = run("10-K", &doc);
+    let s = item_7_with_running_heads("ltem 7", &[BODY]);
     assert_eq!(types(&s), ["item_7", "item_8"]);
     assert_eq!(
         s[0].text,
