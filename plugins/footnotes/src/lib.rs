@@ -267,10 +267,15 @@ fn toc_entry_re() -> &'static Regex {
     })
 }
 
+/// A title of the Item 15 (formerly 14) list: "Financial Statements", "All financial
+/// statements", "Financial Statement Schedules", "Exhibits", "Exhibits required by Item 601
+/// of Regulation S-K" (Apple). No note of the statements is titled "Exhibits…" or "Financial
+/// Statement Schedules…", so those match whatever follows them; "Financial Statements" only
+/// on its own.
 fn exhibit_list_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)^(?:(?:the\s+)?(?:consolidated\s+|combined\s+)?financial\s+statements?(?:\s+schedules?)?|exhibits?(?:\s+and\s+financial\s+statement\s+schedules?)?)\s*[:.]?$")
+        Regex::new(r"(?i)^(?:(?:(?:all\s+)?(?:the\s+)?(?:consolidated\s+|combined\s+)?financial\s+statements?(?:\s+schedules?)?)\s*[:.]?$|financial\s+statement\s+schedules?\b|exhibits?\b)")
             .expect("exhibit list regex")
     })
 }

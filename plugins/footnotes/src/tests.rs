@@ -484,6 +484,56 @@ fn the_item_15_list_is_not_a_set_of_notes() {
 }
 
 #[test]
+fn the_item_15_list_in_apples_words_is_not_a_set_of_notes() {
+    // Apple's 2024 10-K: "(1) All financial statements", "(2) Financial Statement
+    // Schedules", "(3) Exhibits required by Item 601 of Regulation S-K". Only the middle
+    // title was read as the list, and 1 and 3 made a chain (a gap of one is tolerated).
+    let doc = DocBuilder::new()
+        .h("Notes to Consolidated Financial Statements")
+        .h("Note 1 – Summary of Significant Accounting Policies")
+        .p("Apple designs, manufactures and markets smartphones.")
+        .h("Note 2 – Revenue")
+        .p("Net sales disaggregated by significant products and services.")
+        .h("Item 15. Exhibit and Financial Statement Schedules")
+        .p("(a) Documents filed as part of this report")
+        .h("(1) All financial statements")
+        .p("Index to Consolidated Financial Statements, Page 28.")
+        .h("(2) Financial Statement Schedules")
+        .p("All financial statement schedules have been omitted.")
+        .h("(3) Exhibits required by Item 601 of Regulation S-K (1)")
+        .p("Exhibit 3.1 Restated Articles of Incorporation.")
+        .build();
+    // Item 8 and Item 15 are searched one after the other, as the `sections` stage cuts them.
+    let chars = |b: usize| Value::Int(doc.text[..b].chars().count() as i64);
+    let item_15 = doc.text.find("Item 15").unwrap();
+    let mut sec = TableRows::new(
+        "sections",
+        &["id", "section_type", "char_start", "char_end"],
+    );
+    sec.push(vec![
+        "acc/sec/item_8".into(),
+        "item_8".into(),
+        chars(0),
+        chars(item_15),
+    ]);
+    sec.push(vec![
+        "acc/sec/item_15".into(),
+        "item_15".into(),
+        chars(item_15),
+        chars(doc.text.len()),
+    ]);
+    let rows = run(&doc, &[sec]);
+    let titles: Vec<&str> = of_kind(&rows, "note")
+        .iter()
+        .map(|r| r.str("title"))
+        .collect();
+    assert_eq!(
+        titles,
+        ["Summary of Significant Accounting Policies", "Revenue"]
+    );
+}
+
+#[test]
 fn run_in_headings_open_the_first_paragraph() {
     let doc = DocBuilder::new()
         .h("Notes to the Consolidated Financial Statements (unaudited)")
