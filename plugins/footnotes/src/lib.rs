@@ -243,10 +243,25 @@ fn bare_re() -> &'static Regex {
     })
 }
 
+/// What ends the last note: the auditor's report, an Item or Part heading, the signatures,
+/// a financial statement schedule ("Schedule I - Condensed Financial Information of Parent"
+/// (Booking), "Schedule II", also under the company's name: "INTUIT INC. SCHEDULE II -
+/// VALUATION AND QUALIFYING ACCOUNTS"), the exhibit index, and management's reports
+/// ("Management's Reports", "Management's Report for Financial Statements" (Lilly),
+/// "Management's Responsibility for Financial Statements" (Yum), "… on Internal Control").
 fn stop_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)^(report\s+of\s+independent|independent\s+auditor|item\s+\d{1,2}[a-c]?\b|part\s+ii\b|signatures?\s*$|schedule\s+ii\b|exhibit\s+index|index\s+to\s+exhibits|management.s\s+report\s+on\s+internal)").expect("stop regex")
+        Regex::new(r"(?i)^(report\s+of\s+independent|independent\s+auditor|item\s+\d{1,2}[a-c]?\b|part\s+ii\b|signatures?\s*$|schedule\s+(?:i{1,3}|iv|v)\b|.{0,80}?\bschedule\s+(?:i{1,3}|iv|v)\s*[-–—:.]\s*(?:condensed\s+financial\s+information|valuation\s+and\s+qualifying\s+accounts|real\s+estate|mortgage\s+loans|supplementa|summary\s+of\s+investments|reinsurance)[^.]*$|valuation\s+and\s+qualifying\s+accounts\s*$|exhibit\s+index|index\s+to\s+exhibits|management.s\s+(?:reports?|responsibility)\b)").expect("stop regex")
+    })
+}
+
+/// A financial statement schedule's title, "Schedule I - Condensed Financial Information …".
+fn schedule_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)^(?:.{0,80}?\s)?schedule\s+(?:i{1,3}|iv|v)\s*[-–—:.]\s*\S")
+            .expect("schedule regex")
     })
 }
 
@@ -863,13 +878,33 @@ fn notes_in(
         let start = us[h.unit].start;
         let next = heads.get(k + 1).map(|n| n.unit).unwrap_or(us.len());
         // A stop heading ends the note early (the last note runs into the auditor's report).
-        // A running page header that names the Item ("Item 1. Financial Statements
-        // (Continued)" atop every page of Ford's notes) is not one.
         let mut end_unit = next;
         for (j, u) in us.iter().enumerate().take(next).skip(h.last_unit + 1) {
             let t = u.text.trim();
+            // A table whose first row is one cell holding a stop heading: the schedule's
+            // title set in its own table (Intuit's "INTUIT INC. / SCHEDULE II - VALUATION AND
+            // QUALIFYING ACCOUNTS" across the top of the schedule).
+            if u.is_table && {
+                let first = t.lines().next().unwrap_or("");
+                let cells: Vec<&str> = first
+                    .split('|')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                cells.len() == 1
+                    && cells[0].chars().count() <= 200
+                    && stop_re().is_match(cells[0])
+                    && !continued_re().is_match(cells[0])
+            } {
+                end_unit = j;
+                break;
+            }
+            // A running page header is not a stop ("Item 1. Financial Statements (Continued)"
+            // atop every page of Ford's notes), except a schedule's title: it heads the
+            // schedule's own pages, which follow the notes (Booking's "Schedule I - Condensed
+            // Financial Information of Parent").
             if !u.is_table
-                && !running[j]
+                && (!running[j] || schedule_re().is_match(t))
                 && !continued_re().is_match(t)
                 && t.chars().count() <= 200
                 && stop_re().is_match(t)

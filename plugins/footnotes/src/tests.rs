@@ -534,6 +534,98 @@ fn the_item_15_list_in_apples_words_is_not_a_set_of_notes() {
 }
 
 #[test]
+fn the_last_note_ends_at_the_schedule_or_at_managements_reports() {
+    // What follows the notes in Intuit's, Lilly's and Yum's 10-Ks: none of it ended the last
+    // note, whose text then ran on into the schedule or the reports.
+    for (stop, body) in [
+        (
+            "INTUIT INC. SCHEDULE II - VALUATION AND QUALIFYING ACCOUNTS",
+            "Allowance for doubtful accounts 5 50 (50) 5",
+        ),
+        (
+            "Schedule II — Valuation and Qualifying Accounts",
+            "Allowance for doubtful accounts 5 50 (50) 5",
+        ),
+        (
+            "Schedule I - Condensed Financial Information of Parent (Booking Holdings Inc.)",
+            "CONDENSED BALANCE SHEETS Cash and cash equivalents 4,173",
+        ),
+        (
+            "Management's Reports",
+            "Management's Report for Financial Statements.",
+        ),
+        (
+            "Management\u{2019}s Responsibility for Financial Statements",
+            "To Our Shareholders: we are responsible for the statements.",
+        ),
+    ] {
+        let doc = DocBuilder::new()
+            .h("Notes to Consolidated Financial Statements")
+            .h("Note 1 – Summary of Significant Accounting Policies")
+            .p("We design and sell things.")
+            .h("Note 2 – Restructuring")
+            .p("The liability for restructuring charges is included in accrued liabilities.")
+            .h(stop)
+            .p(body)
+            .build();
+        // … and the same title set as the one-cell first row of the schedule's table.
+        let in_table = DocBuilder::new()
+            .h("Notes to Consolidated Financial Statements")
+            .h("Note 1 – Summary of Significant Accounting Policies")
+            .p("We design and sell things.")
+            .h("Note 2 – Restructuring")
+            .p("The liability for restructuring charges is included in accrued liabilities.")
+            .table(&[
+                &[stop],
+                &["(In millions)", "Beginning Balance"],
+                &[body, "5"],
+            ])
+            .build();
+        for doc in [doc, in_table] {
+            let rows = run(&doc, &[]);
+            let notes = of_kind(&rows, "note");
+            assert_eq!(notes.len(), 2, "{stop}: {rows:#?}");
+            assert_eq!(
+            notes[1].str("text"),
+            "Note 2 – Restructuring\n\nThe liability for restructuring charges is included in accrued liabilities.",
+            "{stop}"
+        );
+        }
+    }
+}
+
+#[test]
+fn a_schedule_title_atop_each_of_its_pages_still_ends_the_notes() {
+    // Booking: "Schedule I - Condensed Financial Information of Parent" heads each page of
+    // the schedule, so it is a running page header; it ends the last note all the same.
+    let title = "Schedule I - Condensed Financial Information of Parent (Acme Holdings Inc.)";
+    let mut b = DocBuilder::new()
+        .h("Notes to Consolidated Financial Statements")
+        .h("1. Organization")
+        .p("We sell games.")
+        .h("2. Other")
+        .p("Accrued expenses include marketing accruals.");
+    for statement in [
+        "CONDENSED BALANCE SHEETS",
+        "CONDENSED STATEMENTS OF OPERATIONS",
+        "CONDENSED STATEMENTS OF CASH FLOWS",
+    ] {
+        b = b
+            .styled("Acme Holdings Inc.", page_top())
+            .h(title)
+            .h(statement)
+            .table(&[&["", "2024"], &["Cash", "4,173"]]);
+    }
+    let rows = run(&b.build(), &[]);
+    let notes = of_kind(&rows, "note");
+    assert_eq!(notes.len(), 2, "{rows:#?}");
+    assert_eq!(
+        notes[1].str("text"),
+        "2. Other\n\nAccrued expenses include marketing accruals."
+    );
+}
+
+#[test]
 fn run_in_headings_open_the_first_paragraph() {
     let doc = DocBuilder::new()
         .h("Notes to the Consolidated Financial Statements (unaudited)")
