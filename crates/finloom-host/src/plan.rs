@@ -180,30 +180,65 @@ impl Plan {
     }
 
     /// Stage fingerprints for a source file: plugin name and version, config, renames, the
-    /// source hash, and the fingerprints of the stages it depends on. Equal fingerprint ⇒ the
-    /// stage would produce the same rows, so it can be skipped.
+    /// source hash, the version of the host's reading of the file into the document model
+    /// ([`finloom_ingest::DOCUMENT_VERSION`]), and the fingerprints of the stages it depends
+    /// on. Equal fingerprint ⇒ the stage would produce the same rows, so it can be skipped.
     pub fn fingerprints(&self, source_hash: &str) -> Vec<String> {
         let mut out: Vec<String> = Vec::with_capacity(self.stages.len());
         for s in &self.stages {
-            let mut h = blake3::Hasher::new();
-            for part in [
-                "finloom-stage-fingerprint-1",
-                s.plugin_name(),
-                s.plugin_version(),
-                s.config_json.as_str(),
-                s.renames.as_str(),
-                source_hash,
-            ] {
-                h.update(part.as_bytes());
-                h.update(&[0x1f]);
-            }
-            for &d in &s.depends_on {
-                h.update(out[d].as_bytes());
-                h.update(&[0x1e]);
-            }
-            out.push(h.finalize().to_hex()[..32].to_string());
+            let upstream: Vec<&str> = s.depends_on.iter().map(|&d| out[d].as_str()).collect();
+            let f = stage_fingerprint(
+                finloom_ingest::DOCUMENT_VERSION,
+                [
+                    s.plugin_name(),
+                    s.plugin_version(),
+                    s.config_json.as_str(),
+                    s.renames.as_str(),
+                    source_hash,
+                ],
+                &upstream,
+            );
+            out.push(f);
         }
         out
+    }
+}
+
+/// One stage's fingerprint: the document model's version, the stage's own parts (plugin name
+/// and version, config, renames, source hash) and its upstream stages' fingerprints.
+fn stage_fingerprint(document_version: &str, parts: [&str; 5], upstream: &[&str]) -> String {
+    let mut h = blake3::Hasher::new();
+    for part in ["finloom-stage-fingerprint-1", document_version]
+        .into_iter()
+        .chain(parts)
+    {
+        h.update(part.as_bytes());
+        h.update(&[0x1f]);
+    }
+    for u in upstream {
+        h.update(u.as_bytes());
+        h.update(&[0x1e]);
+    }
+    h.finalize().to_hex()[..32].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stage_fingerprint;
+
+    #[test]
+    fn a_new_reading_of_the_files_changes_every_stage_fingerprint() {
+        let parts = ["sections", "1.3.4", "{}", "", "abc123"];
+        let a = stage_fingerprint("2", parts, &[]);
+        assert_eq!(a, stage_fingerprint("2", parts, &[]), "deterministic");
+        assert_ne!(a, stage_fingerprint("3", parts, &[]));
+        // Each part counts, and so do the stages upstream.
+        for i in 0..parts.len() {
+            let mut p = parts;
+            p[i] = "x";
+            assert_ne!(a, stage_fingerprint("2", p, &[]), "part {i}");
+        }
+        assert_ne!(a, stage_fingerprint("2", parts, &["f00"]));
     }
 }
 

@@ -642,7 +642,10 @@ impl Walker {
                         cell.bold &= ctx.bold;
                     }
                 }
-            } else {
+            } else if t.chars().any(char::is_alphanumeric) {
+                // A paragraph's style is that of its words: the plain ". " between a bold
+                // "18" and a bold title ("<b>18</b>. <b>Supplemental Disclosure…</b>",
+                // Standard Pacific's notes) leaves the heading bold.
                 self.para_style.note(&ctx, chars);
             }
         }
@@ -1292,6 +1295,21 @@ mod tests {
         assert!(s[5].centered);
         assert!(s[6].bold && s[6].centered);
         assert_eq!(s[6].font_size, 10.0);
+    }
+
+    #[test]
+    fn punctuation_between_bold_words_leaves_the_paragraph_bold() {
+        // Standard Pacific's note headings: the number and the title bold, the ". " plain.
+        let d = parse_html(
+            "<p><b>18</b>. <b>Supplemental Disclosure to Cash Flows</b></p>\
+             <p><b>19</b>. Plain title</p>\
+             <p><i>Italic</i> — <i>words</i></p>",
+        );
+        let s: Vec<Style> = d.blocks.iter().map(|b| b.style).collect();
+        assert_eq!(d.blocks.len(), 3);
+        assert!(s[0].bold);
+        assert!(!s[1].bold, "a plain word is not bold");
+        assert!(s[2].italic);
     }
 
     #[test]

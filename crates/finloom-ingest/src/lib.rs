@@ -27,6 +27,14 @@ use std::path::{Path, PathBuf};
 
 use finloom_plugin_api::{Document, FilingMeta};
 
+/// The version of the reading of a file into [`Filing`]: bump it whenever the same bytes
+/// can give a different document (text, offsets, blocks, styles, tables, facts, metadata).
+/// Every stage's fingerprint includes it, so a finloom whose reading changed re-extracts
+/// the filings on its next run instead of keeping rows cut from the old reading beside new
+/// ones. 2: a paragraph's bold/italic/underline is that of its words, not of the plain
+/// punctuation between them.
+pub const DOCUMENT_VERSION: &str = "2";
+
 mod decode;
 mod depth;
 mod dom;
