@@ -465,6 +465,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                     "db_held_seconds": s.held_seconds,
                     "peak_rss_mb": peak_mb,
                     "peak_worker_rss_mb": s.peak_worker_mb,
+                    "peak_total_rss_mb": total_peak_mb(peak_mb, s.peak_total_mb),
                     "merge_tail_seconds": s.merge_tail_seconds,
                     "longest_hold_seconds": s.longest_hold_seconds,
                     "transactions": s.transactions,
@@ -512,8 +513,9 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             if let Some(m) = peak_mb {
                 println!(
-                    "  peak memory: {m:.0} MB (this process), {:.0} MB (largest worker)",
-                    s.peak_worker_mb
+                    "  peak memory: {m:.0} MB (this process), {:.0} MB (largest worker), {:.0} MB (all at once, sampled)",
+                    s.peak_worker_mb,
+                    total_peak_mb(peak_mb, s.peak_total_mb).unwrap_or(m)
                 );
             }
             if s.workers_replaced > 0 {
@@ -1055,6 +1057,13 @@ fn print_status(plan: &Plan) -> anyhow::Result<()> {
 }
 
 /// Peak resident memory of this process in MB (Linux: VmHWM), if the platform tells.
+/// The run's peak with its workers: the largest sum sampled while they ran, or this process's
+/// own peak if that is larger (it may fall after extraction, in the merge's last hold, when no
+/// worker is left). A floor: samples are 50 ms apart.
+fn total_peak_mb(own_peak: Option<f64>, sampled: f64) -> Option<f64> {
+    own_peak.map(|m| m.max(sampled))
+}
+
 fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;

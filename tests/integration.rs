@@ -1340,13 +1340,26 @@ fn a_terminal_gets_a_live_progress_bar_and_a_pipe_gets_lines() {
 
 /// Ingest's warnings (here: an 8-K whose accession number comes from its file name) are
 /// stored with the filing and shown by `finloom status`; the run summary and the ledger carry
-/// CPU seconds per stage.
+/// CPU seconds per stage; the summary gives peak memory per process and for the run and its
+/// workers at once.
 #[test]
-fn warnings_are_stored_per_filing_and_cpu_is_reported_per_stage() {
+fn warnings_are_stored_per_filing_and_cpu_and_memory_are_reported() {
     let env = Env::new(&SAMPLE[3..5]);
     let p = env.default_pipeline();
     let o = run_ok(&p, &["--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mb = |k: &str| {
+        v[k].as_f64()
+            .unwrap_or_else(|| panic!("{k} in --json: {v}"))
+    };
+    let (own, worker, total) = (
+        mb("peak_rss_mb"),
+        mb("peak_worker_rss_mb"),
+        mb("peak_total_rss_mb"),
+    );
+    assert!(worker > 0.0, "no worker sampled: {v}");
+    // The sum at the moment the largest worker was sampled already holds this process too.
+    assert!(total > worker && total >= own, "{own} {worker} {total}");
     let cpu = v["cpu_seconds"].as_object().expect("cpu_seconds in --json");
     for k in [
         "read",

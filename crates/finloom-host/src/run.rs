@@ -75,6 +75,9 @@ pub struct RunSummary {
     pub cpu: BTreeMap<String, f64>,
     pub workers_replaced: usize,
     pub peak_worker_mb: f64,
+    /// This process and its workers at one moment, sampled (see
+    /// [`crate::supervisor::ExtractReport::peak_total_mb`]).
+    pub peak_total_mb: f64,
     pub staging_kept: Option<PathBuf>,
     /// Stopped by SIGINT/SIGTERM (see [`crate::interrupt`]).
     pub interrupted: bool,
@@ -406,6 +409,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         cpu,
         workers_replaced: extracted.workers_replaced,
         peak_worker_mb: extracted.peak_worker_mb,
+        peak_total_mb: extracted.peak_total_mb,
         staging_kept: None,
         interrupted: stopping(),
         not_processed: extracted.not_processed,

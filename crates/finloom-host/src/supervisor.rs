@@ -66,6 +66,9 @@ pub struct ExtractReport {
     pub workers_replaced: usize,
     /// Largest resident memory seen in a worker, in MB.
     pub peak_worker_mb: f64,
+    /// Largest resident memory of this process and all its workers at one moment, in MB,
+    /// sampled with the workers' (every tick while extraction runs): a floor, not a maximum.
+    pub peak_total_mb: f64,
 }
 
 /// Accession number → the file (`fid`) that owns it in this run. Shared with the merge.
@@ -529,10 +532,15 @@ impl Supervisor<'_> {
 
     /// Deadlines and memory of busy workers.
     fn watch(&self, slots: &mut [Slot], timeout: Duration, limit: u64, report: &mut ExtractReport) {
+        // What the whole run holds at this moment: this process (with the merge) and every
+        // worker. Each process's own peak can fall at a different moment, so their sum would
+        // overstate it; the memory target is for the run as a whole.
+        let mut total = rss_bytes(std::process::id()).unwrap_or(0);
         for s in slots.iter_mut() {
             let rss = rss_bytes(s.child.id());
             if let Some(r) = rss {
                 report.peak_worker_mb = report.peak_worker_mb.max(r as f64 / 1e6);
+                total += r;
             }
             let State::Busy(b) = &s.state else { continue };
             if s.kill.is_some() {
@@ -546,6 +554,7 @@ impl Supervisor<'_> {
                 let _ = s.child.kill();
             }
         }
+        report.peak_total_mb = report.peak_total_mb.max(total as f64 / 1e6);
     }
 
     fn plugin_at(&self, stage: Option<usize>) -> String {
