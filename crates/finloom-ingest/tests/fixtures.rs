@@ -408,6 +408,35 @@ fn plain_text_file_without_sgml() {
     assert_eq!(f.document.blocks.len(), 3);
 }
 
+/// A 1990s table with a `<font>` left open in every cell, then more document: nothing is
+/// nested, so nothing is removed — the later headings stay blocks of their own and the
+/// later table stays a table.
+#[test]
+fn fonts_left_open_in_table_cells_lose_no_structure() {
+    let rows: String = (0..600)
+        .map(|i| format!("<tr><td><font size=2>Line {i}</td><td><font size=2>{i},000</td></tr>"))
+        .collect();
+    let html = format!(
+        "<html><body><p><b>Item 2.02 Results of Operations.</b></p><table>{rows}</table>\
+         <div><b>Item 9.01 Financial Statements and Exhibits.</b></div>\
+         <div><table><tr><td>Net income</td><td>1,234</td></tr></table></div></body></html>"
+    );
+    let f =
+        read_filing_bytes(Path::new("x/8-K/0000000001-05-000001.htm"), html.as_bytes()).unwrap();
+    assert!(
+        !f.warnings.iter().any(|w| w.contains("nested deeper")),
+        "{:?}",
+        f.warnings
+    );
+    let d = &f.document;
+    assert_eq!(d.tables.len(), 2);
+    assert!(d.blocks.iter().any(|b| {
+        d.text[b.start as usize..b.end as usize].trim()
+            == "Item 9.01 Financial Statements and Exhibits."
+            && b.style.bold
+    }));
+}
+
 #[test]
 fn deep_nesting_does_not_crash() {
     let n = 100_000;
