@@ -2928,3 +2928,92 @@ fn when_the_merge_gives_up_the_workers_stop_and_nothing_is_lost() {
     run_ok(&p, &[]);
     assert_eq!(reference, dump(&env.db(), &tables, &clocks));
 }
+
+/// The same document as other filers' software writes it must give the same rows: every
+/// other word in a `<span>` of its own, and a `<font>` opened in every table cell and never
+/// closed (`<td><font>1,234</td>`, which the reader's nesting cap once took for 500 levels of
+/// nesting, stripping the rest of the filing's tags). `scripts/metamorphic` runs these and
+/// more rewrites over the whole development corpus.
+#[test]
+fn rewritten_html_gives_the_same_rows() {
+    let files = &SAMPLE[1..5];
+    let dump = |env: &Env| -> Vec<Vec<Vec<String>>> {
+        ["sections", "tables", "table_cells", "footnotes", "chunks"]
+            .iter()
+            .map(|t| env.query(&format!("SELECT * EXCLUDE (id) FROM {t} ORDER BY ALL")))
+            .collect()
+    };
+    let original = Env::new(files);
+    run_ok(&original.default_pipeline(), &[]);
+    let expected = dump(&original);
+    assert!(expected[2].len() > 1000, "too few table cells to compare");
+
+    let raw = regex::Regex::new(
+        r"(?is)<script\b.*?</script\s*>|<style\b.*?</style\s*>|<title\b.*?</title\s*>",
+    )
+    .unwrap();
+    let text = regex::Regex::new(r">([^<>]+)<").unwrap();
+    let cell = regex::Regex::new(r"(?i)(<t[dh]\b[^>]*>)").unwrap();
+    let spans = |part: &str| -> String {
+        text.replace_all(part, |c: &regex::Captures| {
+            let words: Vec<String> = c[1]
+                .split(' ')
+                .enumerate()
+                .map(|(k, w)| {
+                    if k % 2 == 1 && !w.trim().is_empty() {
+                        format!("<span>{w}</span>")
+                    } else {
+                        w.to_string()
+                    }
+                })
+                .collect();
+            format!(">{}<", words.join(" "))
+        })
+        .into_owned()
+    };
+    let rewritten = Env::new(files);
+    for f in files {
+        let path = rewritten.path("filings").join(f);
+        let html = std::fs::read_to_string(&path).unwrap();
+        let body = html.to_ascii_lowercase().find("<body").unwrap();
+        let (head, rest) = html.split_at(body);
+        // Spans in the text outside <script>, <style> and <title>.
+        let mut out = String::from(head);
+        let mut at = 0;
+        for m in raw.find_iter(rest) {
+            out.push_str(&spans(&rest[at..m.start()]));
+            out.push_str(m.as_str());
+            at = m.end();
+        }
+        out.push_str(&spans(&rest[at..]));
+        let out = cell.replace_all(&out, "${1}<font>").into_owned();
+        assert!(out.len() > html.len(), "{f}: nothing rewritten");
+        std::fs::write(&path, out).unwrap();
+    }
+    run_ok(&rewritten.default_pipeline(), &[]);
+    let got = dump(&rewritten);
+    for (t, (a, b)) in ["sections", "tables", "table_cells", "footnotes", "chunks"]
+        .iter()
+        .zip(expected.iter().zip(&got))
+    {
+        assert_eq!(a.len(), b.len(), "{t}: row count");
+        if let Some((x, y)) = a.iter().zip(b).find(|(x, y)| x != y) {
+            let (k, (u, v)) = x
+                .iter()
+                .zip(y)
+                .enumerate()
+                .find(|(_, (u, v))| u != v)
+                .unwrap();
+            let cut = |s: &str| s.chars().take(300).collect::<String>();
+            panic!(
+                "{t}: first differing row, column {k} (row starts {:?})\n  original:  {}\n  rewritten: {}",
+                &x[..2.min(x.len())],
+                cut(u),
+                cut(v)
+            );
+        }
+    }
+    let warned =
+        rewritten.query("SELECT count(*) FROM filings WHERE warnings LIKE '%nested deeper%'");
+    assert_eq!(warned[0][0], "BigInt(0)");
+}
