@@ -64,8 +64,8 @@ fn is_uncounted(name: &[u8]) -> bool {
     )
 }
 
-/// An open element as the pre-pass tracks it: a counted element, or the start of a table
-/// cell (not counted; it marks where the cell's content begins).
+/// An open element as the pre-pass tracks it: a counted element, or a table cell (one level,
+/// as in the parser; it marks where the cell's content begins).
 #[derive(Clone, Copy, PartialEq)]
 enum Open {
     Element(u32),
@@ -86,8 +86,12 @@ pub(crate) fn cap_depth(html: &str) -> (Cow<'_, str>, usize) {
     // Tag names interned to small ids, so the stack holds no strings.
     let mut ids: HashMap<Vec<u8>, u32> = HashMap::new();
     let mut intern = |n: &[u8]| -> u32 {
-        let next = ids.len() as u32;
-        *ids.entry(n.to_vec()).or_insert(next)
+        if let Some(&id) = ids.get(n) {
+            return id;
+        }
+        let id = ids.len() as u32;
+        ids.insert(n.to_vec(), id);
+        id
     };
     let table = intern(b"table");
     let lists = [
@@ -106,7 +110,7 @@ pub(crate) fn cap_depth(html: &str) -> (Cow<'_, str>, usize) {
     let mut copied = 0usize;
     let mut name = Vec::with_capacity(32);
     let mut i = 0usize;
-    // Pops down to and including the topmost entry at `at`.
+    // Pops the entry at `at` and everything above it.
     fn pop_to(stack: &mut Vec<Open>, at: usize) {
         stack.truncate(at);
     }
