@@ -515,7 +515,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!(
                     "  peak memory: {m:.0} MB (this process), {:.0} MB (largest worker), {:.0} MB (all at once, sampled)",
                     s.peak_worker_mb,
-                    total_peak_mb(peak_mb, s.peak_total_mb).unwrap_or(m)
+                    m.max(s.peak_total_mb)
                 );
             }
             if s.workers_replaced > 0 {
@@ -1056,7 +1056,6 @@ fn print_status(plan: &Plan) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Peak resident memory of this process in MB (Linux: VmHWM), if the platform tells.
 /// The run's peak with its workers: the largest sum sampled while they ran, or this process's
 /// own peak if that is larger (it may fall after extraction, in the merge's last hold, when no
 /// worker is left). A floor: samples are 50 ms apart.
@@ -1064,9 +1063,11 @@ fn total_peak_mb(own_peak: Option<f64>, sampled: f64) -> Option<f64> {
     own_peak.map(|m| m.max(sampled))
 }
 
+/// Peak resident memory of this process in MB (10^6 bytes, like the workers' figures; Linux:
+/// VmHWM, in KiB), if the platform tells.
 fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0 / 1e6)
 }
