@@ -2,12 +2,17 @@
 """Rewrites an HTML filing in a way that must not change what finloom extracts: the same
 document as another filer's software would have written it (scripts/metamorphic runs them).
 
-    perturb.py MODE IN OUT      MODE: spans | nbsp | fontcells | boldcss
+    perturb.py MODE IN OUT      MODE: spans | nbsp | fontcells | boldcss | itemtable | pagebreaks
 
 spans:     every other word of the body's text sits in a <span> of its own (no style);
 nbsp:      every other space between words is a no-break space (&#160;), as Word writes them;
 fontcells: every table cell opens a <font> that is never closed (<td><font>1,234</td>);
-boldcss:   <b>/<strong> become <span style="font-weight:bold">.
+boldcss:   <b>/<strong> become <span style="font-weight:bold">;
+itemtable: a paragraph that is only an Item heading becomes a one-row table (number | title);
+pagebreaks: every 12th paragraph outside tables ends a page, with a footer ("ACME Corp | 2024
+           Form 10-K | 3") before the break and a "Table of Contents" link line after it.
+The first four leave every row as it was; the last two add tables or text between paragraphs,
+so only which items and notes are found (and the notes' titles) must stay the same.
 Text inside <script>, <style> and <title>, and tags' attributes, are left alone. Exit code 3:
 no <body> to rewrite (the caller copies the file unchanged).
 """
@@ -71,6 +76,39 @@ elif mode == 'nbsp':
 elif mode == 'fontcells':
     # a <font> opened in every table cell and never closed, as some 1990s-2000s HTML writers do
     s = re.sub(r'(?i)(<t[dh]\b[^>]*>)', r'\1<font>', s)
+elif mode == 'itemtable':
+    # a paragraph that is only an Item heading becomes a one-row table: number | title
+    import html as H
+    def heading(m):
+        inner = m.group(3)
+        if re.search(r'(?i)<(table|div|p)\b', inner):
+            return m.group(0)
+        text = H.unescape(re.sub(r'<[^>]+>', '', inner)).replace('\xa0', ' ').strip()
+        mm = re.match(r'(?is)^(item\s+\d{1,2}(?:\.\d{2})?[a-c]?\.?)\s*[-–—:.]?\s*([A-Za-z(“"].{2,150})$', text)
+        if not mm:
+            return m.group(0)
+        cell = '<td style="font-weight:bold">%s</td>'
+        return '<table><tr>' + cell % H.escape(mm.group(1)) + cell % H.escape(mm.group(2)) + '</tr></table>'
+    s = re.sub(r'(?is)<(p|div)(\s[^>]*)?>((?:(?!</?(?:p|div)\b).)*?)</\1\s*>', heading, s)
+elif mode == 'pagebreaks':
+    # every 12th paragraph outside tables ends a page: a footer, a page break, a header
+    out, depth, pos, k = [], 0, 0, 0
+    for m in re.finditer(r'(?is)<(/?)table\b[^>]*>|</p\s*>', s):
+        t = m.group(0).lower()
+        if t.startswith('<table'):
+            depth += 1
+        elif t.startswith('</table'):
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            k += 1
+            if k % 12 == 0:
+                out.append(s[pos:m.end()])
+                out.append('<p style="text-align:center">ACME Corp | 2024 Form 10-K | %d</p>'
+                           '<hr style="page-break-after:always">'
+                           '<p style="text-align:center">Table of Contents</p>' % (k // 12))
+                pos = m.end()
+    out.append(s[pos:])
+    s = ''.join(out)
 elif mode == 'boldcss':
     s = re.sub(r'(?i)<(b|strong)(\s[^>]*)?>', '<span style="font-weight:bold">', s)
     s = re.sub(r'(?i)</(b|strong)\s*>', '</span>', s)

@@ -163,6 +163,9 @@ struct Frame {
     ctx: Ctx,
     role: Role,
     page_after: bool,
+    /// An inline element with space on its right (`padding-right`, `margin-right`): what
+    /// follows it is a new word.
+    gap_after: bool,
 }
 
 /// Style accumulated over a block (or a table).
@@ -392,6 +395,7 @@ impl Walker {
         let mut ctx = parent;
         let mut page_before = false;
         let mut page_after = false;
+        let mut gap = (false, false);
         let mut align_attr: Option<u8> = None;
         let mut colspan = 1u32;
         let mut rowspan = 1u32;
@@ -458,6 +462,7 @@ impl Walker {
             }
             page_before = css.page_before;
             page_after = css.page_after;
+            gap = (css.gap_left, css.gap_right);
         }
 
         let role = self.role_for(name, node);
@@ -469,8 +474,13 @@ impl Walker {
             ctx,
             role,
             page_after,
+            gap_after: role == Role::None && gap.1,
         });
         match role {
+            // Words set apart by padding or margin instead of a space — Workiva's "<span>Item
+            // 1.</span><span style='padding-left:4.35pt'>Business</span>", a bullet and its
+            // text — are separate words: "Item 1. Business", not "Item 1.Business".
+            Role::None if gap.0 => self.pending_space = true,
             Role::None => {}
             Role::Block => self.flush_para(),
             Role::Space => self.pending_space = true,
@@ -567,6 +577,7 @@ impl Walker {
             return;
         };
         match frame.role {
+            Role::None if frame.gap_after => self.pending_space = true,
             Role::None => {}
             Role::Block => self.flush_para(),
             Role::Space => self.pending_space = true,
@@ -1093,6 +1104,32 @@ struct Css {
     font_size: Option<f32>,
     page_before: bool,
     page_after: bool,
+    /// Positive horizontal padding or margin on the left / on the right.
+    gap_left: bool,
+    gap_right: bool,
+}
+
+/// Whether a CSS length is greater than zero ("4.35pt", "1em", "12px"; not "0", "0pt",
+/// "-36pt", "auto").
+fn positive_length(v: &str) -> bool {
+    let n: String = v
+        .trim()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-' || *c == '+')
+        .collect();
+    n.parse::<f32>().is_ok_and(|x| x > 0.0)
+}
+
+/// The left and right sides of a `padding`/`margin` shorthand ("2px 1pt", "0 0 0 12pt").
+fn shorthand_sides(v: &str) -> (bool, bool) {
+    let parts: Vec<&str> = v.split_whitespace().collect();
+    let (right, left) = match parts.len() {
+        1 => (parts[0], parts[0]),
+        2 | 3 => (parts[1], parts[1]),
+        4 => (parts[1], parts[3]),
+        _ => return (false, false),
+    };
+    (positive_length(left), positive_length(right))
 }
 
 /// Parses the declarations of a `style` attribute that matter for the model.
@@ -1153,6 +1190,14 @@ fn parse_css(style: &str, parent_size: f32) -> Css {
             }
             css.bold = bold;
             css.italic = italic;
+        } else if key("padding-left") || key("margin-left") {
+            css.gap_left |= positive_length(v);
+        } else if key("padding-right") || key("margin-right") {
+            css.gap_right |= positive_length(v);
+        } else if key("padding") || key("margin") {
+            let (l, r) = shorthand_sides(v);
+            css.gap_left |= l;
+            css.gap_right |= r;
         } else if key("page-break-before") || key("break-before") {
             css.page_before |= is_page_break(v);
         } else if key("page-break-after") || key("break-after") {
@@ -1295,6 +1340,25 @@ mod tests {
         assert!(s[5].centered);
         assert!(s[6].bold && s[6].centered);
         assert_eq!(s[6].font_size, 10.0);
+    }
+
+    #[test]
+    fn padding_or_margin_between_inline_elements_separates_words() {
+        let d = parse_html(
+            "<div><span>Item 1.</span><span style='padding-left:4.35pt'>Business</span></div>\
+             <div><font style='padding-right:48px'>ITEM 9.</font><font>CHANGES</font></div>\
+             <div><span style='margin:0 0 0 12pt'>•</span><span style='padding:0 0 0 9pt'>Risk</span></div>\
+             <div><span>Net</span><span style='padding-left:0pt'>work</span><span style='margin-left:-3pt'>ed</span></div>",
+        );
+        let texts: Vec<&str> = d
+            .blocks
+            .iter()
+            .map(|b| &d.text[b.start as usize..b.end as usize])
+            .collect();
+        assert_eq!(
+            texts,
+            ["Item 1. Business", "ITEM 9. CHANGES", "• Risk", "Networked"]
+        );
     }
 
     #[test]
