@@ -25,54 +25,38 @@ try:
 except UnicodeDecodeError:
     s = data.decode('latin-1'); enc = 'latin-1'
 
-def outside_raw(s, fn):
-    # apply fn to the parts outside <script>/<style>/<title> and outside SGML header blocks
-    parts = re.split(r'(?is)(<(script|style|title)\b.*?</\2\s*>)', s)
+def body_text(s, fn):
+    """Applies fn to every text node (between '>' and '<') of the body, outside <script>,
+    <style> and <title>; exits 3 when there is no <body>."""
+    m = re.search(r'(?is)<body\b[^>]*>', s)
+    if not m:
+        sys.exit(3)
+    parts = re.split(r'(?is)(<(script|style|title)\b.*?</\2\s*>)', s[m.end():])
     out = []
-    i = 0
-    while i < len(parts):
-        out.append(fn(parts[i]))
+    for i in range(0, len(parts), 3):
+        out.append(re.sub(r'>([^<>]+)<', lambda t: '>' + fn(t.group(1)) + '<', parts[i]))
         if i + 1 < len(parts):
             out.append(parts[i + 1])
-        i += 3
-    return ''.join(out)
+    return s[:m.end()] + ''.join(out)
 
 if mode == 'spans':
-    def split_text(chunk):
-        def rep(m):
-            t = m.group(1)
-            if not t.strip() or ' ' not in t.strip():
-                return m.group(0)
-            pieces = re.split(r'( +)', t)
-            # group word + following spaces; wrap every other word group in a span
-            out = []
-            for k, p in enumerate(pieces):
-                if k % 4 == 2 and p.strip():
-                    out.append('<span>' + p + '</span>')
-                else:
-                    out.append(p)
-            return '>' + ''.join(out) + '<'
-        return re.sub(r'>([^<>]+)<', rep, chunk)
-    # only inside the body
-    m = re.search(r'(?is)<body\b[^>]*>', s)
-    if not m:
-        sys.exit(3)
-    s = s[:m.end()] + outside_raw(s[m.end():], split_text)
+    def spans(t):
+        if ' ' not in t.strip():
+            return t
+        # word groups and the spaces between them; every other word group in a span
+        pieces = re.split(r'( +)', t)
+        return ''.join('<span>' + p + '</span>' if k % 4 == 2 and p.strip() else p
+                       for k, p in enumerate(pieces))
+    s = body_text(s, spans)
 elif mode == 'nbsp':
     # every other space between words becomes a no-break space (&#160;), as Word exports do
-    def nb(chunk):
-        def rep(m):
-            t = m.group(1)
-            n = [0]
-            def sp(_):
-                n[0] += 1
-                return '&#160;' if n[0] % 2 else ' '
-            return '>' + re.sub(r'(?<=\S) (?=\S)', sp, t) + '<'
-        return re.sub(r'>([^<>]+)<', rep, chunk)
-    m = re.search(r'(?is)<body\b[^>]*>', s)
-    if not m:
-        sys.exit(3)
-    s = s[:m.end()] + outside_raw(s[m.end():], nb)
+    def nbsp(t):
+        n = [0]
+        def sp(_):
+            n[0] += 1
+            return '&#160;' if n[0] % 2 else ' '
+        return re.sub(r'(?<=\S) (?=\S)', sp, t)
+    s = body_text(s, nbsp)
 elif mode == 'fontcells':
     # a <font> opened in every table cell and never closed, as some 1990s-2000s HTML writers do
     s = re.sub(r'(?i)(<t[dh]\b[^>]*>)', r'\1<font>', s)

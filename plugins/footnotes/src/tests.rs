@@ -26,6 +26,25 @@ fn of_kind<'a>(t: &'a TableRows, kind: &str) -> Vec<RowView<'a>> {
     testing::rows_where(t, "kind", kind)
 }
 
+/// The `sections` input the host hands the plugin: one row per `(section_type, from, to)`,
+/// `from`/`to` byte offsets into the document's text (the table holds characters).
+fn sections_input(doc: &Document, spans: &[(&str, usize, usize)]) -> TableRows {
+    let chars = |b: usize| Value::Int(doc.text[..b].chars().count() as i64);
+    let mut sec = TableRows::new(
+        "sections",
+        &["id", "section_type", "char_start", "char_end"],
+    );
+    for &(kind, from, to) in spans {
+        sec.push(vec![
+            format!("acc/sec/{kind}").into(),
+            kind.into(),
+            chars(from),
+            chars(to),
+        ]);
+    }
+    sec
+}
+
 #[test]
 fn manifest_columns_match_rows() {
     let m = FootnotesPlugin::manifest();
@@ -172,16 +191,7 @@ fn sections_input_limits_the_region_and_sets_section_id() {
         .p("y")
         .build();
     let start = doc.text.find("Item 8").unwrap();
-    let mut sec = TableRows::new(
-        "sections",
-        &["id", "section_type", "char_start", "char_end"],
-    );
-    sec.push(vec![
-        "acc/sec/item_8".into(),
-        "item_8".into(),
-        Value::Int(doc.text[..start].chars().count() as i64),
-        Value::Int(doc.text.chars().count() as i64),
-    ]);
+    let sec = sections_input(&doc, &[("item_8", start, doc.text.len())]);
     let rows = run(&doc, &[sec]);
     let notes = of_kind(&rows, "note");
     assert_eq!(notes.len(), 2);
@@ -441,16 +451,7 @@ fn a_long_statements_section_without_notes_is_not_searched_beyond() {
         .build();
     let start = doc.text.find("Item 8").unwrap();
     let end = doc.text.find("Item 14").unwrap();
-    let mut sec = TableRows::new(
-        "sections",
-        &["id", "section_type", "char_start", "char_end"],
-    );
-    sec.push(vec![
-        "acc/sec/item_8".into(),
-        "item_8".into(),
-        Value::Int(doc.text[..start].chars().count() as i64),
-        Value::Int(doc.text[..end].chars().count() as i64),
-    ]);
+    let sec = sections_input(&doc, &[("item_8", start, end)]);
     let rows = run(&doc, &[sec]);
     assert!(of_kind(&rows, "note").is_empty(), "{rows:#?}");
     // Nor does the fallback (no section, or a stub) take that list for notes.
@@ -504,24 +505,11 @@ fn the_item_15_list_in_apples_words_is_not_a_set_of_notes() {
         .p("Exhibit 3.1 Restated Articles of Incorporation.")
         .build();
     // Item 8 and Item 15 are searched one after the other, as the `sections` stage cuts them.
-    let chars = |b: usize| Value::Int(doc.text[..b].chars().count() as i64);
     let item_15 = doc.text.find("Item 15").unwrap();
-    let mut sec = TableRows::new(
-        "sections",
-        &["id", "section_type", "char_start", "char_end"],
+    let sec = sections_input(
+        &doc,
+        &[("item_8", 0, item_15), ("item_15", item_15, doc.text.len())],
     );
-    sec.push(vec![
-        "acc/sec/item_8".into(),
-        "item_8".into(),
-        chars(0),
-        chars(item_15),
-    ]);
-    sec.push(vec![
-        "acc/sec/item_15".into(),
-        "item_15".into(),
-        chars(item_15),
-        chars(doc.text.len()),
-    ]);
     let rows = run(&doc, &[sec]);
     let titles: Vec<&str> = of_kind(&rows, "note")
         .iter()
