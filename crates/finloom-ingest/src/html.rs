@@ -282,6 +282,9 @@ struct Walker {
     para_page_break: bool,
     para_style: StyleAcc,
     pending_space: bool,
+    /// A word boundary made by layout (padding, margin, a footnote mark), not by a space in
+    /// the text: it separates words, but not a word from the punctuation after it.
+    pending_gap: bool,
     pending_page_break: bool,
     table: Option<TableAcc>,
     cell_counter: u64,
@@ -308,6 +311,7 @@ impl Walker {
             para_page_break: false,
             para_style: StyleAcc::default(),
             pending_space: false,
+            pending_gap: false,
             pending_page_break: false,
             table: None,
             cell_counter: 0,
@@ -465,6 +469,11 @@ impl Walker {
             gap = (css.gap_left, css.gap_right);
         }
 
+        // A footnote reference set as a superscript is a word of its own ("Cement<sup>3</sup>",
+        // "assets<sup>(a)</sup>"); an ordinal's ("1<sup>st</sup>") or a trademark's is not.
+        if name == "sup" && is_reference_mark(node) {
+            gap = (true, true);
+        }
         let role = self.role_for(name, node);
         if page_before && self.pre_depth == 0 && self.real_depth == 0 {
             self.flush_para();
@@ -480,7 +489,7 @@ impl Walker {
             // Words set apart by padding or margin instead of a space — Workiva's "<span>Item
             // 1.</span><span style='padding-left:4.35pt'>Business</span>", a bullet and its
             // text — are separate words: "Item 1. Business", not "Item 1.Business".
-            Role::None if gap.0 => self.pending_space = true,
+            Role::None if gap.0 => self.pending_gap = true,
             Role::None => {}
             Role::Block => self.flush_para(),
             Role::Space => self.pending_space = true,
@@ -577,7 +586,7 @@ impl Walker {
             return;
         };
         match frame.role {
-            Role::None if frame.gap_after => self.pending_space = true,
+            Role::None if frame.gap_after => self.pending_gap = true,
             Role::None => {}
             Role::Block => self.flush_para(),
             Role::Space => self.pending_space = true,
@@ -676,11 +685,13 @@ impl Walker {
         } else {
             piece
         };
+        let space = self.pending_space
+            || self.pending_gap && !piece.starts_with([',', '.', ';', ':', ')', '!', '?']);
         if let Some(tab) = self.table.as_mut() {
             let cell = tab.cell.as_mut().expect("checked by caller");
             if !cell.has_text {
                 cell.has_text = true;
-            } else if self.pending_space {
+            } else if space {
                 self.text.push(' ');
             }
         } else if self.para_start.is_none() {
@@ -689,10 +700,11 @@ impl Walker {
             }
             self.para_start = Some(self.text.len());
             self.para_page_break = std::mem::take(&mut self.pending_page_break);
-        } else if self.pending_space {
+        } else if space {
             self.text.push(' ');
         }
         self.pending_space = false;
+        self.pending_gap = false;
         if self.awaiting_start > 0 {
             let pos = self.text.len();
             for f in self.open_facts.iter_mut().rev() {
@@ -728,6 +740,7 @@ impl Walker {
         self.para_style.reset();
         self.para_page_break = false;
         self.pending_space = false;
+        self.pending_gap = false;
     }
 
     // ---- tables -----------------------------------------------------------------------
@@ -810,6 +823,7 @@ impl Walker {
                     });
                 }
                 self.pending_space = false;
+                self.pending_gap = false;
             }
         }
     }
@@ -880,6 +894,7 @@ impl Walker {
             facts: Vec::new(),
         });
         self.pending_space = false;
+        self.pending_gap = false;
     }
 
     fn close_cell(&mut self) {
@@ -902,6 +917,7 @@ impl Walker {
             row.cells.push(cell);
         }
         self.pending_space = false;
+        self.pending_gap = false;
     }
 
     // ---- inline XBRL ------------------------------------------------------------------
@@ -1023,6 +1039,35 @@ fn is_space(c: char) -> bool {
 
 /// The largest number of cells in one row of a table (its own rows, not nested tables').
 /// Looks only at children and grandchildren, so it is cheap.
+/// Whether a superscript holds a footnote reference: "3", "1,2", "(a)", "(12)", "*", "†".
+fn is_reference_mark(node: NodeRef<'_, Node>) -> bool {
+    let mut t = String::new();
+    for d in node.descendants() {
+        if let Some(x) = d.value().as_text() {
+            t.push_str(x);
+            if t.len() > 16 {
+                return false;
+            }
+        }
+    }
+    let t = t.trim();
+    let inner = t
+        .strip_prefix('(')
+        .and_then(|x| x.strip_suffix(')'))
+        .filter(|x| (1..=3).contains(&x.chars().count()));
+    match inner {
+        Some(x) => x.chars().all(|c| c.is_ascii_alphanumeric()),
+        None => {
+            !t.is_empty()
+                && (t
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == ',' || c == ' ')
+                    && t.starts_with(|c: char| c.is_ascii_digit())
+                    || t.chars().all(|c| matches!(c, '*' | '†' | '‡' | '§')))
+        }
+    }
+}
+
 fn max_cells_per_row(table: NodeRef<'_, Node>) -> usize {
     fn cells(tr: NodeRef<'_, Node>) -> usize {
         tr.children()
@@ -1343,12 +1388,13 @@ mod tests {
     }
 
     #[test]
-    fn padding_or_margin_between_inline_elements_separates_words() {
+    fn padding_margin_or_a_footnote_mark_between_inline_elements_separates_words() {
         let d = parse_html(
             "<div><span>Item 1.</span><span style='padding-left:4.35pt'>Business</span></div>\
              <div><font style='padding-right:48px'>ITEM 9.</font><font>CHANGES</font></div>\
              <div><span style='margin:0 0 0 12pt'>•</span><span style='padding:0 0 0 9pt'>Risk</span></div>\
-             <div><span>Net</span><span style='padding-left:0pt'>work</span><span style='margin-left:-3pt'>ed</span></div>",
+             <div><span>Net</span><span style='padding-left:0pt'>work</span><span style='margin-left:-3pt'>ed</span></div>\
+             <div>Cement<sup>3</sup> and assets<sup>(a)</sup>, on the 1<sup>st</sup> day, iPhone<sup>®</sup></div>",
         );
         let texts: Vec<&str> = d
             .blocks
@@ -1357,7 +1403,13 @@ mod tests {
             .collect();
         assert_eq!(
             texts,
-            ["Item 1. Business", "ITEM 9. CHANGES", "• Risk", "Networked"]
+            [
+                "Item 1. Business",
+                "ITEM 9. CHANGES",
+                "• Risk",
+                "Networked",
+                "Cement 3 and assets (a), on the 1st day, iPhone®"
+            ]
         );
     }
 

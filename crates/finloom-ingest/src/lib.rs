@@ -34,8 +34,9 @@ use finloom_plugin_api::{Document, FilingMeta};
 /// ones. 2: a paragraph's bold/italic/underline is that of its words, not of the plain
 /// punctuation between them. 3: the nesting cap counts real nesting only (a `<font>` left
 /// open in each table cell is closed with its cell, not stacked 500 deep). 4: inline elements
-/// set apart by padding or margin are separate words ("Item 1. Business", "• the").
-pub const DOCUMENT_VERSION: &str = "4";
+/// set apart by padding or margin are separate words ("Item 1. Business", "• the"). 5: so
+/// is a footnote reference set as a superscript ("Cement<sup>3</sup>" → "Cement 3").
+pub const DOCUMENT_VERSION: &str = "5";
 
 mod decode;
 mod depth;

@@ -68,6 +68,22 @@ fn split_marker(t: &str) -> (String, Option<String>) {
                 }
                 break;
             }
+            // A superscript footnote number the reader set apart from the amount: "$ 432 3"
+            // is 432 with note 3 (stored as "(3)", the form table notes are numbered in). One
+            // or two digits after a space cannot be a thousands group.
+            if let Some(sp) = trimmed.rfind(' ') {
+                let tail = &trimmed[sp + 1..];
+                let rest = trimmed[..sp].trim_end();
+                if (1..=2).contains(&tail.len())
+                    && tail.chars().all(|c| c.is_ascii_digit())
+                    && rest.ends_with(|c: char| c.is_ascii_digit() || c == ')' || c == '%')
+                    && rest.chars().any(|c| c.is_ascii_digit())
+                {
+                    markers.insert(0, format!("({tail})"));
+                    s = rest.to_string();
+                    continue;
+                }
+            }
             if last == ')' {
                 if let Some(open) = trimmed.rfind('(') {
                     let inner = &trimmed[open + 1..trimmed.len() - 1];
@@ -324,6 +340,16 @@ mod tests {
         assert_eq!(p.marker.as_deref(), Some("†"));
         // A lone "(1)" is minus one, not a marker.
         assert_eq!(v("(1)"), Some(-1.0));
+        // A superscript number set apart by the reader: "$ 432<sup>3</sup>".
+        let p = parse_cell_number("$ 432 3");
+        assert_eq!((p.value, p.marker.as_deref()), (Some(432.0), Some("(3)")));
+        let p = parse_cell_number("(1,234) 12");
+        assert_eq!(
+            (p.value, p.marker.as_deref()),
+            (Some(-1234.0), Some("(12)"))
+        );
+        // Three digits after a space are a thousands group.
+        assert_eq!(v("1 234"), Some(1234.0));
     }
 
     #[test]
