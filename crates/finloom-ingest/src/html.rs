@@ -1157,18 +1157,25 @@ struct Css {
 /// Whether a CSS length is greater than zero ("4.35pt", "1em", "12px"; not "0", "0pt",
 /// "-36pt", "auto").
 fn positive_length(v: &str) -> bool {
-    let n: String = v
-        .trim()
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-' || *c == '+')
-        .collect();
-    n.parse::<f32>().is_ok_and(|x| x > 0.0)
+    let v = v.trim();
+    let end = v
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '+')))
+        .unwrap_or(v.len());
+    v[..end].parse::<f32>().is_ok_and(|x| x > 0.0)
 }
 
 /// The left and right sides of a `padding`/`margin` shorthand ("2px 1pt", "0 0 0 12pt").
 fn shorthand_sides(v: &str) -> (bool, bool) {
-    let parts: Vec<&str> = v.split_whitespace().collect();
-    let (right, left) = match parts.len() {
+    let mut parts = [""; 4];
+    let mut n = 0;
+    for p in v.split_whitespace() {
+        if n == 4 {
+            return (false, false);
+        }
+        parts[n] = p;
+        n += 1;
+    }
+    let (right, left) = match n {
         1 => (parts[0], parts[0]),
         2 | 3 => (parts[1], parts[1]),
         4 => (parts[1], parts[3]),

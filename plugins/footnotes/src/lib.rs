@@ -252,7 +252,7 @@ fn bare_re() -> &'static Regex {
 fn stop_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)^(report\s+of\s+independent|independent\s+auditor|item\s+\d{1,2}[a-c]?\b|part\s+ii\b|signatures?\s*$|schedule\s+(?:i{1,3}|iv|v)\b|.{0,80}?\bschedule\s+(?:i{1,3}|iv|v)\s*[-–—:.]\s*(?:condensed\s+financial\s+information|valuation\s+and\s+qualifying\s+accounts|real\s+estate|mortgage\s+loans|supplementa|summary\s+of\s+investments|reinsurance)[^.]*$|valuation\s+and\s+qualifying\s+accounts\s*$|exhibit\s+index|index\s+to\s+exhibits|management.s\s+(?:reports?|responsibility)\b)").expect("stop regex")
+        Regex::new(r"(?i)^(report\s+of\s+independent|independent\s+auditor|item\s+\d{1,2}[a-c]?\b|part\s+ii\b|signatures?\s*$|schedule\s+(?:i{1,3}|iv|v)\b|valuation\s+and\s+qualifying\s+accounts\s*$|exhibit\s+index|index\s+to\s+exhibits|management.s\s+(?:reports?|responsibility)\b)").expect("stop regex")
     })
 }
 
@@ -263,6 +263,24 @@ fn schedule_re() -> &'static Regex {
         Regex::new(r"(?i)^(?:.{0,80}?\s)?schedule\s+(?:i{1,3}|iv|v)\s*[-–—:.]\s*\S")
             .expect("schedule regex")
     })
+}
+
+/// A schedule's title under the company's name, "INTUIT INC. SCHEDULE II - VALUATION AND
+/// QUALIFYING ACCOUNTS" (a title: no sentence after it).
+fn named_schedule_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\bschedule\s+(?:i{1,3}|iv|v)\s*[-–—:.]\s*(?:condensed\s+financial\s+information|valuation\s+and\s+qualifying\s+accounts|real\s+estate|mortgage\s+loans|supplementa|summary\s+of\s+investments|reinsurance)[^.]*$").expect("named schedule regex")
+    })
+}
+
+/// Is `t` a heading that ends the notes? See [`stop_re`]; a schedule's title may also follow
+/// the company's name (at most 80 characters before "Schedule").
+fn is_stop(t: &str) -> bool {
+    stop_re().is_match(t)
+        || named_schedule_re()
+            .find(t)
+            .is_some_and(|m| t[..m.start()].chars().count() <= 80)
 }
 
 fn notes_to_re() -> &'static Regex {
@@ -511,7 +529,7 @@ fn title_then_number(
         || note_re().is_match(t)
         || bare_re().is_match(t)
         || notes_to_re().is_match(t)
-        || stop_re().is_match(t)
+        || is_stop(t)
     {
         return None;
     }
@@ -620,7 +638,7 @@ pub fn underlined_headings(units: &[Unit]) -> Vec<Heading> {
             || t.chars().count() > 80
             || !(title_like(t) || all_letters_upper(t, 3))
             || notes_to_re().is_match(t)
-            || stop_re().is_match(t)
+            || is_stop(t)
         {
             continue;
         }
@@ -679,7 +697,7 @@ fn with_page_top_titles(
             || is_rule(t)
             || is_page_furniture(t)
             || notes_to_re().is_match(t)
-            || stop_re().is_match(t)
+            || is_stop(t)
         {
             continue;
         }
@@ -893,7 +911,7 @@ fn notes_in(
                     .collect();
                 cells.len() == 1
                     && cells[0].chars().count() <= 200
-                    && stop_re().is_match(cells[0])
+                    && is_stop(cells[0])
                     && !continued_re().is_match(cells[0])
             } {
                 end_unit = j;
@@ -907,7 +925,7 @@ fn notes_in(
                 && (!running[j] || schedule_re().is_match(t))
                 && !continued_re().is_match(t)
                 && t.chars().count() <= 200
-                && stop_re().is_match(t)
+                && is_stop(t)
                 && (styled(u) || t.chars().count() <= 80)
             {
                 end_unit = j;
