@@ -26,6 +26,14 @@ fn of_kind<'a>(t: &'a TableRows, kind: &str) -> Vec<RowView<'a>> {
     testing::rows_where(t, "kind", kind)
 }
 
+/// The titles of the note rows, in order.
+fn note_titles(rows: &TableRows) -> Vec<&str> {
+    of_kind(rows, "note")
+        .iter()
+        .map(|r| r.str("title"))
+        .collect()
+}
+
 /// The `sections` input the host hands the plugin: one row per `(section_type, from, to)`,
 /// `from`/`to` byte offsets into the document's text (the table holds characters).
 fn sections_input(doc: &Document, spans: &[(&str, usize, usize)]) -> TableRows {
@@ -477,10 +485,7 @@ fn the_item_15_list_is_not_a_set_of_notes() {
         .p("We sell things.")
         .build();
     let rows = run(&doc, &[]);
-    let titles: Vec<&str> = of_kind(&rows, "note")
-        .iter()
-        .map(|r| r.str("title"))
-        .collect();
+    let titles = note_titles(&rows);
     assert_eq!(titles, ["Organization", "Revenue"]);
 }
 
@@ -511,10 +516,7 @@ fn the_item_15_list_in_apples_words_is_not_a_set_of_notes() {
         &[("item_8", 0, item_15), ("item_15", item_15, doc.text.len())],
     );
     let rows = run(&doc, &[sec]);
-    let titles: Vec<&str> = of_kind(&rows, "note")
-        .iter()
-        .map(|r| r.str("title"))
-        .collect();
+    let titles = note_titles(&rows);
     assert_eq!(
         titles,
         ["Summary of Significant Accounting Policies", "Revenue"]
@@ -782,10 +784,7 @@ fn headings_of_2025_10ks_sentence_case_boxed_and_with_a_scale_note() {
         .h("Report of Independent Registered Public Accounting Firm")
         .build();
     let rows = run(&doc, &[]);
-    let titles: Vec<&str> = of_kind(&rows, "note")
-        .iter()
-        .map(|r| r.str("title"))
-        .collect();
+    let titles = note_titles(&rows);
     assert_eq!(
         titles,
         [
@@ -839,9 +838,6 @@ fn index_lines_are_not_notes() {
         .p("We recognize revenue when control transfers.")
         .build();
     let rows = run(&doc, &[]);
-    let titles: Vec<&str> = of_kind(&rows, "note")
-        .iter()
-        .map(|r| r.str("title"))
-        .collect();
+    let titles = note_titles(&rows);
     assert_eq!(titles, ["Description of Business", "Revenue"]);
 }
