@@ -2,17 +2,21 @@
 """Rewrites an HTML filing in a way that must not change what finloom extracts: the same
 document as another filer's software would have written it (scripts/metamorphic runs them).
 
-    perturb.py MODE IN OUT      MODE: spans | nbsp | fontcells | boldcss | itemtable | pagebreaks
+    perturb.py MODE IN OUT      MODE: spans | nbsp | fontcells | boldcss | crlf |
+                                      itemtable | itemsplit | brparas | pagebreaks
 
 spans:     every other word of the body's text sits in a <span> of its own (no style);
 nbsp:      every other space between words is a no-break space (&#160;), as Word writes them;
 fontcells: every table cell opens a <font> that is never closed (<td><font>1,234</td>);
 boldcss:   <b>/<strong> become <span style="font-weight:bold">;
+crlf:      every line ends in CR LF (plain-text filings too);
 itemtable: a paragraph that is only an Item heading becomes a one-row table (number | title);
+itemsplit: ... or two bold paragraphs, the number, then the title;
+brparas:   consecutive paragraphs outside tables become one paragraph with <br><br> between;
 pagebreaks: every 12th paragraph outside tables ends a page, with a footer ("ACME Corp | 2024
            Form 10-K | 3") before the break and a "Table of Contents" link line after it.
-The first four leave every row as it was; the last two add tables or text between paragraphs,
-so only which items and notes are found (and the notes' titles) must stay the same.
+The first five leave every row as it was; the last four move text between blocks or add tables
+or text, so only which items and notes are found (and the notes' titles) must stay the same.
 Text inside <script>, <style> and <title>, and tags' attributes, are left alone. Exit code 3:
 no <body> to rewrite (the caller copies the file unchanged).
 """
@@ -74,6 +78,37 @@ elif mode == 'itemtable':
         cell = '<td style="font-weight:bold">%s</td>'
         return '<table><tr>' + cell % H.escape(mm.group(1)) + cell % H.escape(mm.group(2)) + '</tr></table>'
     s = re.sub(r'(?is)<(p|div)(\s[^>]*)?>((?:(?!</?(?:p|div)\b).)*?)</\1\s*>', heading, s)
+elif mode == 'itemsplit':
+    # a paragraph that is only an Item heading becomes two bold paragraphs: number, then title
+    import html as H
+    def split(m):
+        inner = m.group(3)
+        if re.search(r'(?i)<(table|div|p)\b', inner):
+            return m.group(0)
+        text = H.unescape(re.sub(r'<[^>]+>', '', inner)).replace('\xa0', ' ').strip()
+        mm = re.match(r'(?is)^(item\s+\d{1,2}(?:\.\d{2})?[a-c]?\s*[-–—:.]?)\s*([A-Za-z(“"].{2,150})$', text)
+        if not mm:
+            return m.group(0)
+        return '<p><b>%s</b></p><p><b>%s</b></p>' % (H.escape(mm.group(1).strip()), H.escape(mm.group(2)))
+    s = re.sub(r'(?is)<(p|div)(\s[^>]*)?>((?:(?!</?(?:p|div)\b).)*?)</\1\s*>', split, s)
+elif mode == 'brparas':
+    # consecutive paragraphs outside tables become one paragraph with line breaks
+    out, depth, pos = [], 0, 0
+    for m in re.finditer(r'(?is)<(/?)table\b[^>]*>|</p\s*>\s*<p(\s[^>]*)?>', s):
+        t = m.group(0).lower()
+        if t.startswith('<table'):
+            depth += 1
+        elif t.startswith('</table'):
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            out.append(s[pos:m.start()])
+            out.append('<br><br>')
+            pos = m.end()
+    out.append(s[pos:])
+    s = ''.join(out)
+elif mode == 'crlf':
+    # Windows line ends (any file: the caller sends plain-text filings here too)
+    s = s.replace('\r\n', '\n').replace('\n', '\r\n')
 elif mode == 'pagebreaks':
     # every 12th paragraph outside tables ends a page: a footer, a page break, a header
     out, depth, pos, k = [], 0, 0, 0
