@@ -515,7 +515,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!(
                     "  peak memory: {m:.0} MB (this process), {:.0} MB (largest worker), {:.0} MB (all at once, sampled)",
                     s.peak_worker_mb,
-                    m.max(s.peak_total_mb)
+                    total_peak_mb(Some(m), s.peak_total_mb).unwrap_or(m)
                 );
             }
             if s.workers_replaced > 0 {

@@ -110,20 +110,14 @@ pub(crate) fn cap_depth(html: &str) -> (Cow<'_, str>, usize) {
     let mut copied = 0usize;
     let mut name = Vec::with_capacity(32);
     let mut i = 0usize;
-    // Pops the entry at `at` and everything above it.
-    fn pop_to(stack: &mut Vec<Open>, at: usize) {
-        stack.truncate(at);
-    }
-    fn depth(stack: &[Open]) -> usize {
-        // A cell counts as one level, as it does in the parser's stack of open elements.
-        stack.len()
-    }
+    // The stack's length is the depth; a cell counts as one level, as it does in the
+    // parser's stack of open elements. `truncate(k)` pops entry `k` and everything above it.
     // Closes the open cell of the innermost table, if any.
     let close_cell = |stack: &mut Vec<Open>| {
         for k in (0..stack.len()).rev() {
             match stack[k] {
                 Open::Cell => {
-                    pop_to(stack, k);
+                    stack.truncate(k);
                     return;
                 }
                 Open::Element(t) if t == table => return,
@@ -216,7 +210,7 @@ pub(crate) fn cap_depth(html: &str) -> (Cow<'_, str>, usize) {
                         .map_or(0, |c| c + 1)
                 };
                 if let Some(k) = stack[from..].iter().rposition(|o| *o == Open::Element(id)) {
-                    pop_to(&mut stack, from + k);
+                    stack.truncate(from + k);
                 }
             }
         } else {
@@ -235,10 +229,10 @@ pub(crate) fn cap_depth(html: &str) -> (Cow<'_, str>, usize) {
                     .iter()
                     .rposition(|o| matches!(o, Open::Element(t) if item_lists.contains(t)));
                 if let Some(k) = item.filter(|&k| list.is_none_or(|l| l < k)) {
-                    pop_to(&mut stack, k);
+                    stack.truncate(k);
                 }
             }
-            if depth(&stack) >= MAX_DEPTH {
+            if stack.len() >= MAX_DEPTH {
                 *dropped.entry(id).or_insert(0) += 1;
                 drop = true;
             } else {

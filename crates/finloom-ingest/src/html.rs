@@ -671,6 +671,13 @@ impl Walker {
         }
     }
 
+    /// Forgets a pending space or gap: a block, cell or row boundary (or the piece just
+    /// written) separates what follows already.
+    fn clear_separator(&mut self) {
+        self.pending_space = false;
+        self.pending_gap = false;
+    }
+
     /// Writes a non-empty piece (no white space inside) with the separators it needs.
     /// Returns the number of characters written.
     fn emit_piece(&mut self, piece: &str) -> usize {
@@ -703,8 +710,7 @@ impl Walker {
         } else if space {
             self.text.push(' ');
         }
-        self.pending_space = false;
-        self.pending_gap = false;
+        self.clear_separator();
         if self.awaiting_start > 0 {
             let pos = self.text.len();
             for f in self.open_facts.iter_mut().rev() {
@@ -739,8 +745,7 @@ impl Walker {
         }
         self.para_style.reset();
         self.para_page_break = false;
-        self.pending_space = false;
-        self.pending_gap = false;
+        self.clear_separator();
     }
 
     // ---- tables -----------------------------------------------------------------------
@@ -822,8 +827,7 @@ impl Walker {
                         rows: t.rows.into(),
                     });
                 }
-                self.pending_space = false;
-                self.pending_gap = false;
+                self.clear_separator();
             }
         }
     }
@@ -893,8 +897,7 @@ impl Walker {
             header: th || ctx.thead,
             facts: Vec::new(),
         });
-        self.pending_space = false;
-        self.pending_gap = false;
+        self.clear_separator();
     }
 
     fn close_cell(&mut self) {
@@ -916,8 +919,7 @@ impl Walker {
         if let Some(row) = t.row.as_mut() {
             row.cells.push(cell);
         }
-        self.pending_space = false;
-        self.pending_gap = false;
+        self.clear_separator();
     }
 
     // ---- inline XBRL ------------------------------------------------------------------
@@ -1037,8 +1039,6 @@ fn is_space(c: char) -> bool {
     c.is_whitespace()
 }
 
-/// The largest number of cells in one row of a table (its own rows, not nested tables').
-/// Looks only at children and grandchildren, so it is cheap.
 /// Whether a superscript holds a footnote reference: "3", "1,2", "(a)", "(12)", "*", "†".
 fn is_reference_mark(node: NodeRef<'_, Node>) -> bool {
     let mut t = String::new();
@@ -1068,6 +1068,8 @@ fn is_reference_mark(node: NodeRef<'_, Node>) -> bool {
     }
 }
 
+/// The largest number of cells in one row of a table (its own rows, not nested tables').
+/// Looks only at children and grandchildren, so it is cheap.
 fn max_cells_per_row(table: NodeRef<'_, Node>) -> usize {
     fn cells(tr: NodeRef<'_, Node>) -> usize {
         tr.children()

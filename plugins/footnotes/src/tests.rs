@@ -525,6 +525,7 @@ fn the_item_15_list_in_apples_words_is_not_a_set_of_notes() {
 
 #[test]
 fn the_last_note_ends_at_the_schedule_or_at_managements_reports() {
+    const LAST_NOTE: &str = "Note 2 – Restructuring\n\nThe liability for restructuring charges is included in accrued liabilities.";
     // What follows the notes in Intuit's, Lilly's and Yum's 10-Ks: none of it ended the last
     // note, whose text then ran on into the schedule or the reports.
     for (stop, body) in [
@@ -549,37 +550,28 @@ fn the_last_note_ends_at_the_schedule_or_at_managements_reports() {
             "To Our Shareholders: we are responsible for the statements.",
         ),
     ] {
-        let doc = DocBuilder::new()
-            .h("Notes to Consolidated Financial Statements")
-            .h("Note 1 – Summary of Significant Accounting Policies")
-            .p("We design and sell things.")
-            .h("Note 2 – Restructuring")
-            .p("The liability for restructuring charges is included in accrued liabilities.")
-            .h(stop)
-            .p(body)
-            .build();
+        let notes = || {
+            DocBuilder::new()
+                .h("Notes to Consolidated Financial Statements")
+                .h("Note 1 – Summary of Significant Accounting Policies")
+                .p("We design and sell things.")
+                .h("Note 2 – Restructuring")
+                .p("The liability for restructuring charges is included in accrued liabilities.")
+        };
+        let as_heading = notes().h(stop).p(body).build();
         // … and the same title set as the one-cell first row of the schedule's table.
-        let in_table = DocBuilder::new()
-            .h("Notes to Consolidated Financial Statements")
-            .h("Note 1 – Summary of Significant Accounting Policies")
-            .p("We design and sell things.")
-            .h("Note 2 – Restructuring")
-            .p("The liability for restructuring charges is included in accrued liabilities.")
+        let in_table = notes()
             .table(&[
                 &[stop],
                 &["(In millions)", "Beginning Balance"],
                 &[body, "5"],
             ])
             .build();
-        for doc in [doc, in_table] {
+        for doc in [as_heading, in_table] {
             let rows = run(&doc, &[]);
             let notes = of_kind(&rows, "note");
             assert_eq!(notes.len(), 2, "{stop}: {rows:#?}");
-            assert_eq!(
-            notes[1].str("text"),
-            "Note 2 – Restructuring\n\nThe liability for restructuring charges is included in accrued liabilities.",
-            "{stop}"
-        );
+            assert_eq!(notes[1].str("text"), LAST_NOTE, "{stop}");
         }
     }
 }
