@@ -43,6 +43,39 @@ def body_text(s, fn):
             out.append(parts[i + 1])
     return s[:m.end()] + ''.join(out)
 
+def item_headings(s, heading_re, make):
+    """Rewrites every <p>/<div> whose whole text is an Item heading: heading_re splits the
+    text into number and title, make(number, title) (both HTML-escaped) gives the new HTML."""
+    import html as H
+    def heading(m):
+        inner = m.group(3)
+        if re.search(r'(?i)<(table|div|p)\b', inner):
+            return m.group(0)
+        text = H.unescape(re.sub(r'<[^>]+>', '', inner)).replace('\xa0', ' ').strip()
+        mm = re.match(heading_re, text)
+        if not mm:
+            return m.group(0)
+        return make(H.escape(mm.group(1)), H.escape(mm.group(2)))
+    return re.sub(r'(?is)<(p|div)(\s[^>]*)?>((?:(?!</?(?:p|div)\b).)*?)</\1\s*>', heading, s)
+
+def outside_tables(s, pattern, replace):
+    """Replaces the matches of pattern that are not inside a <table>: replace(match, k) for
+    the k-th such match (from 1) gives the new text."""
+    out, depth, pos, k = [], 0, 0, 0
+    for m in re.finditer(r'(?is)<(/?)table\b[^>]*>|' + pattern, s):
+        t = m.group(0).lower()
+        if t.startswith('<table'):
+            depth += 1
+        elif t.startswith('</table'):
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            k += 1
+            out.append(s[pos:m.start()])
+            out.append(replace(m, k))
+            pos = m.end()
+    out.append(s[pos:])
+    return ''.join(out)
+
 if mode == 'spans':
     def spans(t):
         if ' ' not in t.strip():
@@ -66,68 +99,26 @@ elif mode == 'fontcells':
     s = re.sub(r'(?i)(<t[dh]\b[^>]*>)', r'\1<font>', s)
 elif mode == 'itemtable':
     # a paragraph that is only an Item heading becomes a one-row table: number | title
-    import html as H
-    def heading(m):
-        inner = m.group(3)
-        if re.search(r'(?i)<(table|div|p)\b', inner):
-            return m.group(0)
-        text = H.unescape(re.sub(r'<[^>]+>', '', inner)).replace('\xa0', ' ').strip()
-        mm = re.match(r'(?is)^(item\s+\d{1,2}(?:\.\d{2})?[a-c]?\.?)\s*[-–—:.]?\s*([A-Za-z(“"].{2,150})$', text)
-        if not mm:
-            return m.group(0)
-        cell = '<td style="font-weight:bold">%s</td>'
-        return '<table><tr>' + cell % H.escape(mm.group(1)) + cell % H.escape(mm.group(2)) + '</tr></table>'
-    s = re.sub(r'(?is)<(p|div)(\s[^>]*)?>((?:(?!</?(?:p|div)\b).)*?)</\1\s*>', heading, s)
+    cell = '<td style="font-weight:bold">%s</td>'
+    s = item_headings(s, r'(?is)^(item\s+\d{1,2}(?:\.\d{2})?[a-c]?\.?)\s*[-–—:.]?\s*([A-Za-z(“"].{2,150})$',
+                      lambda n, t: '<table><tr>' + cell % n + cell % t + '</tr></table>')
 elif mode == 'itemsplit':
     # a paragraph that is only an Item heading becomes two bold paragraphs: number, then title
-    import html as H
-    def split(m):
-        inner = m.group(3)
-        if re.search(r'(?i)<(table|div|p)\b', inner):
-            return m.group(0)
-        text = H.unescape(re.sub(r'<[^>]+>', '', inner)).replace('\xa0', ' ').strip()
-        mm = re.match(r'(?is)^(item\s+\d{1,2}(?:\.\d{2})?[a-c]?\s*[-–—:.]?)\s*([A-Za-z(“"].{2,150})$', text)
-        if not mm:
-            return m.group(0)
-        return '<p><b>%s</b></p><p><b>%s</b></p>' % (H.escape(mm.group(1).strip()), H.escape(mm.group(2)))
-    s = re.sub(r'(?is)<(p|div)(\s[^>]*)?>((?:(?!</?(?:p|div)\b).)*?)</\1\s*>', split, s)
+    s = item_headings(s, r'(?is)^(item\s+\d{1,2}(?:\.\d{2})?[a-c]?\s*[-–—:.]?)\s*([A-Za-z(“"].{2,150})$',
+                      lambda n, t: '<p><b>%s</b></p><p><b>%s</b></p>' % (n.strip(), t))
 elif mode == 'brparas':
     # consecutive paragraphs outside tables become one paragraph with line breaks
-    out, depth, pos = [], 0, 0
-    for m in re.finditer(r'(?is)<(/?)table\b[^>]*>|</p\s*>\s*<p(\s[^>]*)?>', s):
-        t = m.group(0).lower()
-        if t.startswith('<table'):
-            depth += 1
-        elif t.startswith('</table'):
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            out.append(s[pos:m.start()])
-            out.append('<br><br>')
-            pos = m.end()
-    out.append(s[pos:])
-    s = ''.join(out)
+    s = outside_tables(s, r'</p\s*>\s*<p(\s[^>]*)?>', lambda m, k: '<br><br>')
 elif mode == 'crlf':
     # Windows line ends (any file: the caller sends plain-text filings here too)
     s = s.replace('\r\n', '\n').replace('\n', '\r\n')
 elif mode == 'pagebreaks':
     # every 12th paragraph outside tables ends a page: a footer, a page break, a header
-    out, depth, pos, k = [], 0, 0, 0
-    for m in re.finditer(r'(?is)<(/?)table\b[^>]*>|</p\s*>', s):
-        t = m.group(0).lower()
-        if t.startswith('<table'):
-            depth += 1
-        elif t.startswith('</table'):
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            k += 1
-            if k % 12 == 0:
-                out.append(s[pos:m.end()])
-                out.append('<p style="text-align:center">ACME Corp | 2024 Form 10-K | %d</p>'
-                           '<hr style="page-break-after:always">'
-                           '<p style="text-align:center">Table of Contents</p>' % (k // 12))
-                pos = m.end()
-    out.append(s[pos:])
-    s = ''.join(out)
+    footer = ('<p style="text-align:center">ACME Corp | 2024 Form 10-K | %d</p>'
+              '<hr style="page-break-after:always">'
+              '<p style="text-align:center">Table of Contents</p>')
+    s = outside_tables(s, r'</p\s*>',
+                       lambda m, k: m.group(0) + (footer % (k // 12) if k % 12 == 0 else ''))
 elif mode == 'boldcss':
     s = re.sub(r'(?i)<(b|strong)(\s[^>]*)?>', '<span style="font-weight:bold">', s)
     s = re.sub(r'(?i)</(b|strong)\s*>', '</span>', s)

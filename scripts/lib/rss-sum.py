@@ -6,8 +6,10 @@ summed (for `finloom run`: the run process and its worker processes). Writes the
     python3 scripts/lib/rss-sum.py PEAK_FILE CMD [ARGS...]
 
 finloom reports per process (`peak_rss_mb`, `peak_worker_rss_mb`) and, since session 14, the
-sum itself (`peak_total_rss_mb`, sampled by the supervisor); this script is the independent
-check of that figure. A 50 ms sample can miss a shorter spike: the figure is a floor.
+sum itself (`peak_total_rss_mb`, sampled by the supervisor); this script is an independent
+check of that figure, run by hand (the benchmarks no longer run it: a second sampler on the
+same cores would be part of what they measure). A 50 ms sample can miss a shorter spike: the
+figure is a floor.
 """
 import os
 import subprocess
