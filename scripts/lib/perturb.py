@@ -2,20 +2,30 @@
 """Rewrites an HTML filing in a way that must not change what finloom extracts: the same
 document as another filer's software would have written it (scripts/metamorphic runs them).
 
-    perturb.py MODE IN OUT      MODE: spans | nbsp | fontcells | boldcss | crlf |
-                                      itemtable | itemsplit | brparas | pagebreaks
+    perturb.py MODE IN OUT      MODE: spans | nbsp | fontcells | fontparas | boldcss | crlf |
+                                      upper | wrap | entities | divs |
+                                      itemtable | itemsplit | brparas | pagebreaks |
+                                      layout | brheading | caps
 
 spans:     every other word of the body's text sits in a <span> of its own (no style);
 nbsp:      every other space between words is a no-break space (&#160;), as Word writes them;
 fontcells: every table cell opens a <font> that is never closed (<td><font>1,234</td>);
+fontparas: every paragraph opens a <font size="2"> that is never closed (<p><font size="2">…<p>);
 boldcss:   <b>/<strong> become <span style="font-weight:bold">;
 crlf:      every line ends in CR LF (plain-text filings too);
+upper:     tag and attribute names in capitals (<P ALIGN="center">; ix: tags and values kept);
+wrap:      the text hard-wrapped, every fourth space between words a line end (not in <pre>);
+entities:  every non-ASCII character and named entity as a numeric reference (&#8217;);
+divs:      closed paragraphs (<p>…</p>) as <div>s;
 itemtable: a paragraph that is only an Item heading becomes a one-row table (number | title);
 itemsplit: ... or two bold paragraphs, the number, then the title;
 brparas:   consecutive paragraphs outside tables become one paragraph with <br><br> between;
 pagebreaks: every 12th paragraph outside tables ends a page, with a footer ("ACME Corp | 2024
-           Form 10-K | 3") before the break and a "Table of Contents" link line after it.
-The first five leave every row as it was; the last four move text between blocks or add tables
+           Form 10-K | 3") before the break and a "Table of Contents" link line after it;
+layout:    the whole body inside one cell of a layout table;
+brheading: an Item heading paragraph as the number, a <br> and the title in one bold paragraph;
+caps:      an Item heading paragraph in capitals ("ITEM 7. MANAGEMENT'S DISCUSSION …").
+The first ten leave every row as it was; the last seven move text between blocks or add tables
 or text, so only which items and notes are found (and the notes' titles) must stay the same.
 Text inside <script>, <style> and <title>, and tags' attributes, are left alone. Exit code 3:
 no <body> to rewrite (the caller copies the file unchanged).
@@ -29,13 +39,13 @@ try:
 except UnicodeDecodeError:
     s = data.decode('latin-1'); enc = 'latin-1'
 
-def body_text(s, fn):
+def body_text(s, fn, skip='script|style|title'):
     """Applies fn to every text node (between '>' and '<') of the body, outside <script>,
-    <style> and <title>; exits 3 when there is no <body>."""
+    <style> and <title> (the elements named in skip); exits 3 when there is no <body>."""
     m = re.search(r'(?is)<body\b[^>]*>', s)
     if not m:
         sys.exit(3)
-    parts = re.split(r'(?is)(<(script|style|title)\b.*?</\2\s*>)', s[m.end():])
+    parts = re.split(r'(?is)(<(' + skip + r')\b.*?</\2\s*>)', s[m.end():])
     out = []
     for i in range(0, len(parts), 3):
         out.append(re.sub(r'>([^<>]+)<', lambda t: '>' + fn(t.group(1)) + '<', parts[i]))
@@ -122,6 +132,56 @@ elif mode == 'pagebreaks':
 elif mode == 'boldcss':
     s = re.sub(r'(?i)<(b|strong)(\s[^>]*)?>', '<span style="font-weight:bold">', s)
     s = re.sub(r'(?i)</(b|strong)\s*>', '</span>', s)
+elif mode == 'upper':
+    # tag and attribute names in capitals, as 1990s-2000s HTML writers did (<P ALIGN="center">);
+    # namespaced tags (ix:…) and attribute values are left alone
+    def up(m):
+        attrs = re.sub(r'(\s)([A-Za-z][\w-]*)(?==)', lambda a: a.group(1) + a.group(2).upper(), m.group(3))
+        return '<' + m.group(1) + m.group(2).upper() + attrs + '>'
+    s = re.sub(r'<(/?)([A-Za-z][A-Za-z0-9]*)(?![:\w])([^<>]*)>', up, s)
+elif mode == 'wrap':
+    # the source's text hard-wrapped: every fourth space between words becomes a line end
+    def wrap(t):
+        n = [0]
+        def sp(_):
+            n[0] += 1
+            return '\n' if n[0] % 4 == 0 else ' '
+        return re.sub(r'(?<=\S) (?=\S)', sp, t)
+    s = body_text(s, wrap, skip='script|style|title|pre')
+elif mode == 'entities':
+    # every character outside ASCII as a numeric character reference, and the named entities
+    # as numeric ones (&nbsp; -> &#160;), as ASCII-only EDGAR writers do
+    import html.entities as E
+    def ents(t):
+        t = re.sub(r'&([A-Za-z][A-Za-z0-9]*);',
+                   lambda m: '&#%d;' % E.name2codepoint[m.group(1)]
+                   if m.group(1) in E.name2codepoint and m.group(1) not in ('amp', 'lt', 'gt') else m.group(0), t)
+        return ''.join(c if ord(c) < 128 else '&#%d;' % ord(c) for c in t)
+    s = body_text(s, ents)
+elif mode == 'divs':
+    # closed paragraphs as <div>s (an unclosed <p> is closed by the next block; an unclosed
+    # <div> is not, so those are left as they are)
+    s = re.sub(r'(?is)<p(\s[^>]*)?>((?:(?!</?p\b).)*?)</p\s*>',
+               lambda m: '<div' + (m.group(1) or '') + '>' + m.group(2) + '</div>', s)
+elif mode == 'fontparas':
+    # every paragraph opens a <font> that is never closed (<p><font size="2">text<p>…), as
+    # 1990s-2000s HTML writers did; the parser carries the open font into the next blocks
+    s = re.sub(r'(?i)(<p\b[^>]*>)', r'\1<font size="2">', s)
+elif mode == 'layout':
+    # the whole body inside one cell of a layout table, as early HTML converters wrote it
+    m = re.search(r'(?is)<body\b[^>]*>', s)
+    e = re.search(r'(?is)</body\s*>', s)
+    if not m or not e:
+        sys.exit(3)
+    s = s[:m.end()] + '<table width="100%"><tr><td>' + s[m.end():e.start()] + '</td></tr></table>' + s[e.start():]
+elif mode == 'brheading':
+    # an Item heading paragraph as the number, a line break, and the title
+    s = item_headings(s, r'(?is)^(item\s+\d{1,2}(?:\.\d{2})?[a-c]?\s*[-–—:.]?)\s*([A-Za-z(“"].{2,150})$',
+                      lambda n, t: '<p><b>%s<br>%s</b></p>' % (n.strip(), t))
+elif mode == 'caps':
+    # an Item heading paragraph in capitals (ITEM 7. MANAGEMENT'S DISCUSSION …)
+    s = item_headings(s, r'(?is)^(item\s+\d{1,2}(?:\.\d{2})?[a-c]?\s*[-–—:.]?)\s*([A-Za-z(“"].{2,150})$',
+                      lambda n, t: '<p><b>%s %s</b></p>' % (n.strip().upper(), t.upper()))
 else:
     sys.exit(2)
 open(dst, 'wb').write(s.encode(enc))

@@ -35,8 +35,11 @@ use finloom_plugin_api::{Document, FilingMeta};
 /// punctuation between them. 3: the nesting cap counts real nesting only (a `<font>` left
 /// open in each table cell is closed with its cell, not stacked 500 deep). 4: inline elements
 /// set apart by padding or margin are separate words ("Item 1. Business", "• the"). 5: so
-/// is a footnote reference set as a superscript ("Cement<sup>3</sup>" → "Cement 3").
-pub const DOCUMENT_VERSION: &str = "5";
+/// is a footnote reference set as a superscript ("Cement<sup>3</sup>" → "Cement 3"). 6: the
+/// nesting cap closes a paragraph at the next block and counts formatting elements as the
+/// parser reopens them (a `<font>` left open in each paragraph is a few levels, not one more
+/// per paragraph).
+pub const DOCUMENT_VERSION: &str = "6";
 
 mod decode;
 mod depth;
