@@ -2989,9 +2989,7 @@ fn rewritten_html_gives_the_same_rows() {
         }
         out.push_str(&spans(&rest[at..]));
         let out = cell.replace_all(&out, "${1}<font>").into_owned();
-        let out = para
-            .replace_all(&out, "${1}<font size=\"2\">")
-            .into_owned();
+        let out = para.replace_all(&out, "${1}<font size=\"2\">").into_owned();
         assert!(out.len() > html.len(), "{f}: nothing rewritten");
         std::fs::write(&path, out).unwrap();
     }

@@ -451,7 +451,8 @@ mod tests {
         // `<p><font size="2">…`, the font never closed, in every paragraph: the parser closes
         // each paragraph at the next one and opens the font again inside it, keeping at most
         // three alike, so the depth stays at a few levels whatever the number of paragraphs.
-        let paras = "<p align=center><font size=\"2\">Revenue rose</p><P><FONT SIZE=2>x<b>y".repeat(1000);
+        let paras =
+            "<p align=center><font size=\"2\">Revenue rose</p><P><FONT SIZE=2>x<b>y".repeat(1000);
         let h = format!("<div>{paras}</div><div><table><tr><td>kept</td></tr></table></div>");
         let (c, n) = cap_depth(&h);
         assert_eq!(n, 0);
@@ -469,7 +470,11 @@ mod tests {
         let (c, n) = cap_depth(&h);
         assert_eq!(n, 1000 - (MAX_DEPTH - 1));
         assert_eq!(c.matches("<font").count(), MAX_DEPTH - 1);
-        assert_eq!(c.matches("<p>").count(), 1000, "paragraphs are never removed");
+        assert_eq!(
+            c.matches("<p>").count(),
+            1000,
+            "paragraphs are never removed"
+        );
     }
 
     #[test]
