@@ -5,7 +5,9 @@ document as another filer's software would have written it (scripts/metamorphic 
     perturb.py MODE IN OUT      MODE: spans | nbsp | fontcells | fontparas | boldcss | crlf |
                                       upper | wrap | entities | divs |
                                       itemtable | itemsplit | brparas | pagebreaks |
-                                      layout | brheading | caps
+                                      layout | brheading | caps | itempunct | itemh |
+                                      itemplain | noteul | noteital | cellmerge |
+                                      negminus | usd
 
 spans:     every other word of the body's text sits in a <span> of its own (no style);
 nbsp:      every other space between words is a no-break space (&#160;), as Word writes them;
@@ -24,9 +26,20 @@ pagebreaks: every 12th paragraph outside tables ends a page, with a footer ("ACM
            Form 10-K | 3") before the break and a "Table of Contents" link line after it;
 layout:    the whole body inside one cell of a layout table;
 brheading: an Item heading paragraph as the number, a <br> and the title in one bold paragraph;
-caps:      an Item heading paragraph in capitals ("ITEM 7. MANAGEMENT'S DISCUSSION …").
-The first ten leave every row as it was; the last seven move text between blocks or add tables
-or text, so only which items and notes are found (and the notes' titles) must stay the same.
+caps:      an Item heading paragraph in capitals ("ITEM 7. MANAGEMENT'S DISCUSSION …");
+itempunct: ... with a colon or a dash after the number ("Item 7: …", "Item 7 — …");
+itemh:     ... as an <h2> (no <b>, no CSS);
+itemplain: ... in plain type (no bold, no underline);
+noteul:    a note heading paragraph ("1. Summary of …", "NOTE 2 — Revenue") underlined, not bold;
+noteital:  ... in italics;
+cellmerge: a "$" cell's sign moves into the next cell's number, a ")" cell's parenthesis into
+           the negative number before it (the emptied cells stay);
+negminus:  a cell holding only a negative number in parentheses, "(1,234)", shows it with a
+           minus sign, "−1,234" (U+2212);
+usd:       a cell holding only a "$" amount shows "US$".
+The first ten leave every row as it was; the next twelve move text between blocks or add tables
+or text, so only which items and notes are found (and the notes' titles) must stay the same;
+after the last three, every number read must stay the same (its column position aside).
 Text inside <script>, <style> and <title>, and tags' attributes, are left alone. Exit code 3:
 no <body> to rewrite (the caller copies the file unchanged).
 """
@@ -55,11 +68,13 @@ def body_text(s, fn, skip='script|style|title'):
 
 def item_headings(s, heading_re, make):
     """Rewrites every <p>/<div> whose whole text is an Item heading: heading_re splits the
-    text into number and title, make(number, title) (both HTML-escaped) gives the new HTML."""
+    text into number and title, make(number, title) (both HTML-escaped) gives the new HTML.
+    A paragraph holding blocks or inline-XBRL tags is left as it is (rewriting its text alone
+    would drop the tags)."""
     import html as H
     def heading(m):
         inner = m.group(3)
-        if re.search(r'(?i)<(table|div|p)\b', inner):
+        if re.search(r'(?i)<(table|div|p|ix:)\b', inner):
             return m.group(0)
         text = H.unescape(re.sub(r'<[^>]+>', '', inner)).replace('\xa0', ' ').strip()
         mm = re.match(heading_re, text)
@@ -182,6 +197,74 @@ elif mode == 'caps':
     # an Item heading paragraph in capitals (ITEM 7. MANAGEMENT'S DISCUSSION …)
     s = item_headings(s, r'(?is)^(item\s+\d{1,2}(?:\.\d{2})?[a-c]?\s*[-–—:.]?)\s*([A-Za-z(“"].{2,150})$',
                       lambda n, t: '<p><b>%s %s</b></p>' % (n.strip().upper(), t.upper()))
+elif mode == 'itempunct':
+    # an Item heading paragraph with a colon or a dash after the number ("Item 7: …", "Item 7 — …")
+    n = [0]
+    def punct(num, t):
+        n[0] += 1
+        num = re.sub(r'\s*[-–—:.]?\s*$', '', num)
+        return '<p><b>%s%s%s</b></p>' % (num, ': ' if n[0] % 2 else ' \u2014 ', t)
+    s = item_headings(s, r'(?is)^(item\s+\d{1,2}(?:\.\d{2})?[a-c]?\s*[-–—:.]?)\s*([A-Za-z(“"].{2,150})$', punct)
+elif mode == 'itemh':
+    # an Item heading paragraph as an <h2>, its weight left to the browser (no <b>, no CSS)
+    s = item_headings(s, r'(?is)^(item\s+\d{1,2}(?:\.\d{2})?[a-c]?\s*[-–—:.]?)\s*([A-Za-z(“"].{2,150})$',
+                      lambda n, t: '<h2>%s %s</h2>' % (n.strip(), t))
+elif mode == 'itemplain':
+    # an Item heading paragraph in plain type: no bold, no underline, only the words
+    s = item_headings(s, r'(?is)^(item\s+\d{1,2}(?:\.\d{2})?[a-c]?\s*[-–—:.]?)\s*([A-Za-z(“"].{2,150})$',
+                      lambda n, t: '<p>%s %s</p>' % (n.strip(), t))
+elif mode in ('noteul', 'noteital'):
+    # a note heading paragraph ("1. Summary of Significant Accounting Policies", "NOTE 2 —
+    # Revenue") underlined or in italics instead of bold
+    tag = 'u' if mode == 'noteul' else 'i'
+    s = item_headings(s, r'(?s)^((?:note|NOTE|Note)\s+\d{1,2}[A-Z]?\s*[-–—:.]?|\d{1,2}[A-Z]?\s*[-–—:.])\s*([A-Z(“"][^.]{2,120})$',
+                      lambda n, t: '<p><%s>%s %s</%s></p>' % (tag, n.strip(), t, tag))
+elif mode in ('negminus', 'usd'):
+    # in every table cell that holds only a number: negminus writes a negative number in
+    # parentheses, "(1,234)" or "$(1,234)", with a minus sign, "−1,234" (U+2212); usd writes
+    # "$" as "US$"
+    import html as H
+    def cells(m):
+        body = m.group(2)
+        text = H.unescape(re.sub(r'<[^>]+>', '', body)).replace('\xa0', ' ').strip()
+        if mode == 'negminus' and re.fullmatch(r'\$?\s*\(\s*\d[\d,]*(?:\.\d+)?\s*\)%?', text):
+            body = re.sub(r'\((\s*(?:<[^>]*>\s*)*\d)', lambda g: '\u2212' + g.group(1)[:-1] + g.group(1)[-1], body, count=1)
+            body = re.sub(r'(\d(?:\s*<[^>]*>)*\s*)\)', r'\1', body, count=1)
+        elif mode == 'usd' and re.fullmatch(r'\$\s*\(?\s*\d[\d,]*(?:\.\d+)?\s*\)?', text):
+            body = re.sub(r'(?<![A-Za-z])\$', 'US$', body, count=1)
+        return m.group(1) + body + m.group(3)
+    s = re.sub(r'(?is)(<t[dh]\b[^>]*>)((?:(?!</?t[dhr]\b|</?table\b).)*)(</t[dh]\s*>)', cells, s)
+elif mode == 'cellmerge':
+    # a currency sign in a cell of its own moves into the number's cell ("$ | 1,234" becomes
+    # " | $1,234"), and a closing parenthesis after a negative number moves into its cell
+    # ("(12 | )%" becomes "(12)% | "): cells stay where they are, only their text moves
+    import html as H
+    cell_re = re.compile(r'(?is)(<t[dh]\b[^>]*>)((?:(?!</?t[dhr]\b|</?table\b).)*)(</t[dh]\s*>)')
+    lead = r'^((?:<(?!ix:)[^>]*>|\s|&nbsp;|&#160;)*)'
+    trail = r'((?:<(?!/ix:)[^>]*>|\s|&nbsp;|&#160;)*)$'
+    def text(c):
+        return H.unescape(re.sub(r'<[^>]+>', '', c)).replace('\xa0', ' ').strip()
+    def row(m):
+        cells = list(cell_re.finditer(m.group(0)))
+        if len(cells) < 2:
+            return m.group(0)
+        inner = [c.group(2) for c in cells]
+        for k in range(len(cells)):
+            t = text(inner[k])
+            if t in ('$', '€', '£') and k + 1 < len(cells) and re.match(r'^\(?[\d.,]+$', text(inner[k + 1])):
+                inner[k] = ''
+                inner[k + 1] = re.sub(lead, lambda g: g.group(1) + H.escape(t), inner[k + 1], count=1)
+            elif t in (')', ')%') and k > 0 and re.match(r'^\$?\([\d.,]*\d$', text(inner[k - 1])):
+                inner[k] = ''
+                inner[k - 1] = re.sub(trail, lambda g: t + g.group(1), inner[k - 1], count=1)
+        out, pos = [], 0
+        for c, body in zip(cells, inner):
+            out.append(m.group(0)[pos:c.start(2)])
+            out.append(body)
+            pos = c.end(2)
+        out.append(m.group(0)[pos:])
+        return ''.join(out)
+    s = re.sub(r'(?is)<tr\b.*?(?=<tr\b|</table\b)', row, s)
 else:
     sys.exit(2)
 open(dst, 'wb').write(s.encode(enc))

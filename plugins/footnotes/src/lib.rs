@@ -322,6 +322,13 @@ fn styled(u: &Unit) -> bool {
         || (u.pre && all_letters_upper(u.text, 3))
 }
 
+/// A numbered heading's formatting: [`styled`], or in italics ("Note 11 – Revenue from
+/// Contracts with Customers" in `<i>`, T-Mobile). Only for a note number: an italic
+/// "U.S. Tax Litigation" paragraph is not note "U".
+fn set_apart(u: &Unit) -> bool {
+    styled(u) || u.style.italic
+}
+
 /// Most words of four letters or more capitalised, and no sentence ending.
 fn title_like(t: &str) -> bool {
     let t = t.trim();
@@ -442,7 +449,7 @@ fn parse_heading_any(units: &[Unit], i: usize, max_chars: usize) -> Option<Headi
                 Some(i) if t.ends_with(')') && i > 0 => &t[..i],
                 _ => t.as_str(),
             };
-            if !styled(u) && !title_like(bare) && !all_letters_upper(bare, 3) {
+            if !set_apart(u) && !title_like(bare) && !all_letters_upper(bare, 3) {
                 return None;
             }
         }
@@ -481,15 +488,15 @@ fn parse_heading_any(units: &[Unit], i: usize, max_chars: usize) -> Option<Headi
             all_letters_upper(&title, 3)
                 || title_like(&title) && title.chars().count() <= 70 && last_cap
         } else {
-            // A bold title in sentence case ("1. Summary of significant accounting
-            // policies", Amgen): the bold line of its own is the formatting; a sentence of
-            // a numbered list would run on or end in a period.
-            let bold_sentence_case = styled(&units[last_unit])
+            // A bold (or italic) title in sentence case ("1. Summary of significant accounting
+            // policies", Amgen): the line of its own set apart is the formatting; a sentence
+            // of a numbered list would run on or end in a period.
+            let bold_sentence_case = set_apart(&units[last_unit])
                 && title.chars().count() <= 100
                 && title.chars().next().is_some_and(|c| c.is_uppercase())
                 && !title.ends_with(['.', ':', ';', ','])
                 && units[last_unit].text.trim().chars().count() <= 110;
-            (styled(u) || (rest.is_empty() && styled(&units[last_unit])))
+            (set_apart(u) || (rest.is_empty() && set_apart(&units[last_unit])))
                 && (title_like(&title) || all_letters_upper(&title, 3) || bold_sentence_case)
         };
         if !ok {

@@ -787,6 +787,62 @@ fn headings_of_2025_10ks_sentence_case_boxed_and_with_a_scale_note() {
 }
 
 #[test]
+fn italic_numbered_headings_are_note_headings_and_italic_letters_are_not() {
+    // T-Mobile sets "Note 11 – Revenue from Contracts with Customers" in italics; others
+    // "3. Revenue from Contracts with Customers" or a sentence-case "1. Summary of significant
+    // accounting policies": italics set a numbered title apart as bold does. An italic
+    // paragraph "U.S. Tax Litigation and Related Matters" inside a note is no note "U".
+    let italic = Style {
+        italic: true,
+        ..Style::default()
+    };
+    let doc = DocBuilder::new()
+        .h("Notes to Consolidated Financial Statements")
+        .styled(
+            "Note 1 – Summary of Significant Accounting Policies",
+            italic.clone(),
+        )
+        .p("The Company provides wireless services.")
+        .styled(
+            "Note 2 – Revenue from Contracts with Customers",
+            italic.clone(),
+        )
+        .p("We recognize revenue when control transfers.")
+        .styled("U.S. Tax Litigation and Related Matters", italic.clone())
+        .p("The Company petitioned the U.S. Tax Court.")
+        .h("Report of Independent Registered Public Accounting Firm")
+        .build();
+    let rows = run(&doc, &[]);
+    assert_eq!(
+        note_titles(&rows),
+        [
+            "Summary of Significant Accounting Policies",
+            "Revenue from Contracts with Customers"
+        ]
+    );
+    assert!(of_kind(&rows, "note")[1].str("text").contains("Tax Court"));
+    let doc = DocBuilder::new()
+        .h("Notes to Consolidated Financial Statements")
+        .styled(
+            "1. Summary of significant accounting policies",
+            italic.clone(),
+        )
+        .p("The Company designs and sells devices.")
+        .styled("2. Revenue from Contracts with Customers", italic)
+        .p("We recognize revenue when control transfers.")
+        .h("Report of Independent Registered Public Accounting Firm")
+        .build();
+    let rows = run(&doc, &[]);
+    assert_eq!(
+        note_titles(&rows),
+        [
+            "Summary of significant accounting policies",
+            "Revenue from Contracts with Customers"
+        ]
+    );
+}
+
+#[test]
 fn notes_after_the_signatures_are_found_past_an_index_line() {
     // Amgen, Booking: Item 8 points to page F-1, Item 15 is a long exhibit index whose list
     // names "Notes to Consolidated Financial Statements" right before "Schedule II"; the

@@ -641,6 +641,10 @@ pub fn extract_tables(
 /// Shares" is a column of share counts; "Options Outstanding / Weighted-Average Exercise
 /// Price" one of prices, although the group above it speaks of options), else the whole path.
 fn header_measure(h: &str) -> Option<Measure> {
+    let last = h.rsplit_once(" / ").map_or(h, |(_, last)| last);
+    if scale::is_percent_column(last) {
+        return Some(Measure::Percent);
+    }
     h.rsplit_once(" / ")
         .and_then(|(_, last)| measure_of(last))
         .or_else(|| measure_of(h))

@@ -201,6 +201,14 @@ pub fn parse_cell_number(text: &str) -> ParsedNumber {
         } else if let Some(r) = st.strip_suffix('%') {
             unit = Some("%".into());
             s = r.to_string();
+        } else if let Some(r) = st.strip_suffix("pts").filter(|r| {
+            r.trim_end()
+                .ends_with(|c: char| c.is_ascii_digit() || c == ')')
+        }) {
+            // Percentage points ("2.2 pts", "(2.4) pts": a change in a ratio), which the
+            // grid joins to their number: a percentage, as XBRL states such a change.
+            unit = Some("%".into());
+            s = r.to_string();
         } else if let Some(r) = st.strip_prefix('(') {
             negative = true;
             s = r.strip_suffix(')').unwrap_or(r).to_string();
@@ -311,6 +319,17 @@ mod tests {
         }
         assert!(parse_cell_number("—").numeric_like);
         assert!(!parse_cell_number("").numeric_like);
+    }
+
+    #[test]
+    fn percentage_points_are_percentages() {
+        // Union Pacific's "% Change" column: "2.2pts", and "(2.4)" then "pts" joined.
+        let p = parse_cell_number("2.2pts");
+        assert_eq!((p.value, p.unit.as_deref()), (Some(2.2), Some("%")));
+        let p = parse_cell_number("(2.4) pts");
+        assert_eq!((p.value, p.unit.as_deref()), (Some(-2.4), Some("%")));
+        assert_eq!(parse_cell_number("pts").value, None);
+        assert_eq!(parse_cell_number("Depts").value, None);
     }
 
     #[test]

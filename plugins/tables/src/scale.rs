@@ -200,6 +200,26 @@ fn unscaled_re() -> &'static Regex {
     })
 }
 
+/// A label that names its unit as per cent in parentheses: "Operating ratio (%)", "Effective
+/// tax rate (in %)". A "%" after a number ("Fixed-rate 4.850% notes") names a rate, not the
+/// unit.
+fn percent_unit_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"\(\s*(?:in\s+)?%\s*\)").expect("percent unit regex"))
+}
+
+/// A column header whose first word is "%": "% of Total Revenues", "% Change". Only for
+/// column headers: a row label "% of total revenue:" heads a group of rows that may end
+/// without a label-only row, and the amounts after the group would be read as per cent.
+pub fn is_percent_column(header: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)^\s*%\s*(?:of|change|chg|increase|decrease|growth)\b")
+            .expect("percent column regex")
+    })
+    .is_match(header)
+}
+
 fn interest_rate_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -272,7 +292,8 @@ pub fn measure_of(label: &str) -> Option<Measure> {
     }
     if l.contains("percent")
         || l.contains("margin %")
-        || l.ends_with('%')
+        || l.trim_end().ends_with('%')
+        || percent_unit_re().is_match(label)
         || interest_rate_re().is_match(label)
     {
         return Some(Measure::Percent);
@@ -373,6 +394,22 @@ mod tests {
             Some(Measure::Percent)
         );
         assert_eq!(measure_of("Total net sales"), None);
+        // A label naming its unit in parentheses (Union Pacific's "Operating ratio (%)" in a
+        // table in billions was read as 59.9 billion).
+        for l in [
+            "Operating ratio (%)",
+            "Effective tax rate (in %)",
+            "Margin ( % ) ",
+        ] {
+            assert_eq!(measure_of(l), Some(Measure::Percent), "{l}");
+        }
+        // A rate in a label is not the row's unit.
+        assert_eq!(measure_of("Fixed-rate 0.000% – 4.850% notes"), None);
+        // A column headed "% of …" (Salesforce's "% of Total Revenues", read in millions).
+        assert!(is_percent_column("% of Total Revenues"));
+        assert!(is_percent_column("% Change"));
+        assert!(!is_percent_column("Total Revenues"));
+        assert!(!is_percent_column("10% notes"));
         assert_eq!(measure_of("RSUs granted"), Some(Measure::Shares));
         assert_eq!(
             measure_of("Effect of dilutive share-based awards"),
