@@ -254,10 +254,11 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
                     .find(|&&j| !cells[j].text.is_empty())
                 {
                     let prev = &cells[j].text;
-                    // "(3.6)" then "%": a negative percentage printed across two cells.
+                    // "(3.6)" then "%" or "pts": a negative percentage printed across two
+                    // cells.
                     let last = prev.chars().rev().find(|c| !c.is_whitespace());
                     if last.is_some_and(|c| {
-                        c.is_ascii_digit() || "—–-".contains(c) || (c == ')' && t.starts_with('%'))
+                        c.is_ascii_digit() || "—–-".contains(c) || (c == ')' && !t.starts_with(')'))
                     }) {
                         cells[j].text = format!("{}{}", prev, t);
                         cells[i].text.clear();
@@ -568,6 +569,22 @@ pub(crate) mod tests {
         );
         assert_eq!(text_at(&t, 1, 1), Some("(3.6)%"));
         assert_eq!(text_at(&t, 2, 1), Some("(3.6)%"));
+        assert_eq!(t.n_cols, 2);
+    }
+
+    #[test]
+    fn points_cell_joins_parenthesised_number() {
+        // Union Pacific: "(2.4)" then "pts" in the cell after it, "2.2" then "pts".
+        let t = clean_table(
+            &table(vec![
+                vec![c("", 1), c("% Change", 2)],
+                vec![c("Operating ratio (%)", 1), c("(2.4)", 1), c("pts", 1)],
+                vec![c("Other", 1), c("2.2", 1), c("pts", 1)],
+            ]),
+            64,
+        );
+        assert_eq!(text_at(&t, 1, 1), Some("(2.4)pts"));
+        assert_eq!(text_at(&t, 2, 1), Some("2.2pts"));
         assert_eq!(t.n_cols, 2);
     }
 

@@ -869,7 +869,9 @@ fn emit_cells(
         // ("Remaining Contractual Term (in years)") over a row of options ("Options
         // exercisable").
         let specific = |m: Measure| rm == Some(m) || cm == Some(m);
-        if parsed.unit.as_deref() == Some("%") || in_pct_span {
+        // A column of percentages ("% Change") holds them whatever its rows count: hours,
+        // shares or dollars per share change by a percentage there.
+        if parsed.unit.as_deref() == Some("%") || in_pct_span || cm == Some(Measure::Percent) {
             Some(Measure::Percent)
         } else if specific(Measure::PerShare) {
             Some(Measure::PerShare)

@@ -436,6 +436,48 @@ fn bare_numbers_between_percent_rows_are_percentages() {
 }
 
 #[test]
+fn a_percent_column_holds_percentages_whatever_its_rows() {
+    // Union Pacific's operating statistics "(in billions)" and Lilly's "Percent Change" next to
+    // an EPS row: "% Change" and "(%)" say per cent, over the table's scale and over a row of
+    // hours or of per-share amounts.
+    let t = table(vec![
+        vec![c("", 1), c("2024", 1), c("% Change", 1)],
+        vec![
+            c("Revenue ton-miles (billions)", 1),
+            c("400", 1),
+            c("(1)", 1),
+        ],
+        vec![
+            c("Average terminal dwell time (hours)", 1),
+            c("22.4", 1),
+            c("(3)", 1),
+        ],
+        vec![
+            c("Earnings per share - diluted", 1),
+            c("11.71", 1),
+            c("102", 1),
+        ],
+        vec![c("Operating ratio (%)", 1), c("59.9", 1), c("(2.4)pts", 1)],
+    ]);
+    let doc = DocBuilder::new().p("(In billions)").table_of(t).build();
+    let (_, cells) = run(&doc, &[]);
+    let vn = |r: usize, col: usize| {
+        f(cells.get(
+            cell(&cells, &format!("0000320193-24-000123/tbl/0/r{r}/c{col}")),
+            "value_normalized",
+        ))
+        .unwrap()
+    };
+    assert!((vn(1, 2) + 0.01).abs() < 1e-12);
+    assert!((vn(2, 2) + 0.03).abs() < 1e-12);
+    assert!((vn(3, 2) - 1.02).abs() < 1e-12);
+    assert!((vn(4, 1) - 0.599).abs() < 1e-12);
+    assert!((vn(4, 2) + 0.024).abs() < 1e-12);
+    // The amounts keep the table's scale.
+    assert!(close(Some(vn(1, 1)), 400e9));
+}
+
+#[test]
 fn sign_minus_fact_makes_the_normalised_value_negative_but_not_the_display() {
     // Cash-flow "Changes in operating assets and liabilities": a decrease in receivables is
     // printed as a positive adjustment while the fact IncreaseDecreaseInAccountsReceivable
