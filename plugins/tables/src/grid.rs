@@ -258,7 +258,9 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
                     // cells.
                     let last = prev.chars().rev().find(|c| !c.is_whitespace());
                     if last.is_some_and(|c| {
-                        c.is_ascii_digit() || "—–-".contains(c) || (c == ')' && !t.starts_with(')'))
+                        c.is_ascii_digit()
+                            || "—–-".contains(c)
+                            || (c == ')' && (t.starts_with('%') || t == "pts"))
                     }) {
                         cells[j].text = format!("{}{}", prev, t);
                         cells[i].text.clear();
