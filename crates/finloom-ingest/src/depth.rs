@@ -372,13 +372,11 @@ pub(crate) fn cap_depth(html: &str) -> (Cow<'_, str>, usize) {
                 let h = attr_hash(&b[j..gt]);
                 // At most three alike in the current cell: the parser drops the earliest.
                 let from = scope_start(&stack, table);
-                let alike = || stack[from..].iter().filter(|o| **o == Open::Format(id, h));
-                if alike().count() >= 3 {
-                    let k = stack[from..]
-                        .iter()
-                        .position(|o| *o == Open::Format(id, h))
-                        .expect("counted above");
-                    stack.remove(from + k);
+                let mut alike = (from..stack.len()).filter(|&k| stack[k] == Open::Format(id, h));
+                if let Some(first) = alike.next() {
+                    if alike.count() >= 2 {
+                        stack.remove(first);
+                    }
                 }
                 Open::Format(id, h)
             } else {

@@ -491,13 +491,13 @@ fn parse_heading_any(units: &[Unit], i: usize, max_chars: usize) -> Option<Headi
             // A bold (or italic) title in sentence case ("1. Summary of significant accounting
             // policies", Amgen): the line of its own set apart is the formatting; a sentence
             // of a numbered list would run on or end in a period.
-            let bold_sentence_case = set_apart(&units[last_unit])
+            let sentence_case_set_apart = set_apart(&units[last_unit])
                 && title.chars().count() <= 100
                 && title.chars().next().is_some_and(|c| c.is_uppercase())
                 && !title.ends_with(['.', ':', ';', ','])
                 && units[last_unit].text.trim().chars().count() <= 110;
             (set_apart(u) || (rest.is_empty() && set_apart(&units[last_unit])))
-                && (title_like(&title) || all_letters_upper(&title, 3) || bold_sentence_case)
+                && (title_like(&title) || all_letters_upper(&title, 3) || sentence_case_set_apart)
         };
         if !ok {
             return untitled_plain_note(units, i, &number);

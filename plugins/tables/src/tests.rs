@@ -20,6 +20,15 @@ fn run(doc: &Document, inputs: &[TableRows]) -> (TableRows, TableRows) {
 }
 
 /// The `table_cells` row with this `id`.
+/// `value_normalized` of the first table's cell at row `r`, column `col`.
+fn normalized(cells: &TableRows, r: usize, col: usize) -> f64 {
+    f(cells.get(
+        cell(cells, &format!("0000320193-24-000123/tbl/0/r{r}/c{col}")),
+        "value_normalized",
+    ))
+    .unwrap()
+}
+
 fn cell<'a>(cells: &'a TableRows, id: &str) -> &'a [Value] {
     testing::rows(cells)
         .into_iter()
@@ -409,13 +418,7 @@ fn bare_numbers_between_percent_rows_are_percentages() {
         .table_of(t)
         .build();
     let (_, cells) = run(&doc, &[]);
-    let vn = |r: usize, col: usize| {
-        f(cells.get(
-            cell(&cells, &format!("0000320193-24-000123/tbl/0/r{r}/c{col}")),
-            "value_normalized",
-        ))
-        .unwrap()
-    };
+    let vn = |r: usize, col: usize| normalized(&cells, r, col);
     assert!((vn(2, 1) - 1.515).abs() < 1e-12);
     assert!((vn(3, 2) + 0.272).abs() < 1e-12);
     assert!((vn(4, 2) + 0.036).abs() < 1e-12);
@@ -461,13 +464,7 @@ fn a_percent_column_holds_percentages_whatever_its_rows() {
     ]);
     let doc = DocBuilder::new().p("(In billions)").table_of(t).build();
     let (_, cells) = run(&doc, &[]);
-    let vn = |r: usize, col: usize| {
-        f(cells.get(
-            cell(&cells, &format!("0000320193-24-000123/tbl/0/r{r}/c{col}")),
-            "value_normalized",
-        ))
-        .unwrap()
-    };
+    let vn = |r: usize, col: usize| normalized(&cells, r, col);
     assert!((vn(1, 2) + 0.01).abs() < 1e-12);
     assert!((vn(2, 2) + 0.03).abs() < 1e-12);
     assert!((vn(3, 2) - 1.02).abs() < 1e-12);
