@@ -231,18 +231,12 @@ pub(crate) fn cap_depth(html: &str) -> (Cow<'_, str>, usize) {
     let mut name = Vec::with_capacity(32);
     let mut i = 0usize;
     // The stack's length is the depth; a cell counts as one level, as it does in the
-    // parser's stack of open elements. `truncate(k)` pops entry `k` and everything above it.
-    // Closes the open cell of the innermost table, if any.
+    // parser's stack of open elements.
+    // Closes the open cell of the innermost table, if any, and all that is open inside it.
     let close_cell = |stack: &mut Vec<Open>| {
-        for k in (0..stack.len()).rev() {
-            match stack[k] {
-                Open::Cell => {
-                    stack.truncate(k);
-                    return;
-                }
-                Open::Element(t) if t == table => return,
-                _ => {}
-            }
+        let from = scope_start(stack, table);
+        if from > 0 && stack[from - 1] == Open::Cell {
+            stack.truncate(from - 1);
         }
     };
     while let Some(p) = memchr::memchr(b'<', &b[i..]) {

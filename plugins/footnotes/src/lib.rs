@@ -322,6 +322,18 @@ fn styled(u: &Unit) -> bool {
         || (u.pre && all_letters_upper(u.text, 3))
 }
 
+/// A table (as a unit's text, cells separated by `|`) whose first row is one cell holding a
+/// stop heading: a schedule's title set in its own table (Intuit's "INTUIT INC. / SCHEDULE II -
+/// VALUATION AND QUALIFYING ACCOUNTS" across the top of the schedule).
+fn table_titled_stop(t: &str) -> bool {
+    let first = t.lines().next().unwrap_or("");
+    let mut cells = first.split('|').map(str::trim).filter(|c| !c.is_empty());
+    match (cells.next(), cells.next()) {
+        (Some(c), None) => c.chars().count() <= 200 && is_stop(c) && !continued_re().is_match(c),
+        _ => false,
+    }
+}
+
 /// A numbered heading's formatting: [`styled`], or in italics ("Note 11 – Revenue from
 /// Contracts with Customers" in `<i>`, T-Mobile). Only for a note number: an italic
 /// "U.S. Tax Litigation" paragraph is not note "U".
@@ -906,21 +918,7 @@ fn notes_in(
         let mut end_unit = next;
         for (j, u) in us.iter().enumerate().take(next).skip(h.last_unit + 1) {
             let t = u.text.trim();
-            // A table whose first row is one cell holding a stop heading: the schedule's
-            // title set in its own table (Intuit's "INTUIT INC. / SCHEDULE II - VALUATION AND
-            // QUALIFYING ACCOUNTS" across the top of the schedule).
-            if u.is_table && {
-                let first = t.lines().next().unwrap_or("");
-                let cells: Vec<&str> = first
-                    .split('|')
-                    .map(str::trim)
-                    .filter(|c| !c.is_empty())
-                    .collect();
-                cells.len() == 1
-                    && cells[0].chars().count() <= 200
-                    && is_stop(cells[0])
-                    && !continued_re().is_match(cells[0])
-            } {
+            if u.is_table && table_titled_stop(t) {
                 end_unit = j;
                 break;
             }

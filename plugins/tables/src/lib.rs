@@ -641,13 +641,11 @@ pub fn extract_tables(
 /// Shares" is a column of share counts; "Options Outstanding / Weighted-Average Exercise
 /// Price" one of prices, although the group above it speaks of options), else the whole path.
 fn header_measure(h: &str) -> Option<Measure> {
-    let last = h.rsplit_once(" / ").map_or(h, |(_, last)| last);
-    if scale::is_percent_column(last) {
+    let last = h.rsplit_once(" / ").map(|(_, last)| last);
+    if scale::is_percent_column(last.unwrap_or(h)) {
         return Some(Measure::Percent);
     }
-    h.rsplit_once(" / ")
-        .and_then(|(_, last)| measure_of(last))
-        .or_else(|| measure_of(h))
+    last.and_then(measure_of).or_else(|| measure_of(h))
 }
 
 /// Per column, the rows `(first, last)` of the outermost cells showing a `%` when the cells
