@@ -18,6 +18,8 @@
 
 use crate::number::parse_cell_number;
 use finloom_plugin_api::Table;
+use regex::Regex;
+use std::sync::OnceLock;
 
 /// One source cell after span clamping.
 #[derive(Debug, Clone)]
@@ -96,9 +98,22 @@ fn is_symbol_only(t: &str, set: &[&str]) -> bool {
     set.contains(&t.trim())
 }
 
+/// A column title: text with no digit except in a footnote marker ("Aggregate Intrinsic
+/// Value (1)"), not an inline-XBRL fact.
+fn title_text(c: &SrcCell) -> bool {
+    static MARKER: OnceLock<Regex> = OnceLock::new();
+    let marker = MARKER.get_or_init(|| Regex::new(r"\(\s*\d{1,2}\s*\)").expect("marker regex"));
+    c.facts.is_empty()
+        && !marker
+            .replace_all(&c.text, "")
+            .chars()
+            .any(|ch| ch.is_ascii_digit())
+}
+
 /// Is a source row part of the header block? `None` for blank rows (they neither start nor
-/// end the block).
-fn header_like(cells: &[SrcCell], first_in_table: bool) -> Option<bool> {
+/// end the block). `after_header`: the rows above are header rows (and this row may be the
+/// one naming the label column: see below).
+fn header_like(cells: &[SrcCell], first_in_table: bool, after_header: bool) -> Option<bool> {
     let nonempty: Vec<&SrcCell> = cells.iter().filter(|c| !c.text.trim().is_empty()).collect();
     if nonempty.is_empty() {
         return None;
@@ -133,8 +148,16 @@ fn header_like(cells: &[SrcCell], first_in_table: bool) -> Option<bool> {
         // Only column titles / years / periods, nothing but a caption in the label column.
         return Some(true);
     }
-    // A first row of all-text titles ("Name | Age | Position").
-    Some(first_in_table && nonempty.len() >= 2)
+    // A first row of all-text titles ("Name | Age | Position"). Under a header row of column
+    // groups, the row of titles that also names the label column ("Options Outstanding |
+    // Options Exercisable" over "Range of Exercise Prices | Number of Shares | Weighted-Average
+    // Exercise Price …"): its label cell is the label column's title, not a group label over
+    // the rows below it ("Range of Exercise Prices" made every option count a price), and
+    // the titles are the columns' own.
+    let titles = nonempty.len() >= 3
+        && !nonempty[0].text.trim_end().ends_with(':')
+        && nonempty.iter().all(|c| title_text(c));
+    Some((first_in_table && nonempty.len() >= 2) || (after_header && titles))
 }
 
 /// Builds the clean grid. `max_span` clamps colspan/rowspan.
@@ -190,11 +213,55 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
     let mut header_end = 0usize; // source rows < header_end are header rows
     let mut seen_nonblank = false;
     let mut found_data = false;
+    // Only one row of titles naming the label column joins the header (see `header_like`):
+    // a table of text rows stays a table of text rows.
+    let mut label_titles = false;
     for (r, ids) in by_row.iter().enumerate() {
         let row_cells: Vec<SrcCell> = ids.iter().map(|&i| cells[i].clone()).collect();
-        match header_like(&row_cells, !seen_nonblank) {
+        let after_header = seen_nonblank && !label_titles;
+        let mut verdict = header_like(&row_cells, !seen_nonblank, after_header);
+        if after_header
+            && verdict == Some(true)
+            && header_like(&row_cells, !seen_nonblank, false) == Some(false)
+        {
+            // A row of titles naming the label column joins a header of column groups only
+            // ("Options Outstanding | Options Exercisable", nothing over the label column)
+            // and only over a body of amounts (at least half the next row's cells are
+            // numbers). Over text rows — an exhibit index whose "Form | File No. | Filing
+            // Date" columns are empty on this page, a cover page's captions — it stays a
+            // row, so that columns holding nothing but those titles are not dropped.
+            let groups_only = by_row[..r]
+                .iter()
+                .flatten()
+                .all(|&i| cells[i].col != 0 || cells[i].text.trim().is_empty());
+            let amounts_below = by_row[r + 1..]
+                .iter()
+                .find(|ids| ids.iter().any(|&i| !cells[i].text.trim().is_empty()))
+                .is_some_and(|ids| {
+                    let body: Vec<&SrcCell> = ids
+                        .iter()
+                        .map(|&i| &cells[i])
+                        .filter(|c| c.col != 0 && !c.text.trim().is_empty())
+                        .collect();
+                    let amounts = body
+                        .iter()
+                        .filter(|c| {
+                            parse_cell_number(&c.text).numeric_like && !is_year_like(&c.text)
+                        })
+                        .count();
+                    amounts > 0 && 2 * amounts >= body.len()
+                });
+            if !(groups_only && amounts_below) {
+                verdict = Some(false);
+            }
+        }
+        match verdict {
             None => continue,
             Some(true) => {
+                label_titles |= seen_nonblank
+                    && row_cells
+                        .iter()
+                        .any(|c| c.col == 0 && !c.text.trim().is_empty());
                 seen_nonblank = true;
                 header_end = r + 1;
             }

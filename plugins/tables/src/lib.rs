@@ -599,6 +599,12 @@ pub fn extract_tables(
         } else if scale_info.scale != 0 && !scale_info.running {
             last_stated = Some((section_id.clone(), scale_info.clone()));
         }
+        // A caption may state the scale of the share counts alone ("… weighted average number
+        // of shares … outstanding (shares in 000's):", Costco) while the amounts follow the
+        // statements' note.
+        if scale_info.shares_scale.is_none() {
+            scale_info.shares_scale = caption.as_deref().and_then(scale::shares_phrase_scale);
+        }
         if let (Some(b), false) = (src.block, src.synthetic) {
             scales_by_block.insert(b, scale_info.clone());
         }
@@ -644,6 +650,9 @@ fn header_measure(h: &str) -> Option<Measure> {
     let last = h.rsplit_once(" / ").map(|(_, last)| last);
     if scale::is_percent_column(last.unwrap_or(h)) {
         return Some(Measure::Percent);
+    }
+    if scale::money_column(last.unwrap_or(h)) {
+        return Some(Measure::Money);
     }
     last.and_then(measure_of).or_else(|| measure_of(h))
 }
@@ -737,6 +746,10 @@ fn price_lines(clean: &CleanTable, scale: i32, parsed: &[&ParsedNumber]) -> (Vec
         })
         .collect();
     let total_whole = nums.iter().filter(|n| !n.3).count();
+    // No currency amount of the table is a whole number: its amounts are all prices (a
+    // table of award valuations, "Grant date market value $169.08" among rates, under the
+    // note of the statements' millions).
+    let no_whole_currency = !nums.iter().any(|n| n.2 && !n.3);
     let lines = |key: &dyn Fn(&(usize, usize, bool, bool)) -> usize, out: &mut Vec<bool>| {
         // Per line: currency amounts, those printed to the cent, numbers not printed to the
         // cent, and those of them without a currency sign.
@@ -756,12 +769,75 @@ fn price_lines(clean: &CleanTable, scale: i32, parsed: &[&ParsedNumber]) -> (Vec
             // Some other number of the table (a share count beside the prices in the same
             // column, or an amount elsewhere) is not printed to the cent.
             let others_whole = total_whole > whole || whole_plain > 0;
-            *slot = currency > 0 && cents == currency && others_whole;
+            *slot = currency > 0 && cents == currency && (others_whole || no_whole_currency);
         }
     };
     lines(&|n| n.1, &mut cols);
     lines(&|n| n.0, &mut rows);
     (cols, rows)
+}
+
+/// What a number is to an EPS computation (see [`eps_share_scale`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum EpsKind {
+    PerShare,
+    /// A share count with no scale of its own stated.
+    Shares,
+    /// An amount of money, with the power of ten it is read in.
+    Amount(i32),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct EpsCell {
+    col: usize,
+    value: f64,
+    kind: EpsKind,
+}
+
+/// The scale of a table's share counts by the EPS identity: in a column holding an amount
+/// ("Net income $ 1,635,273" in thousands), a share count ("Weighted-average shares
+/// outstanding 494,381") and a per-share figure ("$ 3.30"), amount / (count × 10^s) is the
+/// per-share figure for one `s` of 0, 3 and 6 only (they are a thousand times apart). The
+/// `s` that holds in the most columns, if one does in more than any other; `None` when no
+/// column has the three or none agrees. A figure rounded to the cent is matched within a
+/// cent and a half or 0.6 %.
+fn eps_share_scale(cells: &[EpsCell]) -> Option<i32> {
+    let mut votes = [0usize; 3];
+    let mut cols: Vec<usize> = cells.iter().map(|c| c.col).collect();
+    cols.sort_unstable();
+    cols.dedup();
+    for col in cols {
+        let of = |k: fn(&EpsKind) -> bool| -> Vec<&EpsCell> {
+            cells
+                .iter()
+                .filter(|c| c.col == col && k(&c.kind) && c.value > 0.0)
+                .collect()
+        };
+        let eps = of(|k| *k == EpsKind::PerShare);
+        let shares = of(|k| *k == EpsKind::Shares);
+        let amounts = of(|k| matches!(k, EpsKind::Amount(_)));
+        if eps.is_empty() || shares.is_empty() || amounts.is_empty() {
+            continue;
+        }
+        for (slot, s) in votes.iter_mut().zip([0, 3, 6]) {
+            let holds = amounts.iter().any(|a| {
+                let EpsKind::Amount(scale) = a.kind else {
+                    return false;
+                };
+                shares.iter().any(|sh| {
+                    let per = a.value * 10f64.powi(scale - s) / sh.value;
+                    eps.iter()
+                        .any(|e| (per - e.value).abs() <= (0.015f64).max(0.006 * e.value))
+                })
+            });
+            *slot += usize::from(holds);
+        }
+    }
+    let best = *votes.iter().max()?;
+    if best == 0 || votes.iter().filter(|&&v| v == best).count() > 1 {
+        return None;
+    }
+    votes.iter().position(|&v| v == best).map(|i| [0, 3, 6][i])
 }
 
 /// Writes the cells of one cleaned table.
@@ -790,15 +866,26 @@ fn emit_cells(
     let mut row_scale: Vec<Option<i32>> = clean
         .row_labels
         .iter()
-        .map(|h| h.as_deref().and_then(find_scale).map(|s| s.scale))
+        .map(|h| h.as_deref().and_then(scale::label_scale))
         .collect();
     let mut section_label: Option<String> = None;
+    // The scale a section label states, kept through the label-only rows of shares nested in
+    // it: "Denominator (Thousands of shares)", then "Effect of dilutive securities" over
+    // "Stock options and awards" — still thousands of shares.
+    let mut section_scale: Option<(i32, Option<Measure>)> = None;
     let mut from_section = vec![false; clean.n_rows];
     for r in clean.header_rows..clean.n_rows {
         let rm = &mut row_measure[r];
         let label = clean.row_labels[r].clone();
         if !has_values[r] {
-            if label.is_some() {
+            if let Some(l) = label.as_deref() {
+                let m = measure_of(l);
+                section_scale = match scale::label_scale(l) {
+                    Some(s) => Some((s, m)),
+                    None => section_scale.filter(|&(_, sm)| {
+                        sm == Some(Measure::Shares) && m == Some(Measure::Shares)
+                    }),
+                };
                 section_label = label;
             }
             continue;
@@ -809,10 +896,7 @@ fn emit_cells(
             from_section[r] = rm.is_some();
         }
         if row_scale[r].is_none() {
-            row_scale[r] = section_label
-                .as_deref()
-                .and_then(find_scale)
-                .map(|s| s.scale);
+            row_scale[r] = section_scale.map(|(s, _)| s);
         }
     }
     let col_measure: Vec<Option<Measure>> = clean
@@ -869,14 +953,28 @@ fn emit_cells(
         let specific = |m: Measure| rm == Some(m) || cm == Some(m);
         // A column of percentages ("% Change") holds them whatever its rows count: hours,
         // shares or dollars per share change by a percentage there.
-        if parsed.unit.as_deref() == Some("%") || in_pct_span || cm == Some(Measure::Percent) {
-            Some(Measure::Percent)
-        } else if specific(Measure::PerShare) {
-            Some(Measure::PerShare)
-        } else if specific(Measure::Unscaled) {
-            Some(Measure::Unscaled)
+        // A bare number between two rates of its column is a rate too, unless its row says
+        // what it is: "Expected term (in years)" between "Risk-free interest rate 4.6%" and
+        // "Expected volatility 33%" is a number of years.
+        let in_pct_span = in_pct_span && !matches!(rm, Some(Measure::Unscaled | Measure::PerShare));
+        let m =
+            if parsed.unit.as_deref() == Some("%") || in_pct_span || cm == Some(Measure::Percent) {
+                Some(Measure::Percent)
+            } else if specific(Measure::PerShare) {
+                Some(Measure::PerShare)
+            } else if specific(Measure::Unscaled) {
+                Some(Measure::Unscaled)
+            } else {
+                rm.or(cm)
+            };
+        // A number printed with a currency sign is money, never a count of shares, whatever
+        // its row or column counts ("$ 1" in the "Ordinary shares" column of an equity
+        // statement, "$392.89" under an "RSUs" group label).
+        let currency = parsed.unit.as_deref().is_some_and(|u| u != "%");
+        if m == Some(Measure::Shares) && (currency || cm == Some(Measure::Money)) {
+            None
         } else {
-            rm.or(cm)
+            m
         }
     };
     // Share counts under a running note that says nothing about shares ("Tabular amounts in
@@ -884,7 +982,46 @@ fn emit_cells(
     // table follow it (weighted-average shares "305.1") while another's are printed to the
     // share (RSU activity "5,911,378"). A count printed with decimals is a scaled count; a
     // table whose counts are all whole numbers keeps them as printed.
-    let shares_scale = if scale_info.running && scale_info.shares_scale.is_none() {
+    let own_scale_at = |c: &grid::OutCell| {
+        row_scale
+            .get(c.row)
+            .copied()
+            .flatten()
+            .or(col_scale.get(c.col).copied().flatten())
+    };
+    // Where the note says nothing of shares, an EPS table says it by its arithmetic: the
+    // amount divided by the share count is the per-share figure printed below them (see
+    // `eps_share_scale`). That beats both guesses below.
+    let eps_scale = if scale_info.shares_scale.is_none() {
+        let cells: Vec<EpsCell> = clean
+            .cells
+            .iter()
+            .zip(&parsed)
+            .filter_map(|(c, p)| {
+                let v = p.value?.abs();
+                let m = measure_at(c, p);
+                let kind = match m {
+                    Some(Measure::PerShare) => EpsKind::PerShare,
+                    Some(Measure::Shares) if own_scale_at(c).is_none() => EpsKind::Shares,
+                    None | Some(Measure::Money) if p.unit.as_deref() != Some("%") => {
+                        EpsKind::Amount(own_scale_at(c).unwrap_or(scale_info.scale))
+                    }
+                    _ => return None,
+                };
+                Some(EpsCell {
+                    col: c.col,
+                    value: v,
+                    kind,
+                })
+            })
+            .collect();
+        eps_share_scale(&cells)
+    } else {
+        None
+    };
+    let shares_scale = if eps_scale.is_some() {
+        eps_scale
+    } else if scale_info.running && scale_info.shares_scale.is_none() {
         let fractional = clean.cells.iter().zip(&parsed).any(|(c, p)| {
             p.value.is_some_and(|v| v.fract() != 0.0) && measure_at(c, p) == Some(Measure::Shares)
         });
@@ -927,7 +1064,7 @@ fn emit_cells(
             Some(Measure::PerShare) => 0,
             Some(Measure::Unscaled) => own_scale.unwrap_or(0),
             Some(Measure::Shares) => own_scale.or(shares_scale).unwrap_or(scale_info.scale),
-            None => own_scale.unwrap_or(scale_info.scale),
+            Some(Measure::Money) | None => own_scale.unwrap_or(scale_info.scale),
         };
         // The cell's inline-XBRL fact: the first one that displays something (an empty
         // `xsi:nil` element may sit beside the printed number).

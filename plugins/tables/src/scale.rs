@@ -54,7 +54,7 @@ fn scale_re() -> &'static Regex {
 fn shares_phrase_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\bshares?\s+(?:are\s+|data\s+|amounts\s+)?in\s+(thousands|millions)\b|\b(thousands|millions)\s+of\s+shares\b")
+        Regex::new(r"(?i)\bshares?\s+(?:are\s+|data\s+|amounts\s+)?in\s+(thousands|millions|000)(?:['’]?s)?\b|\b(thousands|millions)\s+of\s+shares\b")
             .expect("shares phrase regex")
     })
 }
@@ -140,6 +140,25 @@ pub fn find_scale(text: &str) -> Option<ScaleInfo> {
     })
 }
 
+/// The scale a row label or column header states for its own numbers: a scale note
+/// ("Revenue (in millions)"), or a count of shares in thousands or millions ("Denominator
+/// (Thousands of shares)", "Shares in millions"), which is no scale note for a table of
+/// dollars but is the scale of the line that says it.
+pub fn label_scale(label: &str) -> Option<i32> {
+    find_scale(label)
+        .map(|s| s.scale)
+        .or_else(|| shares_phrase_scale(label))
+}
+
+/// The scale `text` states for share counts: "shares in thousands", "(shares in 000's)",
+/// "millions of shares".
+pub fn shares_phrase_scale(text: &str) -> Option<i32> {
+    shares_phrase_re()
+        .captures(text)
+        .and_then(|c| c.get(1).or(c.get(2)))
+        .map(|m| word_scale(m.as_str()))
+}
+
 fn running_note_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -169,14 +188,16 @@ pub fn running_scale(block_text: &str) -> Option<ScaleInfo> {
 fn asides_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\([^()]*(?:\b(?:thousands|millions|billions)\b|\$\s*\d)[^()]*\)|\$\s*\d[\d,.]*\s+per\s+(?:common\s+|ordinary\s+)?(?:share|unit)\b")
+        Regex::new(r"(?i)\([^()]*(?:\b(?:thousands|millions|billions)\b|\$\s*\d)[^()]*\)|\$\s*\d[\d,.]*\s+per\s+(?:common\s+|ordinary\s+)?(?:share|unit)\b|\bpar\s+value(?:\s+of)?(?:\s+\$\s*\d[\d,.]*)?\s+per\s+(?:common\s+|ordinary\s+)?share\b|\bper\s+(?:common\s+|ordinary\s+)?share\s*[:–—-]?\s*\$\s*\d[\d,.]*")
             .expect("asides regex")
     })
 }
 
 /// `label` without scale notes in parentheses ("(In millions, except per share data)"),
-/// without parentheses stating an amount ("(Dividends declared per share $3.20)") and without
-/// a stated rate ("$2.16 per share"). "(per share)" alone stays: it is the label's own word.
+/// without parentheses stating an amount ("(Dividends declared per share $3.20)"), without
+/// a stated rate ("$2.16 per share", "dividends declared per share: $4.07") and without the
+/// stock's par value ("Common stock, $0.01 par value per share"): such a line is an amount.
+/// "(per share)" alone stays: it is the label's own word.
 fn strip_asides(label: &str) -> String {
     asides_re().replace_all(label, " ").into_owned()
 }
@@ -190,12 +211,30 @@ pub enum Measure {
     /// Not an amount of money: years, days, counts of stores or employees, exchange rates.
     /// Never scaled by the table's note (unless the row or column states its own scale).
     Unscaled,
+    /// An amount of money by its column's name ("Additional Paid-in Capital", "Common Stock /
+    /// Amount", "Treasury Stock"): in the table's scale, even on a row of shares ("Shares
+    /// withheld for taxes" across an equity statement). Only for column headers, see
+    /// [`money_column`].
+    Money,
+}
+
+/// A column header naming an amount of money: the equity statement's columns other than
+/// share counts. A scale note in the header ("(in millions, except per share amounts)")
+/// names no column.
+pub fn money_column(header: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:paid[- ]in|amounts?|retained\s+earnings|accumulated\s+deficit|treasury\s+stock|capital\s+in\s+excess|capital\s+surplus|additional\s+capital|total\s+(?:(?:stockholders|shareholders)['’]?\s+)?equity|(?:stockholders|shareholders)['’]?\s+equity)\b")
+            .expect("money column regex")
+    })
+    .is_match(&strip_asides(header))
+        && measure_of(header).is_none()
 }
 
 fn unscaled_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\(\s*(?:in\s+)?(?:years|days|months)\s*\)|\bin\s+(?:years|days|months)\b|\bnumber\s+of\s+(?:employees|stores|warehouses|locations|restaurants|members|holders|record\s+holders|countries|hotels|rooms|branches|aircraft|vessels|rigs|wells|plants|facilities|sites|customers|days)\b|\b(?:exchange|contract|blended)\s+rates?\s*$")
+        Regex::new(r"(?i)\(\s*(?:in\s+)?(?:years|days|months)\s*\)|\bin\s+(?:years|days|months)\b|\b(?:remaining\s+)?contractual\s+(?:life|term)s?\b|\bremaining\s+(?:life|term)\b|\bnumber\s+of\s+(?:employees|stores|warehouses|locations|restaurants|members|holders|record\s+holders|countries|hotels|rooms|branches|aircraft|vessels|rigs|wells|plants|facilities|sites|customers|days)\b|\b(?:exchange|contract|blended)\s+rates?\s*$|\b(?:exchange|conversion)\s+ratios?\b|\bconversion\s+rates?\b")
             .expect("unscaled regex")
     })
 }
@@ -223,7 +262,7 @@ pub fn is_percent_column(header: &str) -> bool {
 fn interest_rate_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:interest|coupon|discount|stated|effective)\s+(?:interest\s+)?rate\s*$|\byields?\s*$")
+        Regex::new(r"(?i)\b(?:interest|coupon|discount|stated|effective)\s+(?:interest\s+)?rate\s*$|\byields?\s*$|(?:\bvolatility|\brates?\s+of\s+(?:compensation|salary)\s+increases?|\brates?\s+of\s+return(?:\s+on\s+(?:plan\s+)?assets)?|\b(?:compensation|salary)\s+increases?)\s*(?:\(\w{1,2}\)|\*+)?\s*$")
             .expect("interest rate regex")
     })
 }
@@ -231,7 +270,7 @@ fn interest_rate_re() -> &'static Regex {
 fn per_share_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\bper\s+(?:basic\s+|diluted\s+|common\s+|ordinary\s+|limited\s+partner\s+)*(?:share|unit|ads)\b|per-share|\beps\b|\bearnings\s+per\b|dividends?\s+declared\s+per|price\s+per|fair\s+value\s+per|exercise\s+prices?|\bwaep\b|\bper\s+(?:average\s+)?(?:employee|customer|member|subscriber|store|warehouse|square\s+(?:foot|feet|meter)|ton|barrel|boe|mcf|mwh|day|hour|mile|passenger|carload|room|bed|vehicle|user)\b")
+        Regex::new(r"(?i)\bper\s+(?:basic\s+|diluted\s+|common\s+|ordinary\s+|limited\s+partner\s+)*(?:share|unit|ads)\b|per-share|\beps\b|\bearnings\s+per\b|dividends?\s+declared\s+per|price\s+per|\b(?:closing|stock|share|market)\s+prices?\b|fair\s+value\s+per|exercise\s+prices?|\bwaep\b|\bper\s+(?:average\s+)?(?:employee|customer|member|subscriber|store|warehouse|square\s+(?:foot|feet|meter)|ton|barrel|boe|mcf|mwh|day|hour|mile|passenger|carload|room|bed|vehicle|user)\b")
             .expect("per share regex")
     })
 }
@@ -239,15 +278,27 @@ fn per_share_re() -> &'static Regex {
 fn shares_first_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)^\s*(?:total\s+)?(?:weighted[- ]average\s+)?(?:number\s+of\s+)?(?:common\s+|ordinary\s+|diluted\s+|basic\s+|restricted\s+)*(?:shares|units|rsus?|psus?|options|stock\s+options)\b|^\s*effect\s+of\s+dilutive\b|^\s*(?:dilutive|incremental)\s+(?:common\s+)?shares\b|\b(?:shares|common\s+stock|units)\s+(?:issued\s+and\s+)?outstanding\b|\bweighted[- ]average\s+(?:number\s+of\s+)?(?:basic\s+|diluted\s+)?(?:common\s+)?(?:shares|units)\b|^\s*(?:number\s+of\s+)?shares\b")
+        Regex::new(r"(?i)^\s*(?:total\s+)?(?:weighted[- ]average\s+)?(?:number\s+of\s+)?(?:common\s+|ordinary\s+|diluted\s+|basic\s+|restricted\s+)*(?:shares|units|rsus?|psus?|sars|warrants|options|stock\s+options)\b|^\s*outstanding\s+(?:stock\s+)?(?:options|awards|rsus?|warrants)\b|^\s*number\s+of\s+(?:[\w&.'’-]+\s+){0,3}(?:securities|common\s+stock)\b|\beffect\s+of\s+(?:potentially\s+)?dilutive\b|\bdilutive\s+(?:securities|shares|stock\s+options|options|awards)\b|^\s*effect\s+of\s+dilutive\b|^\s*(?:dilutive|incremental)\s+(?:common\s+)?shares\b|\b(?:shares|common\s+stock|units)\s+(?:issued\s+and\s+)?outstanding\b|\bweighted[- ]average\s+(?:number\s+of\s+)?(?:basic\s+|diluted\s+)?(?:common\s+)?(?:shares|units)\b|^\s*(?:number\s+of\s+)?shares\b")
             .expect("shares regex")
+    })
+}
+
+/// A line that feeds an EPS computation and names it as its purpose: "Net income for basic
+/// and diluted EPS", "Denominator for diluted earnings per share", "Net earnings … used in
+/// computing basic earnings per share". Its numbers are the amount or the share count the
+/// per-share figure is computed from, not per-share figures.
+fn eps_input_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:for|in\s+(?:computing|calculating|determining|the\s+(?:computation|calculation)\s+of)|used\s+(?:in|for)(?:\s+(?:computing|calculating|determining|the\s+(?:computation|calculation)\s+of))?)\s+(?:(?:basic|diluted)\s+(?:and\s+(?:basic|diluted)\s+)?)?(?:eps\b|(?:net\s+income|earnings|net\s+earnings|income|loss)\s+(?:\(loss\)\s+)?per\b|per[- ]share\b)|^\s*(?:numerator|denominator)\b")
+            .expect("eps input regex")
     })
 }
 
 fn grant_value_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\bweighted[- ]\s*average\s+(?:grant[- ]date\s+fair\s+value|(?:exercise|purchase|grant|strike)\s+prices?)\b")
+        Regex::new(r"(?i)\bweighted[- ]\s*average\s+(?:(?:grant[- ]date\s+)?fair\s+value|(?:(?:exercise|purchase|grant|strike|sale|sales|share|stock)\s+)?prices?)\b")
             .expect("grant value regex")
     })
 }
@@ -263,6 +314,7 @@ pub fn measure_of(label: &str) -> Option<Measure> {
     // header ("2025 / (In millions, except per share data)") names the exceptions of the
     // whole table, and "Dividends (declared per common share $3.20)" or "Cash dividends
     // declared, $2.16 per share" is a row of amounts that mentions a per-share rate.
+    let par_value = label.to_ascii_lowercase().contains("par value");
     let stripped = strip_asides(label);
     let label = stripped.as_str();
     if label.trim().is_empty() {
@@ -272,13 +324,17 @@ pub fn measure_of(label: &str) -> Option<Measure> {
     // Amounts about shares ("Common stock, $0.00001 par value: 50,400,000 shares
     // authorized") are amounts.
     let about_money = l.contains('$')
-        || l.contains("par value")
+        || par_value
         || l.contains("amount")
         || l.contains("paid-in")
         || l.contains("cost")
         || l.contains("proceeds");
     if shares_first_re().is_match(label) && !about_money {
         return Some(Measure::Shares);
+    }
+    if eps_input_re().is_match(label) {
+        // The denominator is a share count; the numerator an amount in the table's scale.
+        return (l.contains("denominator") || l.contains("shares")).then_some(Measure::Shares);
     }
     if per_share_re().is_match(label) {
         return Some(Measure::PerShare);
@@ -369,6 +425,57 @@ mod tests {
             running_scale("Unless otherwise stated, references to years are fiscal years.")
                 .is_none()
         );
+    }
+
+    #[test]
+    fn lines_that_say_what_they_hold() {
+        use Measure::*;
+        let cases: &[(&str, Option<Measure>)] = &[
+            // EPS inputs: the numerator is an amount, the denominator a count.
+            ("Net income for basic and diluted EPS", None),
+            ("Net earnings from continuing operations attributable to common stockholders for Basic EPS", None),
+            ("Numerator for basic earnings (loss) per share – income available to common shareholders", None),
+            ("Denominator for diluted earnings per share", Some(Shares)),
+            ("Denominator (Thousands of shares)", Some(Shares)),
+            ("Effect of dilutive securities", Some(Shares)),
+            ("Weighted-average effect of potentially dilutive securities:", Some(Shares)),
+            ("Outstanding stock options and unvested stock awards", Some(Shares)),
+            ("SARs Outstanding Number of SARs", Some(Shares)),
+            ("Number of securities to be issued upon exercise of outstanding options", Some(Shares)),
+            // Prices and values per share.
+            ("Closing price of our common stock on grant date", Some(PerShare)),
+            ("Weighted average fair value of options issued", Some(PerShare)),
+            ("Weighted Average Price (in dollars)", Some(PerShare)),
+            ("Basic earnings per share", Some(PerShare)),
+            // Amounts that mention a per-share figure.
+            ("Common stock: $0.01 par value per share; 2,500 shares authorized; 793 shares outstanding", None),
+            ("Common stock, $1 par value per share", None),
+            ("Cash dividends declared per share: $4.07", None),
+            // Years, ratios and rates.
+            ("Weighted-Average Remaining Contractual Term", Some(Unscaled)),
+            ("Average Remaining Life", Some(Unscaled)),
+            ("Exchange ratio", Some(Unscaled)),
+            ("Conversion Rate per $1,000 Principal", Some(Unscaled)),
+            ("Expected volatility", Some(Percent)),
+            ("Rate of compensation increase", Some(Percent)),
+            ("Expected long-term rate of return on plan assets", Some(Percent)),
+            // … but an amount about a rate is an amount.
+            ("Effect of change in expected rate of return on plan assets on pension costs", None),
+            ("Expected return on plan assets", None),
+        ];
+        for (label, want) in cases {
+            assert_eq!(measure_of(label), *want, "{label}");
+        }
+        assert_eq!(label_scale("Denominator (Thousands of shares)"), Some(3));
+        assert_eq!(
+            shares_phrase_scale("outstanding (shares in 000’s):"),
+            Some(3)
+        );
+        assert!(money_column("Additional Paid-In Capital"));
+        assert!(money_column("Total Stockholders’ Equity"));
+        assert!(money_column("Amount"));
+        assert!(!money_column("(In millions, except per share amounts)"));
+        assert!(!money_column("Shares"));
     }
 
     #[test]

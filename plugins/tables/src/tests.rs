@@ -680,3 +680,116 @@ fn a_one_row_table_with_a_tagged_number_keeps_its_cells() {
         .iter()
         .any(|r| f(cells.get(r, "value_normalized")) == Some(1_234e6)));
 }
+
+#[test]
+fn what_a_line_says_it_holds_beats_the_tables_scale() {
+    // An equity statement "(In millions, except share amounts which are reflected in
+    // thousands)": the shares withheld row crosses money columns (Uber); the par-value and
+    // dividend-rate labels are amounts (Applied Materials, Lilly).
+    let equity = table(vec![
+        vec![
+            c("", 1),
+            c("Common Stock / Shares", 1),
+            c("Additional Paid-In Capital", 1),
+            c("Total Equity", 1),
+        ],
+        vec![
+            c("Shares withheld related to net share settlement", 1),
+            c("(1,250)", 1),
+            c("(17)", 1),
+            c("(17)", 1),
+        ],
+        vec![
+            c(
+                "Common stock: $0.01 par value per share; 793 shares outstanding",
+                1,
+            ),
+            c("", 1),
+            c("8", 1),
+            c("8", 1),
+        ],
+        vec![
+            c("Cash dividends declared per share: $4.07", 1),
+            c("", 1),
+            c("(3,667.5)", 1),
+            c("(3,667.5)", 1),
+        ],
+    ]);
+    // Award valuations under the statements' millions: every currency amount is printed to
+    // the cent (grant-date prices among rates), and a term in years between two rates is
+    // years (Applied Materials, Intuitive Surgical).
+    let awards = table(vec![
+        vec![c("", 1), c("2025", 1), c("2024", 1)],
+        vec![
+            c("Grant date market value", 1),
+            c("$169.08", 1),
+            c("$148.39", 1),
+        ],
+        vec![c("Risk-free interest rate", 1), c("4.6%", 1), c("5.0%", 1)],
+        vec![c("Expected term (in years)", 1), c("1.2", 1), c("1.2", 1)],
+        vec![c("Expected volatility", 1), c("33%", 1), c("38%", 1)],
+        vec![c("Exchange ratio", 1), c("0.2838", 1), c("0.2838", 1)],
+    ]);
+    let doc = DocBuilder::new()
+        .p("(In millions, except share amounts which are reflected in thousands)")
+        .table_of(equity)
+        .p("(In millions)")
+        .table_of(awards)
+        .build();
+    let (_, cells) = run(&doc, &[]);
+    let vn = |t: usize, r: usize, col: usize| {
+        f(cells.get(
+            cell(&cells, &format!("0000320193-24-000123/tbl/{t}/r{r}/c{col}")),
+            "value_normalized",
+        ))
+    };
+    assert!(
+        close(vn(0, 1, 1), -1_250e3),
+        "shares withheld: thousands of shares"
+    );
+    assert!(close(vn(0, 1, 2), -17e6), "paid-in capital: millions");
+    assert!(close(vn(0, 1, 3), -17e6), "total equity: millions");
+    assert!(close(vn(0, 2, 2), 8e6), "par-value line: an amount");
+    assert!(
+        close(vn(0, 3, 2), -3_667.5e6),
+        "dividends at a stated rate: an amount"
+    );
+    assert_eq!(vn(1, 1, 1), Some(169.08));
+    assert_eq!(vn(1, 3, 1), Some(1.2));
+    assert_eq!(vn(1, 5, 1), Some(0.2838));
+}
+
+#[test]
+fn the_eps_identity_gives_the_share_counts_scale() {
+    // "(Tabular amounts in thousands, except per share amounts)" and a whole share count:
+    // 1,635,273 thousand / 494,381 = 3.31 per share only with the count in thousands too
+    // (Analog Devices); the count under "Denominator" is shares by its section.
+    let eps = table(vec![
+        vec![c("", 1), c("2025", 1), c("2024", 1)],
+        vec![c("Net income", 1), c("$ 1,635,273", 1), c("$ 1,635,273", 1)],
+        vec![c("Denominator", 1), c("", 1), c("", 1)],
+        vec![
+            c("Weighted-average shares outstanding", 1),
+            c("494,381", 1),
+            c("496,000", 1),
+        ],
+        vec![
+            c("Basic earnings per share", 1),
+            c("$ 3.31", 1),
+            c("$ 3.30", 1),
+        ],
+    ]);
+    let doc = DocBuilder::new()
+        .p("(Tabular amounts in thousands, except per share amounts)")
+        .p("Basic earnings per share is net income divided by weighted-average shares.")
+        .p("Diluted earnings per share includes the effect of dilutive share awards.")
+        .p("Anti-dilutive awards are excluded from the computation of diluted shares.")
+        .p("The following table shows the computation of basic earnings per share:")
+        .table_of(eps)
+        .build();
+    let (_, cells) = run(&doc, &[]);
+    let vn = |r: usize, col: usize| normalized(&cells, r, col);
+    assert!(close(Some(vn(3, 1)), 494_381e3));
+    assert!(close(Some(vn(1, 1)), 1_635_273e3));
+    assert_eq!(vn(4, 1), 3.31);
+}

@@ -197,3 +197,61 @@ fn share_counts_and_prices_beside_a_column_in_thousands() {
         .count();
     assert!(counts >= 5, "{counts} option counts");
 }
+
+/// Options by range of exercise prices: "Options Outstanding | Options Exercisable" over a row
+/// of titles that also names the label column ("Range of Exercise Prices | Number of Shares |
+/// Weighted-Average Remaining Contractual Life | …"), under "(number of shares and aggregate
+/// intrinsic value in millions)" (Intuitive Surgical). That row was read as a group label,
+/// so every option count was taken for an exercise price and stored unscaled; the remaining
+/// lives are years, never millions.
+#[test]
+fn option_ranges_under_a_row_of_titles() {
+    let name = "ISRG_0001035267-25-000017.option-ranges.html";
+    assert!(check(name) >= 40);
+    let (_, cells) = run(name);
+    let lives = cells
+        .rows
+        .iter()
+        .filter(|r| {
+            cells
+                .get(r, "column_header")
+                .as_str()
+                .is_some_and(|h| h.contains("Remaining Contractual Life"))
+                && num(cells.get(r, "value")).is_some()
+        })
+        .inspect(|r| assert_eq!(cells.get(r, "scale_detected").as_i64(), Some(0)))
+        .count();
+    assert!(lives >= 4, "{lives} remaining lives");
+}
+
+/// An EPS table whose denominator states its own scale: "Denominator (Thousands of shares)"
+/// in a table under "Numerator (Millions of dollars)", and "Effect of dilutive securities"
+/// nested in it (Linde). The share counts were stored in millions.
+#[test]
+fn eps_denominator_in_thousands_of_shares() {
+    assert!(check("LIN_0001628280-25-007990.eps-thousands-of-shares.html") >= 20);
+}
+
+/// An EPS table under a running note that says nothing of shares ("(all tabular amounts in
+/// thousands except per share amounts)", Analog Devices): net income / weighted-average
+/// shares is the EPS printed below only with the shares in thousands too. The counts were
+/// stored as printed.
+#[test]
+fn eps_identity_sets_the_share_scale() {
+    assert!(check("ADI_0000006281-25-000153.eps-running-note.html") >= 20);
+}
+
+/// "(shares in 000's)" (Costco's EPS note). Once stored as printed.
+#[test]
+fn shares_in_000s() {
+    assert!(check("COST_0000909832-25-000101.eps-shares-000s.html") >= 50);
+}
+
+/// An EPS table's numerator and denominator: "Net income … for basic EPS"-style lines are
+/// amounts, the rows under "Denominator" and "Weighted-average effect of potentially dilutive
+/// securities:" are share counts in the note's "share amounts … in thousands" (Uber). RSAs
+/// and warrants were stored in millions.
+#[test]
+fn eps_numerator_and_denominator() {
+    assert!(check("UBER_0001543151-25-000008.eps-dilutive-shares.html") >= 55);
+}
