@@ -234,9 +234,17 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
                 .iter()
                 .flatten()
                 .all(|&i| cells[i].col != 0 || cells[i].text.trim().is_empty());
+            // (More titles may come first: "(in thousands) | (in years) | (per share)".)
             let amounts_below = by_row[r + 1..]
                 .iter()
-                .find(|ids| ids.iter().any(|&i| !cells[i].text.trim().is_empty()))
+                .find(|ids| {
+                    let ne: Vec<&SrcCell> = ids
+                        .iter()
+                        .map(|&i| &cells[i])
+                        .filter(|c| !c.text.trim().is_empty())
+                        .collect();
+                    !ne.is_empty() && !ne.iter().all(|c| c.col != 0 && title_text(c))
+                })
                 .is_some_and(|ids| {
                     let body: Vec<&SrcCell> = ids
                         .iter()

@@ -255,3 +255,11 @@ fn shares_in_000s() {
 fn eps_numerator_and_denominator() {
     assert!(check("UBER_0001543151-25-000008.eps-dilutive-shares.html") >= 55);
 }
+
+/// The same layout with a row of units under the titles ("(in thousands) | (in years) | (per
+/// share)", Vertex): the titles row still heads the columns, and the option counts are in
+/// thousands.
+#[test]
+fn option_ranges_with_a_units_row() {
+    assert!(check("VRTX_0000875320-25-000053.option-ranges-units-row.html") >= 8);
+}
