@@ -94,6 +94,24 @@ fn has_year_suffix(t: &str) -> bool {
     t.len() > 4 && t.is_char_boundary(t.len() - 4) && is_year_like(&t[t.len() - 4..])
 }
 
+/// Cells that step 4 glues to the number after them ("$" | "1,234").
+const GLUED_BEFORE: &[&str] = &["$", "US$", "€", "£", "¥", "$(", "($", "("];
+/// Cells that step 4 glues to the number before them ("(12" | ")").
+const GLUED_AFTER: &[&str] = &[")", "%", ")%", "%)", "pts", "bps", "x"];
+/// Both.
+const GLUED_SYMBOLS: &[&str] = &[
+    "$", "US$", "€", "£", "¥", "$(", "($", "(", ")", "%", ")%", "%)", "pts", "bps", "x",
+];
+
+/// A footnote marker in a cell of its own: "[1]", "(a)", "*", "†".
+fn marker_only(t: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^\s*(?:[\[(]\s*[0-9a-zA-Z]{1,2}\s*[\])]|[*†‡§]+)\s*$").expect("marker regex")
+    })
+    .is_match(t)
+}
+
 fn is_symbol_only(t: &str, set: &[&str]) -> bool {
     set.contains(&t.trim())
 }
@@ -246,10 +264,18 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
                     !ne.is_empty() && !ne.iter().all(|c| c.col != 0 && title_text(c))
                 })
                 .is_some_and(|ids| {
+                    // A "$" or ")" printed in a cell of its own belongs to the number beside
+                    // it (step 4 glues them), and a footnote marker ("[1]", "(a)", "*") to
+                    // the number before it: neither is a cell of text.
                     let body: Vec<&SrcCell> = ids
                         .iter()
                         .map(|&i| &cells[i])
-                        .filter(|c| c.col != 0 && !c.text.trim().is_empty())
+                        .filter(|c| {
+                            c.col != 0
+                                && !c.text.trim().is_empty()
+                                && !is_symbol_only(&c.text, GLUED_SYMBOLS)
+                                && !marker_only(&c.text)
+                        })
                         .collect();
                     let amounts = body
                         .iter()
@@ -313,7 +339,7 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
                 continue;
             }
             let t = cells[i].text.clone();
-            if is_symbol_only(&t, &["$", "US$", "€", "£", "¥", "$(", "($", "("]) {
+            if is_symbol_only(&t, GLUED_BEFORE) {
                 if let Some(&j) = order[k + 1..].iter().find(|&&j| !cells[j].text.is_empty()) {
                     if parse_cell_number(&format!("{}{}", t, cells[j].text)).numeric_like
                         || parse_cell_number(&cells[j].text).numeric_like
@@ -322,7 +348,7 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
                         cells[i].text.clear();
                     }
                 }
-            } else if is_symbol_only(&t, &[")", "%", ")%", "%)", "pts", "bps", "x"]) {
+            } else if is_symbol_only(&t, GLUED_AFTER) {
                 if let Some(&j) = order[..k]
                     .iter()
                     .rev()
@@ -711,5 +737,60 @@ pub(crate) mod tests {
         assert_eq!(t.header_rows, 1);
         assert_eq!(t.col_headers[1].as_deref(), Some("2024"));
         assert_eq!(t.row_labels[1].as_deref(), Some("Cash"));
+    }
+
+    /// Under column groups, a row of titles that also names the label column is the header's
+    /// last row when amounts follow — with "$" in cells of their own or not — and a row when
+    /// text follows (an exhibit index).
+    #[test]
+    fn titles_naming_the_label_column() {
+        let options = |dollar_cells: bool| {
+            let mut body = vec![c("$51.86-$77.00", 1), c("1.0", 1)];
+            // Union Pacific's row: markers and "$" in cells of their own.
+            if dollar_cells {
+                body.extend([c("[1]", 1), c("$", 1), c("65.25", 1), c("[1]", 1)]);
+            } else {
+                body.extend([c("", 1), c("", 1), c("$ 65.25", 1), c("", 1)]);
+            }
+            table(vec![
+                vec![c("", 1), c("Options Outstanding", 5)],
+                vec![
+                    c("Range of Exercise Prices", 1),
+                    c("Number of Shares", 2),
+                    c("Weighted-Average Exercise Price", 3),
+                ],
+                body,
+            ])
+        };
+        for dollar_cells in [false, true] {
+            let t = clean_table(&options(dollar_cells), 50);
+            assert_eq!(t.header_rows, 2, "dollar cells: {dollar_cells}");
+            assert_eq!(
+                t.col_headers[1].as_deref(),
+                Some("Options Outstanding / Number of Shares")
+            );
+            assert_eq!(t.row_labels[2].as_deref(), Some("$51.86-$77.00"));
+        }
+        let exhibits = table(vec![
+            vec![c("", 1), c("", 1), c("Incorporated by Reference", 2)],
+            vec![
+                c("Exhibit Number", 1),
+                c("Description", 1),
+                c("Form", 1),
+                c("Filed Herewith", 1),
+            ],
+            vec![
+                c("101.PRE", 1),
+                c("Inline XBRL Presentation Linkbase", 1),
+                c("", 1),
+                c("X", 1),
+            ],
+        ]);
+        let t = clean_table(&exhibits, 50);
+        assert_eq!(t.header_rows, 1);
+        assert!(
+            t.cells.iter().any(|c| c.text == "Form"),
+            "no title is dropped"
+        );
     }
 }
