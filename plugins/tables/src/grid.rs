@@ -355,13 +355,13 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
                     .find(|&&j| !cells[j].text.is_empty())
                 {
                     let prev = &cells[j].text;
-                    // "(3.6)" then "%" or "pts": a negative percentage printed across two
-                    // cells.
+                    // "(3.6)" then "%", "pts" or "bps": a negative percentage (or basis
+                    // points) printed across two cells.
                     let last = prev.chars().rev().find(|c| !c.is_whitespace());
                     if last.is_some_and(|c| {
                         c.is_ascii_digit()
                             || "—–-".contains(c)
-                            || (c == ')' && (t.starts_with('%') || t == "pts"))
+                            || (c == ')' && (t.starts_with('%') || t == "pts" || t == "bps"))
                     }) {
                         cells[j].text = format!("{}{}", prev, t);
                         cells[i].text.clear();

@@ -331,7 +331,7 @@ fn shows_scaled_currency(clean: &CleanTable, nums: &[ParsedNumber]) -> bool {
     let mut currency = 0usize;
     let mut cents = 0usize;
     for (c, p) in clean.cells.iter().zip(nums).filter(|(c, _)| !c.is_header) {
-        if p.value.is_none() || !p.unit.as_deref().is_some_and(|u| u != "%") {
+        if p.value.is_none() || !p.currency() {
             continue;
         }
         currency += 1;
@@ -690,7 +690,7 @@ fn percent_spans(clean: &CleanTable, nums: &[ParsedNumber]) -> Vec<Option<(usize
         }
         let currency_inside = parsed
             .iter()
-            .any(|(r, p)| *r > first && *r < last && p.unit.as_deref().is_some_and(|u| u != "%"));
+            .any(|(r, p)| *r > first && *r < last && p.currency());
         if !currency_inside {
             *slot = Some((first, last));
         }
@@ -742,7 +742,7 @@ fn price_lines(clean: &CleanTable, scale: i32, parsed: &[&ParsedNumber]) -> (Vec
             if p.unit.as_deref() == Some("%") {
                 return None;
             }
-            Some((c.row, c.col, p.unit.is_some(), printed_to_the_cent(&c.text)))
+            Some((c.row, c.col, p.currency(), printed_to_the_cent(&c.text)))
         })
         .collect();
     let total_whole = nums.iter().filter(|n| !n.3).count();
@@ -970,7 +970,7 @@ fn emit_cells(
         // A number printed with a currency sign is money, never a count of shares, whatever
         // its row or column counts ("$ 1" in the "Ordinary shares" column of an equity
         // statement, "$392.89" under an "RSUs" group label).
-        let currency = parsed.unit.as_deref().is_some_and(|u| u != "%");
+        let currency = parsed.currency();
         if m == Some(Measure::Shares) && (currency || cm == Some(Measure::Money)) {
             None
         } else {
@@ -1003,7 +1003,7 @@ fn emit_cells(
                 let kind = match m {
                     Some(Measure::PerShare) => EpsKind::PerShare,
                     Some(Measure::Shares) if own_scale_at(c).is_none() => EpsKind::Shares,
-                    None | Some(Measure::Money) if p.unit.as_deref() != Some("%") => {
+                    None | Some(Measure::Money) if p.unit.is_none() || p.currency() => {
                         EpsKind::Amount(own_scale_at(c).unwrap_or(scale_info.scale))
                     }
                     _ => return None,
@@ -1047,8 +1047,8 @@ fn emit_cells(
         });
         let measure = measure_at(c, parsed);
         // In a line of prices, a price printed without its "$" (rows after the first) too.
-        let price_like = parsed.unit.as_deref().is_some_and(|u| u != "%")
-            || (parsed.unit.is_none() && printed_to_the_cent(&c.text));
+        let price_like =
+            parsed.currency() || (parsed.unit.is_none() && printed_to_the_cent(&c.text));
         let measure = if measure.is_none()
             && price_like
             && (cents_cols.get(c.col).copied().unwrap_or(false)
@@ -1058,13 +1058,19 @@ fn emit_cells(
         } else {
             measure
         };
-        let eff_scale = match measure {
-            // A percentage is normalised to a ratio (24.1% → 0.241), as XBRL states it.
-            Some(Measure::Percent) => -2,
-            Some(Measure::PerShare) => 0,
-            Some(Measure::Unscaled) => own_scale.unwrap_or(0),
-            Some(Measure::Shares) => own_scale.or(shares_scale).unwrap_or(scale_info.scale),
-            Some(Measure::Money) | None => own_scale.unwrap_or(scale_info.scale),
+        let eff_scale = match (parsed.unit.as_deref(), measure) {
+            // Basis points are normalised to a ratio as percentages are (50 bps → 0.005); a
+            // multiple ("4.08x") is never in the table's scale.
+            (Some("bps"), _) => -4,
+            (Some("x"), _) => 0,
+            (_, measure) => match measure {
+                // A percentage is normalised to a ratio (24.1% → 0.241), as XBRL states it.
+                Some(Measure::Percent) => -2,
+                Some(Measure::PerShare) => 0,
+                Some(Measure::Unscaled) => own_scale.unwrap_or(0),
+                Some(Measure::Shares) => own_scale.or(shares_scale).unwrap_or(scale_info.scale),
+                Some(Measure::Money) | None => own_scale.unwrap_or(scale_info.scale),
+            },
         };
         // The cell's inline-XBRL fact: the first one that displays something (an empty
         // `xsi:nil` element may sit beside the printed number).

@@ -16,10 +16,18 @@ pub struct ParsedNumber {
     pub value: Option<f64>,
     /// Whether the cell is numeric in kind: a number, or a dash / `n/a` standing in for one.
     pub numeric_like: bool,
-    /// `$`, `%` or another currency symbol split off the number.
+    /// `$`, `%` or another currency symbol split off the number; `bps` for basis points
+    /// ("25 bps"), `x` for a multiple ("4.08x").
     pub unit: Option<String>,
     /// A footnote marker split off the number: `(1)`, `(a)`, `*`, `†`.
     pub marker: Option<String>,
+}
+
+impl ParsedNumber {
+    /// An amount of money: its unit is a currency symbol.
+    pub fn currency(&self) -> bool {
+        matches!(self.unit.as_deref(), Some("$" | "€" | "£" | "¥"))
+    }
 }
 
 /// Texts that stand in for "no amount" in a numeric column.
@@ -209,6 +217,25 @@ pub fn parse_cell_number(text: &str) -> ParsedNumber {
             // grid joins to their number: a percentage, as XBRL states such a change.
             unit = Some("%".into());
             s = r.to_string();
+        } else if let Some(r) = ["bps", "bp", " basis points"]
+            .iter()
+            .find_map(|suf| st.strip_suffix(suf))
+            .filter(|r| {
+                r.trim_end()
+                    .ends_with(|c: char| c.is_ascii_digit() || c == ')')
+            })
+        {
+            // Basis points ("25 bps", "(15)bps"): hundredths of a per cent.
+            unit = Some("bps".into());
+            s = r.to_string();
+        } else if let Some(r) = st
+            .strip_suffix(['x', 'X'])
+            .filter(|r| r.ends_with(|c: char| c.is_ascii_digit()) && r.contains('.'))
+        {
+            // A multiple printed with its decimals ("4.08x", coverage and leverage ratios);
+            // "12x" alone is too often something else.
+            unit = Some("x".into());
+            s = r.to_string();
         } else if let Some(r) = st.strip_prefix('(') {
             negative = true;
             s = r.strip_suffix(')').unwrap_or(r).to_string();
@@ -329,6 +356,16 @@ mod tests {
         let p = parse_cell_number("(2.4) pts");
         assert_eq!((p.value, p.unit.as_deref()), (Some(-2.4), Some("%")));
         assert_eq!(parse_cell_number("pts").value, None);
+        // Basis points and multiples keep their value and say what it is.
+        let p = parse_cell_number("50 bps");
+        assert_eq!((p.value, p.unit.as_deref()), (Some(50.0), Some("bps")));
+        let p = parse_cell_number("(15)bps");
+        assert_eq!((p.value, p.unit.as_deref()), (Some(-15.0), Some("bps")));
+        let p = parse_cell_number("4.08x");
+        assert_eq!((p.value, p.unit.as_deref()), (Some(4.08), Some("x")));
+        assert!(!p.currency() && parse_cell_number("$ 4").currency());
+        assert_eq!(parse_cell_number("Building 12x").value, None);
+        assert_eq!(parse_cell_number("12x").value, None);
         assert_eq!(parse_cell_number("Depts").value, None);
     }
 

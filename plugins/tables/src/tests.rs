@@ -793,3 +793,38 @@ fn the_eps_identity_gives_the_share_counts_scale() {
     assert!(close(Some(vn(1, 1)), 1_635_273e3));
     assert_eq!(vn(4, 1), 3.31);
 }
+
+#[test]
+fn basis_points_and_multiples_keep_their_value() {
+    // ADP's "50 bps" and a leverage ratio "4.08x" under the table's "(In millions)": they had
+    // no value. Basis points are a ratio, as percentages are; a multiple is as printed.
+    let t = table(vec![
+        vec![c("", 1), c("2025", 1), c("2024", 1)],
+        vec![c("Revenue", 1), c("$ 20,561", 1), c("$ 19,203", 1)],
+        vec![
+            c("Margin expansion", 1),
+            c("50 bps", 1),
+            c("(15)", 1),
+            c("bps", 1),
+        ],
+        vec![c("Interest coverage", 1), c("4.08x", 1), c("3.90x", 1)],
+    ]);
+    let doc = DocBuilder::new().p("(In millions)").table_of(t).build();
+    let (_, cells) = run(&doc, &[]);
+    let vn = |r: usize, col: usize| normalized(&cells, r, col);
+    assert!(close(Some(vn(1, 1)), 20_561e6));
+    assert!((vn(2, 1) - 0.005).abs() < 1e-12);
+    assert!((vn(2, 2) + 0.0015).abs() < 1e-12);
+    assert!((vn(3, 1) - 4.08).abs() < 1e-12);
+    let unit = |r: usize, col: usize| {
+        cells
+            .get(
+                cell(&cells, &format!("0000320193-24-000123/tbl/0/r{r}/c{col}")),
+                "unit",
+            )
+            .as_str()
+            .map(str::to_string)
+    };
+    assert_eq!(unit(2, 1).as_deref(), Some("bps"));
+    assert_eq!(unit(3, 2).as_deref(), Some("x"));
+}
