@@ -71,6 +71,11 @@ fn word_scale(w: &str) -> i32 {
 /// Finds a scale statement in `text`. Returns the scale, the byte range of the match and the
 /// text after it (for the "except" clause).
 pub fn find_scale(text: &str) -> Option<ScaleInfo> {
+    // Most texts asked (every row label, every caption) state no scale: the plain match runs
+    // on the regex's fast engine, the captures below on its slower one.
+    if !scale_re().is_match(text) {
+        return None;
+    }
     // "The graph assumes $100 (not in millions) invested": a scale the text denies is none.
     let caps = scale_re().captures_iter(text).find(|c| {
         let start = c.get(0).map_or(0, |m| m.start());
@@ -153,6 +158,9 @@ pub fn label_scale(label: &str) -> Option<i32> {
 /// The scale `text` states for share counts: "shares in thousands", "(shares in 000's)",
 /// "millions of shares".
 pub fn shares_phrase_scale(text: &str) -> Option<i32> {
+    if !shares_phrase_re().is_match(text) {
+        return None;
+    }
     shares_phrase_re()
         .captures(text)
         .and_then(|c| c.get(1).or(c.get(2)))
