@@ -98,10 +98,6 @@ fn has_year_suffix(t: &str) -> bool {
 const GLUED_BEFORE: &[&str] = &["$", "US$", "€", "£", "¥", "$(", "($", "("];
 /// Cells that step 4 glues to the number before them ("(12" | ")").
 const GLUED_AFTER: &[&str] = &[")", "%", ")%", "%)", "pts", "bps", "x"];
-/// Both.
-const GLUED_SYMBOLS: &[&str] = &[
-    "$", "US$", "€", "£", "¥", "$(", "($", "(", ")", "%", ")%", "%)", "pts", "bps", "x",
-];
 
 /// A footnote marker in a cell of its own: "[1]", "(a)", "*", "†".
 fn marker_only(t: &str) -> bool {
@@ -231,12 +227,11 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
     let mut header_end = 0usize; // source rows < header_end are header rows
     let mut seen_nonblank = false;
     let mut found_data = false;
-    // Only one row of titles naming the label column joins the header (see `header_like`):
-    // a table of text rows stays a table of text rows.
-    let mut label_titles = false;
     for (r, ids) in by_row.iter().enumerate() {
         let row_cells: Vec<SrcCell> = ids.iter().map(|&i| cells[i].clone()).collect();
-        let after_header = seen_nonblank && !label_titles;
+        // Only one row of titles naming the label column can join the header: after it, a
+        // header row has text over the label column, which `groups_only` below refuses.
+        let after_header = seen_nonblank;
         let mut verdict = header_like(&row_cells, !seen_nonblank, after_header);
         if after_header
             && verdict == Some(true)
@@ -273,7 +268,8 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
                         .filter(|c| {
                             c.col != 0
                                 && !c.text.trim().is_empty()
-                                && !is_symbol_only(&c.text, GLUED_SYMBOLS)
+                                && !is_symbol_only(&c.text, GLUED_BEFORE)
+                                && !is_symbol_only(&c.text, GLUED_AFTER)
                                 && !marker_only(&c.text)
                         })
                         .collect();
@@ -292,10 +288,6 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
         match verdict {
             None => continue,
             Some(true) => {
-                label_titles |= seen_nonblank
-                    && row_cells
-                        .iter()
-                        .any(|c| c.col == 0 && !c.text.trim().is_empty());
                 seen_nonblank = true;
                 header_end = r + 1;
             }

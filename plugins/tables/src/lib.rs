@@ -977,11 +977,8 @@ fn emit_cells(
             m
         }
     };
-    // Share counts under a running note that says nothing about shares ("Tabular amounts in
-    // millions, except per share amounts"): the note speaks of amounts, and the counts of one
-    // table follow it (weighted-average shares "305.1") while another's are printed to the
-    // share (RSU activity "5,911,378"). A count printed with decimals is a scaled count; a
-    // table whose counts are all whole numbers keeps them as printed.
+    // A row's or column's own scale ("Revenue (in millions)", "Aggregate Fair Value (in
+    // millions)"), the row's first.
     let own_scale_at = |c: &grid::OutCell| {
         row_scale
             .get(c.row)
@@ -1022,6 +1019,11 @@ fn emit_cells(
     let shares_scale = if eps_scale.is_some() {
         eps_scale
     } else if scale_info.running && scale_info.shares_scale.is_none() {
+        // Share counts under a running note that says nothing about shares ("Tabular amounts
+        // in millions, except per share amounts"): the note speaks of amounts, and the counts
+        // of one table follow it (weighted-average shares "305.1") while another's are printed
+        // to the share (RSU activity "5,911,378"). A count printed with decimals is a scaled
+        // count; a table whose counts are all whole numbers keeps them as printed.
         let fractional = clean.cells.iter().zip(&parsed).any(|(c, p)| {
             p.value.is_some_and(|v| v.fract() != 0.0) && measure_at(c, p) == Some(Measure::Shares)
         });
@@ -1032,11 +1034,7 @@ fn emit_cells(
     let (cents_cols, cents_rows) = price_lines(clean, scale_info.scale, &parsed);
     for (c, &parsed) in clean.cells.iter().zip(&parsed) {
         let id = format!("{table_id}/r{}/c{}", c.row, c.col);
-        let own_scale = row_scale
-            .get(c.row)
-            .copied()
-            .flatten()
-            .or(col_scale.get(c.col).copied().flatten());
+        let own_scale = own_scale_at(c);
         let is_label = is_label(c);
         let marker = parsed.marker.clone().or_else(|| {
             if parsed.value.is_none() {
@@ -1063,14 +1061,12 @@ fn emit_cells(
             // multiple ("4.08x") is never in the table's scale.
             (Some("bps"), _) => -4,
             (Some("x"), _) => 0,
-            (_, measure) => match measure {
-                // A percentage is normalised to a ratio (24.1% → 0.241), as XBRL states it.
-                Some(Measure::Percent) => -2,
-                Some(Measure::PerShare) => 0,
-                Some(Measure::Unscaled) => own_scale.unwrap_or(0),
-                Some(Measure::Shares) => own_scale.or(shares_scale).unwrap_or(scale_info.scale),
-                Some(Measure::Money) | None => own_scale.unwrap_or(scale_info.scale),
-            },
+            // A percentage is normalised to a ratio (24.1% → 0.241), as XBRL states it.
+            (_, Some(Measure::Percent)) => -2,
+            (_, Some(Measure::PerShare)) => 0,
+            (_, Some(Measure::Unscaled)) => own_scale.unwrap_or(0),
+            (_, Some(Measure::Shares)) => own_scale.or(shares_scale).unwrap_or(scale_info.scale),
+            (_, Some(Measure::Money) | None) => own_scale.unwrap_or(scale_info.scale),
         };
         // The cell's inline-XBRL fact: the first one that displays something (an empty
         // `xsi:nil` element may sit beside the printed number).

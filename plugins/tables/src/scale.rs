@@ -286,7 +286,7 @@ fn per_share_re() -> &'static Regex {
 fn shares_first_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)^\s*(?:total\s+)?(?:weighted[- ]average\s+)?(?:number\s+of\s+)?(?:common\s+|ordinary\s+|diluted\s+|basic\s+|restricted\s+)*(?:shares|units|rsus?|psus?|sars|warrants|options|stock\s+options)\b|^\s*outstanding\s+(?:stock\s+)?(?:options|awards|rsus?|warrants)\b|^\s*number\s+of\s+(?:[\w&.'’-]+\s+){0,3}(?:securities|common\s+stock)\b|\beffect\s+of\s+(?:potentially\s+)?dilutive\b|\bdilutive\s+(?:securities|shares|stock\s+options|options|awards)\b|^\s*effect\s+of\s+dilutive\b|^\s*(?:dilutive|incremental)\s+(?:common\s+)?shares\b|\b(?:shares|common\s+stock|units)\s+(?:issued\s+and\s+)?outstanding\b|\bweighted[- ]average\s+(?:number\s+of\s+)?(?:basic\s+|diluted\s+)?(?:common\s+)?(?:shares|units)\b|^\s*(?:number\s+of\s+)?shares\b")
+        Regex::new(r"(?i)^\s*(?:total\s+)?(?:weighted[- ]average\s+)?(?:number\s+of\s+)?(?:common\s+|ordinary\s+|diluted\s+|basic\s+|restricted\s+)*(?:shares|units|rsus?|psus?|sars|warrants|options|stock\s+options)\b|^\s*outstanding\s+(?:stock\s+)?(?:options|awards|rsus?|warrants)\b|^\s*number\s+of\s+(?:[\w&.'’-]+\s+){0,3}(?:securities|common\s+stock)\b|\beffect\s+of\s+(?:potentially\s+)?dilutive\b|\bdilutive\s+(?:securities|shares|stock\s+options|options|awards)\b|^\s*(?:dilutive|incremental)\s+(?:common\s+)?shares\b|\b(?:shares|common\s+stock|units)\s+(?:issued\s+and\s+)?outstanding\b|\bweighted[- ]average\s+(?:number\s+of\s+)?(?:basic\s+|diluted\s+)?(?:common\s+)?(?:shares|units)\b|^\s*(?:number\s+of\s+)?shares\b")
             .expect("shares regex")
     })
 }
