@@ -341,8 +341,10 @@ pub fn measure_of(label: &str) -> Option<Measure> {
         return Some(Measure::Shares);
     }
     if eps_input_re().is_match(label) {
-        // The denominator is a share count; the numerator an amount in the table's scale.
-        return (l.contains("denominator") || l.contains("shares")).then_some(Measure::Shares);
+        // The denominator is a share count; the numerator an amount in the table's scale,
+        // whatever it says of shares ("Net income attributable to common shares for basic
+        // EPS"). A share count that names its purpose starts with shares and was caught above.
+        return l.contains("denominator").then_some(Measure::Shares);
     }
     if per_share_re().is_match(label) {
         return Some(Measure::PerShare);
@@ -444,6 +446,8 @@ mod tests {
             ("Net earnings from continuing operations attributable to common stockholders for Basic EPS", None),
             ("Numerator for basic earnings (loss) per share – income available to common shareholders", None),
             ("Denominator for diluted earnings per share", Some(Shares)),
+            ("Net income attributable to common shares for basic EPS", None),
+            ("Weighted average shares used in computing diluted EPS", Some(Shares)),
             ("Denominator (Thousands of shares)", Some(Shares)),
             ("Effect of dilutive securities", Some(Shares)),
             ("Weighted-average effect of potentially dilutive securities:", Some(Shares)),
