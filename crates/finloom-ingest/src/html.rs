@@ -857,6 +857,19 @@ impl Walker {
         let Some(row) = t.row.take() else { return };
         if row.cells.iter().all(|c| c.text.is_empty()) {
             self.text.truncate(row.mark);
+            // The row is left out, so a cell above that spans down into it spans one row
+            // less: else it would cover the next row's cells, pushing them out of their
+            // columns (a heading "rowspan=2" over an empty spacer row, then the years).
+            // An empty row whose own cells span down still frees their columns below: rare,
+            // and then the next row is read as written.
+            let n = t.rows.len();
+            for (k, r) in t.rows.iter_mut().enumerate() {
+                for c in r.cells.iter_mut() {
+                    if c.rowspan > 1 && k + c.rowspan as usize > n {
+                        c.rowspan -= 1;
+                    }
+                }
+            }
         } else {
             t.rows.push(Row {
                 cells: row.cells.into(),
@@ -1449,6 +1462,24 @@ mod tests {
             ["one", "two", "three", "four", "five", "six", "seven"]
         );
         assert_eq!(pb, [false, true, false, true, true, false, true]);
+    }
+
+    #[test]
+    fn a_dropped_empty_row_shortens_the_spans_into_it() {
+        // ADP's margin table: "Years Ended June 30," spans its row and an empty spacer row;
+        // the spacer row is left out, so the heading spans one row, not the years below it.
+        let d = parse_html(
+            "<table><tr><td></td><td colspan=2>Margin</td></tr>\
+             <tr><td></td><td colspan=2 rowspan=2>Years Ended June 30,</td></tr>\
+             <tr><td></td></tr>\
+             <tr><td></td><td>2025</td><td>2024</td></tr>\
+             <tr><td>Employer Services</td><td>36.1%</td><td>35.1%</td></tr></table>",
+        );
+        let t = &d.tables[0];
+        assert_eq!(t.rows.len(), 4, "the spacer row is left out");
+        assert_eq!(t.rows[1].cells[1].text.as_str(), "Years Ended June 30,");
+        assert_eq!(t.rows[1].cells[1].rowspan, 1);
+        assert_eq!(t.rows[0].cells[1].rowspan, 1);
     }
 
     #[test]

@@ -38,8 +38,10 @@ use finloom_plugin_api::{Document, FilingMeta};
 /// is a footnote reference set as a superscript ("Cement<sup>3</sup>" → "Cement 3"). 6: the
 /// nesting cap closes a paragraph at the next block and counts formatting elements as the
 /// parser reopens them (a `<font>` left open in each paragraph is a few levels, not one more
-/// per paragraph).
-pub const DOCUMENT_VERSION: &str = "6";
+/// per paragraph). 7: a table row left out for being empty no longer leaves the rows spanning
+/// it one row too tall (ADP's "Years Ended June 30," spanned its empty row and then covered
+/// the years below it).
+pub const DOCUMENT_VERSION: &str = "7";
 
 mod decode;
 mod depth;

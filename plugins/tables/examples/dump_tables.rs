@@ -29,10 +29,16 @@ fn main() {
                 r.cells
                     .iter()
                     .map(|c| format!(
-                        "{}[{}]{}",
+                        "{}[{}{}]{}{}",
                         c.text,
                         c.colspan,
-                        if c.facts.is_empty() { "" } else { "F" }
+                        if c.rowspan > 1 {
+                            format!("x{}", c.rowspan)
+                        } else {
+                            String::new()
+                        },
+                        if c.facts.is_empty() { "" } else { "F" },
+                        if c.header { "H" } else { "" }
                     ))
                     .collect::<Vec<_>>()
             );
