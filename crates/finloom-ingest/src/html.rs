@@ -256,6 +256,8 @@ struct TableAcc {
     start: usize,
     page_break: bool,
     rows: Vec<Row>,
+    /// One past the last row a kept cell's rowspan reaches (an upper bound).
+    span_reach: usize,
     row: Option<RowAcc>,
     cell: Option<CellAcc>,
     style: StyleAcc,
@@ -776,6 +778,7 @@ impl Walker {
                     start: self.text.len(),
                     page_break: std::mem::take(&mut self.pending_page_break),
                     rows: Vec::new(),
+                    span_reach: 0,
                     row: None,
                     cell: None,
                     style: StyleAcc::default(),
@@ -862,15 +865,28 @@ impl Walker {
             // columns (a heading "rowspan=2" over an empty spacer row, then the years).
             // An empty row whose own cells span down still frees their columns below: rare,
             // and then the next row is read as written.
+            // (Only rows a span can reach from are visited: `span_reach` is past the last
+            // row any kept cell spans into, and a span is at most 1,000 rows.)
             let n = t.rows.len();
-            for (k, r) in t.rows.iter_mut().enumerate() {
-                for c in r.cells.iter_mut() {
-                    if c.rowspan > 1 && k + c.rowspan as usize > n {
-                        c.rowspan -= 1;
+            if t.span_reach > n {
+                let from = n.saturating_sub(1000);
+                for (k, r) in t.rows.iter_mut().enumerate().skip(from) {
+                    for c in r.cells.iter_mut() {
+                        if c.rowspan > 1 && k + c.rowspan as usize > n {
+                            c.rowspan -= 1;
+                        }
                     }
                 }
             }
         } else {
+            let n = t.rows.len();
+            let tallest = row
+                .cells
+                .iter()
+                .map(|c| c.rowspan as usize)
+                .max()
+                .unwrap_or(1);
+            t.span_reach = t.span_reach.max(n + tallest);
             t.rows.push(Row {
                 cells: row.cells.into(),
             });
