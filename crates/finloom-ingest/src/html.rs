@@ -866,10 +866,10 @@ impl Walker {
             // An empty row whose own cells span down still frees their columns below: rare,
             // and then the next row is read as written.
             // (Only rows a span can reach from are visited: `span_reach` is past the last
-            // row any kept cell spans into, and a span is at most 1,000 rows.)
+            // row any kept cell spans into, and a span is at most `MAX_SPAN` rows.)
             let n = t.rows.len();
             if t.span_reach > n {
-                let from = n.saturating_sub(1000);
+                let from = n.saturating_sub(MAX_SPAN as usize);
                 for (k, r) in t.rows.iter_mut().enumerate().skip(from) {
                     for c in r.cells.iter_mut() {
                         if c.rowspan > 1 && k + c.rowspan as usize > n {
@@ -1132,12 +1132,15 @@ fn max_cells_per_row(table: NodeRef<'_, Node>) -> usize {
     max
 }
 
+/// The widest or tallest span read (`colspan`, `rowspan`); a larger one is clamped to it.
+const MAX_SPAN: u32 = 1000;
+
 fn parse_span(v: &str) -> u32 {
     v.trim()
         .trim_end_matches(|c: char| !c.is_ascii_digit())
         .parse::<u32>()
         .unwrap_or(1)
-        .clamp(1, 1000)
+        .clamp(1, MAX_SPAN)
 }
 
 fn parse_align(v: &str) -> Option<u8> {
