@@ -41,10 +41,12 @@
 
 use crate::{EvalError, Report, Result};
 use finloom_plugin_api::{Document, IxFact};
+use regex::Regex;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// Share of expected cells (tagged value cells) found with concept and value, overall.
 pub const TARGET_AGREEMENT: f64 = 0.995;
@@ -61,6 +63,7 @@ struct DbCell {
     col: i64,
     raw_text: String,
     row_label: Option<String>,
+    column_header: Option<String>,
     value: Option<f64>,
     value_normalized: Option<f64>,
     concept: Option<String>,
@@ -132,6 +135,17 @@ struct Tally {
     nil_facts: usize,
     /// Facts whose display could not be read as a number (not rated).
     unreadable: usize,
+    /// Stored expected cells whose column header names at least one year (the header check's
+    /// denominator) …
+    period_rated: usize,
+    /// … among them, those whose fact's period is of a year the header names.
+    period_agree: usize,
+    /// Stored expected cells whose column header names no year (not rated).
+    period_no_year: usize,
+    /// Stored expected cells whose fact's context has no readable period (not rated).
+    period_unknown: usize,
+    /// Stored expected cells whose concept names a year relative to its period (not rated).
+    period_relative: usize,
 }
 
 impl Tally {
@@ -154,6 +168,11 @@ impl Tally {
         self.in_text += o.in_text;
         self.nil_facts += o.nil_facts;
         self.unreadable += o.unreadable;
+        self.period_rated += o.period_rated;
+        self.period_agree += o.period_agree;
+        self.period_no_year += o.period_no_year;
+        self.period_unknown += o.period_unknown;
+        self.period_relative += o.period_relative;
     }
 
     fn count(&mut self, class: Class) {
@@ -173,6 +192,10 @@ impl Tally {
 
     fn read_rate(&self) -> Option<f64> {
         (self.read_base > 0).then(|| self.read_ok as f64 / self.read_base as f64)
+    }
+
+    fn period_rate(&self) -> Option<f64> {
+        (self.period_rated > 0).then(|| self.period_agree as f64 / self.period_rated as f64)
     }
 
     fn json(&self) -> Value {
@@ -197,6 +220,12 @@ impl Tally {
             "facts_in_text_cells": self.in_text,
             "nil_facts": self.nil_facts,
             "unreadable_facts": self.unreadable,
+            "header_year_rated": self.period_rated,
+            "header_year_agrees": self.period_agree,
+            "header_year_rate": self.period_rate(),
+            "header_without_year": self.period_no_year,
+            "fact_period_unknown": self.period_unknown,
+            "relative_year_concepts": self.period_relative,
         })
     }
 }
@@ -241,6 +270,8 @@ pub fn run(db: &Path, expected: &Path) -> Result<Report> {
     // Facts in text cells, a sample (the JSON's `text_cell_facts`): to check the rule that
     // leaves them out.
     let mut unrated: Vec<Value> = Vec::new();
+    // Cells whose column header names years, none of them the fact's.
+    let mut header_problems: Vec<Value> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
 
     for (acc, form, source_path) in &filings {
@@ -259,7 +290,24 @@ pub fn run(db: &Path, expected: &Path) -> Result<Report> {
         if !doc.facts.iter().any(|f| f.numeric) {
             continue; // not an inline-XBRL filing
         }
-        let t = check_filing(acc, doc, &per_db[acc], &mut problems, &mut unrated);
+        // The contexts' periods, for the header check: read from the file itself (the reader
+        // keeps the facts, not the hidden `ix:resources` that define their contexts).
+        let periods = match std::fs::read(path) {
+            Ok(bytes) => read_periods(&String::from_utf8_lossy(&bytes)),
+            Err(e) => {
+                notes.push(format!("{acc}: cannot read contexts from {path} ({e})"));
+                HashMap::new()
+            }
+        };
+        let t = check_filing(
+            acc,
+            doc,
+            &periods,
+            &per_db[acc],
+            &mut problems,
+            &mut header_problems,
+            &mut unrated,
+        );
         overall.add(&t);
         per_filing.push((acc.clone(), form.clone(), path.clone(), t));
     }
@@ -314,6 +362,18 @@ pub fn run(db: &Path, expected: &Path) -> Result<Report> {
          sign=\"-\" printed without parentheses: {}",
         overall.dash_zero, overall.shown_negative, overall.minus_printed_positive
     );
+    let _ = writeln!(
+        text,
+        "  header years: {} of {} stored tagged cells whose column header names a year carry a fact of \
+         a year it names ({}); not rated: {} headers name no year, {} concepts name a year relative to \
+         their period (maturities, vintages), {} facts' periods unread",
+        overall.period_agree,
+        overall.period_rated,
+        pct(overall.period_rate()),
+        overall.period_no_year,
+        overall.period_relative,
+        overall.period_unknown
+    );
     for class in [
         Class::WrongScale,
         Class::WrongSign,
@@ -336,6 +396,17 @@ pub fn run(db: &Path, expected: &Path) -> Result<Report> {
             of.len().min(SHOW)
         );
         for p in of.iter().take(SHOW) {
+            let _ = writeln!(text, "    {}", p["line"].as_str().unwrap_or(""));
+        }
+    }
+    if !header_problems.is_empty() {
+        let _ = writeln!(
+            text,
+            "\n  header years not the fact's ({} in all, first {} shown):",
+            header_problems.len(),
+            header_problems.len().min(SHOW)
+        );
+        for p in header_problems.iter().take(SHOW) {
             let _ = writeln!(text, "    {}", p["line"].as_str().unwrap_or(""));
         }
     }
@@ -400,6 +471,7 @@ pub fn run(db: &Path, expected: &Path) -> Result<Report> {
         "target": TARGET_AGREEMENT,
         "target_per_filing": TARGET_PER_FILING,
         "problems": problems,
+        "header_year_problems": header_problems,
         "text_cell_facts": unrated,
         "notes": notes,
         "missed": missed,
@@ -452,8 +524,10 @@ fn power_of_ten_apart(a: f64, b: f64) -> bool {
 fn check_filing(
     acc: &str,
     doc: &Document,
+    periods: &HashMap<String, Period>,
     dbf: &DbFiling,
     problems: &mut Vec<Value>,
+    header_problems: &mut Vec<Value>,
     unrated: &mut Vec<Value>,
 ) -> Tally {
     let mut t = Tally::default();
@@ -505,6 +579,35 @@ fn check_filing(
                     t.dash_zero += 1;
                 }
                 if let Some(c) = stored {
+                    // The column header against the fact's period.
+                    let years = header_years(c.column_header.as_deref().unwrap_or(""));
+                    let label = c.row_label.as_deref().unwrap_or("");
+                    match periods.get(f.context_ref.as_str()) {
+                        _ if years.is_empty() => t.period_no_year += 1,
+                        _ if relative_year_concept(f.name.as_str()) => t.period_relative += 1,
+                        None => t.period_unknown += 1,
+                        Some(p) => {
+                            t.period_rated += 1;
+                            if p.named_by(c.column_header.as_deref().unwrap_or(""), label) {
+                                t.period_agree += 1;
+                            } else {
+                                header_problems.push(json!({
+                                    "accession": acc, "table_index": ti,
+                                    "row_index": c.row, "col_index": c.col,
+                                    "raw_text": c.raw_text, "row_label": c.row_label,
+                                    "column_header": c.column_header,
+                                    "concept": f.name.as_str(), "period": p.to_string(),
+                                    "line": format!(
+                                        "{acc} tbl/{ti} r{} c{} {:?} ({}) under {:?}: {} is {}",
+                                        c.row, c.col, c.raw_text,
+                                        c.row_label.as_deref().unwrap_or("-"),
+                                        c.column_header.as_deref().unwrap_or(""),
+                                        f.name.as_str(), p
+                                    ),
+                                }));
+                            }
+                        }
+                    }
                     if f.negative && expected != 0.0 && !c.raw_text.contains(['(', '-', '−']) {
                         t.minus_printed_positive += 1;
                     }
@@ -576,6 +679,125 @@ fn check_filing(
         }
     }
     t
+}
+
+/// A date as the filing writes it in a context: year, month, day.
+type Date = (i32, u32, u32);
+
+/// The period of one `xbrli:context`: an instant (`start` is `None`) or a duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Period {
+    start: Option<Date>,
+    end: Date,
+}
+
+impl Period {
+    /// Whether a cell under the column header `header`, on a row labelled `label`, shows
+    /// this period.
+    ///
+    /// * A period is named by the year it ends in: "2024" over the year ended December 31,
+    ///   2024, or over the balance at December 31, 2024.
+    /// * A fiscal year ending in January or early February (retailers' 52/53-week years) is
+    ///   named by the year it starts in as often ("Fiscal 2024" ended February 1, 2025).
+    /// * The row may name the period instead: "Balance at October 29, 2022" in a roll-forward
+    ///   whose columns are plans or components.
+    /// * A balance at the start of a period sits in that period's column: "Cash at beginning
+    ///   of year", "Balance at January 1", is the prior year's closing instant under "2024"
+    ///   (or under "January 1, 2024 Balance").
+    fn named_by(&self, header: &str, label: &str) -> bool {
+        let years = &header_years(header)[..];
+        static OPENING: OnceLock<Regex> = OnceLock::new();
+        let opening = OPENING.get_or_init(|| {
+            Regex::new(r"(?i)\b(?:beginning|opening|start)\b|\bjanuary\s+1\b")
+                .expect("opening pattern")
+        });
+        let (y, m, d) = self.end;
+        let named = |years: &[i32]| {
+            years.contains(&y) || ((m == 1 || (m == 2 && d <= 10)) && years.contains(&(y - 1)))
+        };
+        named(years)
+            || named(&header_years(label))
+            || (self.start.is_none()
+                && (opening.is_match(label) || opening.is_match(header))
+                && years.contains(&(y + 1)))
+    }
+}
+
+/// Concepts that name a year relative to their context's period: a maturity schedule's
+/// "next twelve months" / "year two" under the column "2026", a loan vintage "originated in
+/// the fiscal year before the latest" under "2023". Their column's year is not their
+/// period's, by the taxonomy's own definition, so they are not rated.
+fn relative_year_concept(name: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)NextTwelveMonths|NextRollingTwelveMonths|(?:In)?Year(?:One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten)|AfterYear(?:Five|Ten)|Thereafter|RemainderOfFiscalYear|FiscalYearBefore|YearsBefore|OriginatedIn|DueWithinOneYear|DueIn(?:Second|Third|Fourth|Fifth)Year|DueAfterFiveYears|OnFirstAnniversary|OnSecondAnniversary|OnThirdAnniversary|OnFourthAnniversary|OnFifthAnniversary|AfterFifthAnniversary",
+        )
+        .expect("relative-year pattern")
+    })
+    .is_match(name)
+}
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (y, m, d) = self.end;
+        match self.start {
+            None => write!(f, "at {y:04}-{m:02}-{d:02}"),
+            Some((sy, sm, sd)) => {
+                write!(f, "{sy:04}-{sm:02}-{sd:02} to {y:04}-{m:02}-{d:02}")
+            }
+        }
+    }
+}
+
+/// Every context's period in a filing's source text, by context id. Inline XBRL keeps its
+/// contexts in the hidden `ix:resources`; the element prefix varies (`xbrli:`, none).
+fn read_periods(source: &str) -> HashMap<String, Period> {
+    static CONTEXT: OnceLock<Regex> = OnceLock::new();
+    static DATE: OnceLock<Regex> = OnceLock::new();
+    let context = CONTEXT.get_or_init(|| {
+        Regex::new(
+            r#"(?is)<(?:[\w.-]+:)?context\b[^>]*?\bid\s*=\s*["']([^"']+)["'][^>]*>(.*?)</(?:[\w.-]+:)?context\s*>"#,
+        )
+        .expect("context pattern")
+    });
+    let date = DATE.get_or_init(|| {
+        Regex::new(r"(?i)<(?:[\w.-]+:)?(startDate|endDate|instant)\s*>\s*(\d{4})-(\d{2})-(\d{2})")
+            .expect("date pattern")
+    });
+    let mut out = HashMap::new();
+    for c in context.captures_iter(source) {
+        let (mut start, mut end) = (None, None);
+        for d in date.captures_iter(&c[2]) {
+            let day: Date = (
+                d[2].parse().unwrap_or(0),
+                d[3].parse().unwrap_or(0),
+                d[4].parse().unwrap_or(0),
+            );
+            match d[1].to_ascii_lowercase().as_str() {
+                "startdate" => start = Some(day),
+                _ => end = Some(day),
+            }
+        }
+        if let Some(end) = end {
+            out.insert(c[1].to_string(), Period { start, end });
+        }
+    }
+    out
+}
+
+/// The years a column header names: four-digit numbers from 1950 to 2049 standing alone
+/// ("2024", "December 31, 2024", "Fiscal 2024", "2024 vs. 2023").
+fn header_years(header: &str) -> Vec<i32> {
+    static YEAR: OnceLock<Regex> = OnceLock::new();
+    let year = YEAR.get_or_init(|| Regex::new(r"\b(19[5-9]\d|20[0-4]\d)\b").expect("year pattern"));
+    let mut ys: Vec<i32> = year
+        .captures_iter(header)
+        .filter_map(|c| c[1].parse().ok())
+        .collect();
+    ys.sort_unstable();
+    ys.dedup();
+    ys
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -772,7 +994,8 @@ fn read_cells(conn: &duckdb::Connection, acc: &str, has_detected: bool) -> Resul
     let mut st = conn
         .prepare(&format!(
             "SELECT table_index, row_index, col_index, coalesce(raw_text, ''), row_label, \
-             value, value_normalized, xbrl_concept, {detected}, xbrl_fact_index FROM table_cells \
+             value, value_normalized, xbrl_concept, {detected}, xbrl_fact_index, column_header \
+             FROM table_cells \
              WHERE accession_number = ? AND xbrl_fact_index IS NOT NULL"
         ))
         .map_err(hint)?;
@@ -788,6 +1011,7 @@ fn read_cells(conn: &duckdb::Connection, acc: &str, has_detected: bool) -> Resul
                 value_normalized: r.get(6)?,
                 concept: r.get(7)?,
                 scale_detected: r.get(8)?,
+                column_header: r.get(10)?,
             },
             r.get::<_, i64>(9)?,
         ))
@@ -879,6 +1103,7 @@ mod tests {
             col: 1,
             raw_text: "391,035".into(),
             row_label: None,
+            column_header: None,
             value: Some(391_035.0),
             value_normalized: vn,
             concept: Some(concept.into()),
@@ -933,5 +1158,74 @@ mod tests {
         assert!(close(0.000_300_000_000_000_03, 0.0003));
         assert!(!close(921.7, 921_700_000.0));
         assert!(close(0.0, 0.0));
+    }
+
+    #[test]
+    fn periods_are_read_from_the_contexts() {
+        let src = r#"<ix:resources><xbrli:context id="c-1"><xbrli:entity>x</xbrli:entity>
+            <xbrli:period><xbrli:startDate>2024-01-01</xbrli:startDate>
+            <xbrli:endDate>2024-12-31</xbrli:endDate></xbrli:period></xbrli:context>
+            <context id='i1'><period><instant>2023-12-31</instant></period></context>
+            <xbrli:context id="bad"><xbrli:period></xbrli:period></xbrli:context>"#;
+        let p = read_periods(src);
+        assert_eq!(
+            p["c-1"],
+            Period {
+                start: Some((2024, 1, 1)),
+                end: (2024, 12, 31)
+            }
+        );
+        assert_eq!(
+            p["i1"],
+            Period {
+                start: None,
+                end: (2023, 12, 31)
+            }
+        );
+        assert!(!p.contains_key("bad"));
+    }
+
+    #[test]
+    fn a_header_names_the_year_a_period_ends_in() {
+        let year = |s, e| Period {
+            start: Some(s),
+            end: e,
+        };
+        let at = |e| Period {
+            start: None,
+            end: e,
+        };
+        let fy24 = year((2024, 1, 1), (2024, 12, 31));
+        assert!(fy24.named_by("Year Ended December 31, 2024", "Revenue"));
+        assert!(fy24.named_by("2025 / 2024", ""));
+        assert!(!fy24.named_by("Year Ended December 31, 2023", "Revenue"));
+        // A retailer's fiscal 2024 ends early in 2025.
+        let retail = year((2024, 2, 4), (2025, 2, 1));
+        assert!(retail.named_by("Fiscal 2024", ""));
+        assert!(retail.named_by("Fiscal 2025", ""));
+        assert!(!year((2024, 7, 1), (2025, 6, 30)).named_by("Fiscal 2024", ""));
+        // The row may name the period; a balance opening a year sits under that year.
+        assert!(at((2022, 10, 29)).named_by("Q4 2023 Plan", "Balance at October 29, 2022"));
+        assert!(at((2023, 12, 31)).named_by("2024", "Cash at beginning of year"));
+        assert!(at((2023, 12, 31)).named_by("January 1, 2024 Balance", "Equities"));
+        assert!(!at((2023, 12, 31)).named_by("2024", "Cash at end of year"));
+        assert!(!fy24.named_by("2025", "Balance at beginning of year"));
+        assert_eq!(header_years("2024 vs. 2023 / 10,2025x"), vec![2023, 2024]);
+    }
+
+    #[test]
+    fn maturities_and_vintages_name_other_years() {
+        for c in [
+            "us-gaap:LongTermDebtMaturitiesRepaymentsOfPrincipalInNextTwelveMonths",
+            "us-gaap:LesseeOperatingLeaseLiabilityPaymentsDueYearTwo",
+            "us-gaap:FinancingReceivableOriginatedInFiscalYearBeforeLatestFiscalYear",
+            "us-gaap:RecordedUnconditionalPurchaseObligationDueInSecondYear",
+        ] {
+            assert!(relative_year_concept(c), "{c}");
+        }
+        assert!(!relative_year_concept("us-gaap:Revenues"));
+        assert!(!relative_year_concept(
+            "us-gaap:DefinedBenefitPlanBenefitObligation"
+        ));
     }
 }
