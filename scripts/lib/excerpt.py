@@ -19,7 +19,10 @@ A piece names the K-th occurrence (1-based) of TEXT in the raw HTML and is one o
   next table;
 - `block:TEXT#K`: the <div>/<p> holding it (a running note such as "(Tables present dollars
   in millions)");
-- `range:TEXT#K..END#K2`: from the <div>/<p> holding TEXT up to the one holding END.
+- `range:TEXT#K..END#K2`: from the <div>/<p> holding TEXT up to the one holding END;
+- `contexts`: the source's `xbrli:context` elements that the excerpt's facts name in their
+  `contextRef`, verbatim, in a hidden `ix:header` at the top: each fact's period, for tests
+  of which period a column header gives a cell.
 Pieces that overlap are merged.
 """
 import os
@@ -78,6 +81,26 @@ def piece_range(html, spec):
     return start, end
 
 
+def contexts(html, body):
+    """The source's context elements that the facts in `body` name, in a hidden header."""
+    refs = sorted(set(re.findall(r'contextRef="([^"]+)"', body)))
+    found = []
+    for ref in refs:
+        m = re.search(
+            r'<((?:[\w.-]+:)?context)\b[^>]*\bid="' + re.escape(ref) + r'"[^>]*>.*?</\1>',
+            html,
+            re.S,
+        )
+        if not m:
+            raise SystemExit(f"context {ref!r} not found")
+        found.append(m.group(0))
+    return (
+        '<div style="display:none"><ix:header><ix:resources>\n'
+        + "\n".join(found)
+        + "\n</ix:resources></ix:header></div>"
+    )
+
+
 def main():
     corpus, out_dir = sys.argv[1], sys.argv[2]
     spec_path = os.path.join(out_dir, "EXCERPTS.tsv")
@@ -91,6 +114,8 @@ def main():
             print(f"{name}: kept as is ({source.split('@')[0]})")
             continue
         html = open(os.path.join(corpus, source), encoding="utf-8", errors="replace").read()
+        want_contexts = "contexts" in pieces
+        pieces = [p for p in pieces if p != "contexts"]
         ranges = sorted(piece_range(html, p) for p in pieces)
         merged = []
         for s, e in ranges:
@@ -99,6 +124,8 @@ def main():
             else:
                 merged.append((s, e))
         body = "\n<!-- … -->\n".join(html[s:e] for s, e in merged)
+        if want_contexts:
+            body = contexts(html, body) + "\n" + body
         with open(os.path.join(out_dir, name), "w", encoding="utf-8") as f:
             f.write(
                 f"<html><body>\n<!-- Excerpt of {source} (SEC EDGAR, public record), cut by "

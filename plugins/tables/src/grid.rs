@@ -57,6 +57,9 @@ pub struct CleanTable {
     pub cells: Vec<OutCell>,
     /// Per column: the header path, if any.
     pub col_headers: Vec<Option<String>>,
+    /// Header blocks repeated further down a stacked table (see [`find_restarts`]): from the
+    /// row where each starts, the column headers of the rows below it, in row order.
+    pub restarts: Vec<(usize, Vec<Option<String>>)>,
     /// Per row: the row label (text of the label column), if any.
     pub row_labels: Vec<Option<String>>,
     /// Whether column 0 holds row labels rather than values.
@@ -66,6 +69,19 @@ pub struct CleanTable {
 impl CleanTable {
     pub fn cell(&self, row: usize, col: usize) -> Option<&OutCell> {
         self.cells.iter().find(|c| c.row == row && c.col == col)
+    }
+    /// The column headers that hold at `row`: those of the last header block starting at or
+    /// above it.
+    pub fn headers_at(&self, row: usize) -> &[Option<String>] {
+        self.restarts
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= row)
+            .map_or(&self.col_headers[..], |(_, h)| &h[..])
+    }
+    /// The header path over one cell.
+    pub fn col_header(&self, row: usize, col: usize) -> Option<&str> {
+        self.headers_at(row).get(col).and_then(|h| h.as_deref())
     }
     /// All texts of one row, in column order.
     pub fn row_texts(&self, row: usize) -> Vec<&str> {
@@ -174,6 +190,159 @@ fn header_like(cells: &[SrcCell], first_in_table: bool, after_header: bool) -> O
     Some((first_in_table && nonempty.len() >= 2) || (after_header && titles))
 }
 
+/// A row's cells as `(column, span, text)`, years written as `#`: two rows with the same
+/// signature print the same titles in the same places, for other years.
+fn text_signature(cells: &[SrcCell], ids: &[usize]) -> Vec<(usize, usize, String)> {
+    static YEAR: OnceLock<Regex> = OnceLock::new();
+    let year = YEAR.get_or_init(|| Regex::new(r"\b(?:19|20)\d\d\b").expect("year regex"));
+    ids.iter()
+        .map(|&i| &cells[i])
+        .filter(|c| !c.text.is_empty())
+        .map(|c| {
+            let t = year.replace_all(&c.text, "#");
+            (
+                c.col,
+                c.colspan,
+                t.split_whitespace().collect::<Vec<_>>().join(" "),
+            )
+        })
+        .collect()
+}
+
+/// A row's cells as `(column, span)`: where it prints, whatever it prints.
+fn layout_signature(cells: &[SrcCell], ids: &[usize]) -> Vec<(usize, usize)> {
+    ids.iter()
+        .map(|&i| &cells[i])
+        .filter(|c| !c.text.is_empty())
+        .map(|c| (c.col, c.colspan))
+        .collect()
+}
+
+/// The years of a row that prints nothing but period titles over the value columns ("2024",
+/// "December 31, 2024", "Fiscal 2023"); empty for any other row.
+fn period_years(cells: &[SrcCell], ids: &[usize]) -> Vec<u32> {
+    let mut ys = Vec::new();
+    for c in ids.iter().map(|&i| &cells[i]) {
+        if c.col == 0 || c.text.is_empty() {
+            continue;
+        }
+        let t = c.text.trim();
+        if !(is_year_like(t) || has_year_suffix(t)) {
+            return Vec::new();
+        }
+        ys.push(t[t.len() - 4..].parse().unwrap_or(0));
+    }
+    ys
+}
+
+/// Header blocks repeated further down a table. A stacked table prints one block of rows per
+/// period under a header of its own: "Year Ended December 31, 2024 | Americas | EMEA …" over
+/// the 2024 rows, then "Year Ended December 31, 2023 | Americas | EMEA …" over the 2023 rows.
+/// Read with the first header alone, every 2023 amount sat under "2024". (A long table
+/// continued on a new page repeats its header the same way.)
+///
+/// A body row starts a repeated block when it prints the same titles in the same places as a
+/// row of the header block (years aside), over the value columns and with no amount in it,
+/// or when it prints nothing but period titles there, all of periods the header names
+/// ("December 31, 2024 | December 31, 2023" for the balance-sheet lines of a lease note
+/// headed "2024 | 2023 | 2022"; a row of years that are values, "Expires | 2031 | 2033",
+/// names other years). The block then takes in the rows around it that match the header rows around that one, in
+/// the same order, by their titles or by where they print (a repeated block may retitle a
+/// column: "Gains (Losses) on Hedge Instruments" above, "Losses on Hedge Instruments" below).
+///
+/// Returns, per repeated block, its `(header row, body row)` pairs in source-row order.
+fn find_restarts(
+    cells: &[SrcCell],
+    by_row: &[Vec<usize>],
+    header_end: usize,
+) -> Vec<Vec<(usize, usize)>> {
+    let nonempty = |r: usize| by_row[r].iter().any(|&i| !cells[i].text.is_empty());
+    // Something printed over the value columns, not only in the label column.
+    let titled = |r: usize| {
+        by_row[r]
+            .iter()
+            .any(|&i| cells[i].col != 0 && !cells[i].text.is_empty())
+    };
+    let head: Vec<usize> = (0..header_end)
+        .filter(|&r| nonempty(r) && titled(r))
+        .collect();
+    if head.is_empty() {
+        return Vec::new();
+    }
+    let body: Vec<usize> = (header_end..by_row.len())
+        .filter(|&r| nonempty(r))
+        .collect();
+    let no_amounts = |r: usize| {
+        by_row[r].iter().map(|&i| &cells[i]).all(|c| {
+            c.text.is_empty()
+                || c.facts.is_empty()
+                    && (is_year_like(&c.text) || !parse_cell_number(&c.text).numeric_like)
+        })
+    };
+    let head_text: Vec<_> = head
+        .iter()
+        .map(|&h| text_signature(cells, &by_row[h]))
+        .collect();
+    let head_years: Vec<u32> = head
+        .iter()
+        .flat_map(|&h| period_years(cells, &by_row[h]))
+        .collect();
+    let matches = |hi: usize, b: usize| {
+        no_amounts(b)
+            && titled(b)
+            && (text_signature(cells, &by_row[b]) == head_text[hi]
+                || layout_signature(cells, &by_row[b])
+                    == layout_signature(cells, &by_row[head[hi]]))
+    };
+    let mut out = Vec::new();
+    let mut done = 0usize; // body positions before this are taken
+    let mut p = 0usize;
+    while p < body.len() {
+        let r = body[p];
+        let hit = if no_amounts(r) && titled(r) {
+            let sig = text_signature(cells, &by_row[r]);
+            head_text.iter().position(|h| *h == sig).or_else(|| {
+                // A row of period titles restating the header's periods, laid out anew
+                // ("December 31, 2024 | December 31, 2023" over the balance-sheet lines of a
+                // table headed "2024 | 2023 | 2022"): it stands in for the header's row of
+                // periods.
+                let ys = period_years(cells, &by_row[r]);
+                (!ys.is_empty() && ys.iter().all(|y| head_years.contains(y)))
+                    .then(|| {
+                        head.iter()
+                            .position(|&h| !period_years(cells, &by_row[h]).is_empty())
+                    })
+                    .flatten()
+            })
+        } else {
+            None
+        };
+        let Some(i) = hit else {
+            p += 1;
+            continue;
+        };
+        let (mut lo_h, mut lo_p) = (i, p);
+        while lo_h > 0 && lo_p > done && matches(lo_h - 1, body[lo_p - 1]) {
+            lo_h -= 1;
+            lo_p -= 1;
+        }
+        let (mut hi_h, mut hi_p) = (i, p);
+        while hi_h + 1 < head.len() && hi_p + 1 < body.len() && matches(hi_h + 1, body[hi_p + 1]) {
+            hi_h += 1;
+            hi_p += 1;
+        }
+        out.push(
+            (lo_h..=hi_h)
+                .zip(lo_p..=hi_p)
+                .map(|(h, q)| (head[h], body[q]))
+                .collect(),
+        );
+        done = hi_p + 1;
+        p = hi_p + 1;
+    }
+    out
+}
+
 /// Builds the clean grid. `max_span` clamps colspan/rowspan.
 pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
     let max_span = max_span.max(1);
@@ -243,10 +412,13 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
             // numbers). Over text rows — an exhibit index whose "Form | File No. | Filing
             // Date" columns are empty on this page, a cover page's captions — it stays a
             // row, so that columns holding nothing but those titles are not dropped.
-            let groups_only = by_row[..r]
-                .iter()
-                .flatten()
-                .all(|&i| cells[i].col != 0 || cells[i].text.trim().is_empty());
+            // A scale note in the label column ("(Millions of dollars) | Year Ended December
+            // 31, 2024") titles no column: the row above still holds column groups only.
+            let groups_only = by_row[..r].iter().flatten().all(|&i| {
+                cells[i].col != 0
+                    || cells[i].text.trim().is_empty()
+                    || crate::scale::find_scale(&cells[i].text).is_some()
+            });
             // (More titles may come first: "(in thousands) | (in years) | (per share)".)
             let amounts_below = by_row[r + 1..]
                 .iter()
@@ -314,7 +486,13 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
             header_end = 0;
         }
     }
-    let is_header_row = |r: usize| r < header_end;
+    // Header blocks repeated further down (a stacked table): their rows are header rows too.
+    let restart_pairs = find_restarts(&cells, &by_row, header_end);
+    let mut hdr_row: Vec<bool> = (0..nsrc).map(|r| r < header_end).collect();
+    for &(_, b) in restart_pairs.iter().flatten() {
+        hdr_row[b] = true;
+    }
+    let is_header_row = |r: usize| hdr_row[r];
     // 3. Anchors.
     for c in cells.iter_mut() {
         if !is_header_row(c.row) && c.colspan > 1 && parse_cell_number(&c.text).numeric_like {
@@ -485,7 +663,7 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
             row: rr,
             col: cc,
             text: c.text.clone(),
-            is_header: c.row < header_end || c.header_flag,
+            is_header: hdr_row[c.row] || c.header_flag,
             bold: c.bold,
             facts: c.facts.clone(),
         });
@@ -495,19 +673,35 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
     out.sort_by_key(|c| (c.row, c.col, c.facts.is_empty()));
     out.dedup_by_key(|c| (c.row, c.col));
     // 6. Header paths and row labels.
-    let mut col_headers = vec![None; n_cols];
-    for (cc, ch) in col_headers.iter_mut().enumerate() {
-        let mut parts: Vec<&str> = Vec::new();
-        for row in cover.iter().take(header_rows) {
-            if let Some(i) = row[cc] {
-                let t = cells[i].text.as_str();
-                if parts.last() != Some(&t) {
-                    parts.push(t);
+    let paths = |rows: &[usize]| -> Vec<Option<String>> {
+        (0..n_cols)
+            .map(|cc| {
+                let mut parts: Vec<&str> = Vec::new();
+                for &rr in rows {
+                    if let Some(i) = cover[rr][cc] {
+                        let t = cells[i].text.as_str();
+                        if parts.last() != Some(&t) {
+                            parts.push(t);
+                        }
+                    }
                 }
-            }
-        }
-        if !parts.is_empty() {
-            *ch = Some(parts.join(" / "));
+                (!parts.is_empty()).then(|| parts.join(" / "))
+            })
+            .collect()
+    };
+    let col_headers = paths(&(0..header_rows).collect::<Vec<_>>());
+    // A repeated block's rows stand in for the header rows they repeat; header rows it does
+    // not repeat still hold ("Year Ended December 31, 2023" over the first block's titles).
+    let mut restarts: Vec<(usize, Vec<Option<String>>)> = Vec::new();
+    for pairs in &restart_pairs {
+        let rows: Vec<usize> = (0..header_end)
+            .filter_map(|h| {
+                let b = pairs.iter().find(|(hh, _)| *hh == h).map(|&(_, b)| b);
+                b.and_then(|b| row_map[b]).or(row_map[h])
+            })
+            .collect();
+        if let Some(from) = pairs.iter().filter_map(|&(_, b)| row_map[b]).min() {
+            restarts.push((from, paths(&rows)));
         }
     }
     let (mut text0, mut num0) = (0, 0);
@@ -521,7 +715,15 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
     let label_col = n_cols > 1 && text0 > num0;
     let mut row_labels = vec![None; n_rows];
     if label_col {
+        let repeated_header: Vec<usize> = restart_pairs
+            .iter()
+            .flatten()
+            .filter_map(|&(_, b)| row_map[b])
+            .collect();
         for (r, lbl) in row_labels.iter_mut().enumerate().skip(header_rows) {
+            if repeated_header.contains(&r) {
+                continue;
+            }
             if let Some(i) = cover[r][0] {
                 *lbl = Some(cells[i].text.clone());
             }
@@ -533,6 +735,7 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
         header_rows,
         cells: out,
         col_headers,
+        restarts,
         row_labels,
         label_col,
     }
@@ -624,6 +827,95 @@ pub(crate) mod tests {
         assert_eq!(t.col_headers[2].as_deref(), Some("Years ended / 2023"));
         assert_eq!(t.row_labels[4].as_deref(), Some("Services"));
         assert!(t.label_col);
+    }
+
+    /// Two blocks of one stacked table, each under its own header; `second_title` is the
+    /// second block's title of the first value column.
+    fn stacked(second_title: &str) -> Table {
+        table(vec![
+            vec![c("(Millions)", 1), c("Year Ended December 31, 2024", 2)],
+            vec![c("Sales", 1), c("Americas", 1), c("EMEA", 1)],
+            vec![c("Merchant", 1), c("4,572", 1), c("2,765", 1)],
+            vec![c("(Millions)", 1), c("Year Ended December 31, 2023", 2)],
+            vec![c("Sales", 1), c(second_title, 1), c("EMEA", 1)],
+            vec![c("Merchant", 1), c("4,370", 1), c("2,773", 1)],
+        ])
+    }
+
+    #[test]
+    fn a_repeated_header_block_heads_the_rows_below_it() {
+        let t = clean_table(&stacked("Americas"), 64);
+        assert_eq!(t.header_rows, 2);
+        assert_eq!(
+            t.col_header(2, 1),
+            Some("Year Ended December 31, 2024 / Americas")
+        );
+        assert_eq!(
+            t.col_header(5, 1),
+            Some("Year Ended December 31, 2023 / Americas")
+        );
+        assert_eq!(
+            t.col_header(5, 2),
+            Some("Year Ended December 31, 2023 / EMEA")
+        );
+        // The repeated rows are header rows, not rows labelled "(Millions)" or "Sales".
+        for r in [3, 4] {
+            assert!(t.cells.iter().filter(|c| c.row == r).all(|c| c.is_header));
+            assert_eq!(t.row_labels[r], None);
+        }
+        assert_eq!(t.row_labels[5].as_deref(), Some("Merchant"));
+        assert!(!t.cell(5, 1).unwrap().is_header);
+    }
+
+    #[test]
+    fn a_repeated_block_may_retitle_a_column() {
+        // The year row repeats (years aside); the titles row below it is matched by layout.
+        let t = clean_table(&stacked("Americas (restated)"), 64);
+        assert_eq!(
+            t.col_header(5, 1),
+            Some("Year Ended December 31, 2023 / Americas (restated)")
+        );
+        assert!(t.cells.iter().filter(|c| c.row == 4).all(|c| c.is_header));
+    }
+
+    #[test]
+    fn a_row_of_periods_restates_the_header() {
+        let t = clean_table(
+            &table(vec![
+                vec![c("", 1), c("2024", 1), c("2023", 1), c("2022", 1)],
+                vec![c("Lease expense", 1), c("239", 1), c("207", 1), c("199", 1)],
+                vec![
+                    c("Balance sheet", 1),
+                    c("", 1),
+                    c("December 31, 2024", 1),
+                    c("December 31, 2023", 1),
+                ],
+                vec![c("ROU assets", 1), c("", 1), c("1,084", 1), c("1,052", 1)],
+            ]),
+            64,
+        );
+        assert_eq!(t.col_header(1, 2), Some("2023"));
+        assert_eq!(t.col_header(3, 2), Some("December 31, 2024"));
+        assert_eq!(t.col_header(3, 3), Some("December 31, 2023"));
+        assert!(t.cells.iter().filter(|c| c.row == 2).all(|c| c.is_header));
+    }
+
+    #[test]
+    fn a_row_of_other_years_is_a_row() {
+        // Years that are values (when notes expire), not the header's periods.
+        let t = clean_table(
+            &table(vec![
+                vec![c("", 1), c("2024", 1), c("2023", 1)],
+                vec![c("Principal", 1), c("500", 1), c("750", 1)],
+                vec![c("Matures", 1), c("2031", 1), c("2033", 1)],
+                vec![c("Rate", 1), c("4.5 %", 1), c("5.0 %", 1)],
+            ]),
+            64,
+        );
+        assert!(t.restarts.is_empty());
+        assert!(!t.cell(2, 1).unwrap().is_header);
+        assert_eq!(t.row_labels[2].as_deref(), Some("Matures"));
+        assert_eq!(t.col_header(3, 1), Some("2024"));
     }
 
     #[test]

@@ -899,17 +899,35 @@ fn emit_cells(
             row_scale[r] = section_scale.map(|(s, _)| s);
         }
     }
-    let col_measure: Vec<Option<Measure>> = clean
-        .col_headers
-        .iter()
-        .map(|h| h.as_deref().and_then(header_measure))
+    // Per header block (the table's own, then any repeated further down a stacked table), per
+    // column: what the header says the column holds …
+    let blocks: Vec<&[Option<String>]> = std::iter::once(&clean.col_headers[..])
+        .chain(clean.restarts.iter().map(|(_, h)| &h[..]))
         .collect();
-    // A column or row may state its own scale: "Aggregate Fair Value (in millions)" in a
-    // table of RSU counts in thousands.
-    let col_scale: Vec<Option<i32>> = clean
-        .col_headers
+    let block_of = |row: usize| {
+        clean
+            .restarts
+            .iter()
+            .rposition(|(from, _)| *from <= row)
+            .map_or(0, |k| k + 1)
+    };
+    let col_measure: Vec<Vec<Option<Measure>>> = blocks
         .iter()
-        .map(|h| h.as_deref().and_then(find_scale).map(|s| s.scale))
+        .map(|hs| {
+            hs.iter()
+                .map(|h| h.as_deref().and_then(header_measure))
+                .collect()
+        })
+        .collect();
+    // … and its own scale, if it states one: "Aggregate Fair Value (in millions)" in a table
+    // of RSU counts in thousands.
+    let col_scale: Vec<Vec<Option<i32>>> = blocks
+        .iter()
+        .map(|hs| {
+            hs.iter()
+                .map(|h| h.as_deref().and_then(find_scale).map(|s| s.scale))
+                .collect()
+        })
         .collect();
     let pct_cols = percent_spans(clean, nums);
     let is_label = |c: &grid::OutCell| clean.label_col && c.col == 0;
@@ -939,7 +957,7 @@ fn emit_cells(
         {
             rm = None;
         }
-        let cm = col_measure.get(c.col).copied().flatten();
+        let cm = col_measure[block_of(c.row)].get(c.col).copied().flatten();
         let in_pct_span = parsed.unit.is_none()
             && pct_cols
                 .get(c.col)
@@ -984,7 +1002,7 @@ fn emit_cells(
             .get(c.row)
             .copied()
             .flatten()
-            .or(col_scale.get(c.col).copied().flatten())
+            .or(col_scale[block_of(c.row)].get(c.col).copied().flatten())
     };
     // Where the note says nothing of shares, an EPS table says it by its arithmetic: the
     // amount divided by the share count is the per-share figure printed below them (see
@@ -1155,7 +1173,7 @@ fn emit_cells(
             } else {
                 clean.row_labels.get(c.row).cloned().flatten().into()
             },
-            clean.col_headers.get(c.col).cloned().flatten().into(),
+            clean.col_header(c.row, c.col).map(str::to_string).into(),
             parsed.value.into(),
             marker.into(),
             parsed.unit.clone().into(),

@@ -263,3 +263,103 @@ fn eps_numerator_and_denominator() {
 fn option_ranges_with_a_units_row() {
     assert!(check("VRTX_0000875320-25-000053.option-ranges-units-row.html") >= 8);
 }
+
+/// Every tagged cell's column header names the year of the fact's own period, read from the
+/// excerpt's contexts (the `contexts` piece of `EXCERPTS.tsv` copies them from the filing):
+/// the fact's period ends in a year the header names, or, for a balance on a "Beginning
+/// balance" row, the header names the period that balance opens. Returns how many cells were
+/// checked; every tagged value cell must be checkable (its header names a year).
+fn check_periods(name: &str) -> usize {
+    let source = std::fs::read_to_string(testing::own_fixture(name)).expect("fixture");
+    // context id → (year its period ends, whether it is an instant)
+    let context = regex::Regex::new(
+        r#"(?s)<xbrli:context id="([^"]+)">.*?<xbrli:(endDate|instant)>(\d{4})-.*?</xbrli:context>"#,
+    )
+    .expect("context pattern");
+    let periods: std::collections::HashMap<String, (i32, bool)> = context
+        .captures_iter(&source)
+        .map(|c| {
+            (
+                c[1].to_string(),
+                (c[3].parse().expect("year"), &c[2] == "instant"),
+            )
+        })
+        .collect();
+    let year = regex::Regex::new(r"\b(?:19|20)\d\d\b").expect("year pattern");
+    let (doc, cells) = run(name);
+    let (mut checked, mut wrong) = (0, Vec::new());
+    for r in &cells.rows {
+        let Some(fi) = cells.get(r, "xbrl_fact_index").as_i64() else {
+            continue;
+        };
+        if num(cells.get(r, "value")).is_none() {
+            continue; // a text cell or a dash
+        }
+        let fact = &doc.facts[fi as usize];
+        let header = cells.get(r, "column_header").as_str().unwrap_or("");
+        let label = cells.get(r, "row_label").as_str().unwrap_or("");
+        let named: Vec<i32> = year
+            .find_iter(header)
+            .map(|m| m.as_str().parse().expect("year"))
+            .collect();
+        let (y, instant) = periods[fact.context_ref.as_str()];
+        let opening = instant && label.to_ascii_lowercase().contains("beginning");
+        checked += 1;
+        if !(named.contains(&y) || opening && named.contains(&(y + 1))) {
+            wrong.push(format!(
+                "{} {:?} ({label}) under {header:?}: {} of {y}",
+                cells.get(r, "id").as_str().unwrap_or(""),
+                cells.get(r, "raw_text").as_str().unwrap_or(""),
+                fact.name.as_str()
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{name}: {} of {checked} tagged cells under another year:\n  {}",
+        wrong.len(),
+        wrong.join("\n  ")
+    );
+    checked
+}
+
+/// A stacked table (Linde's sales by segment): one block of rows per year, each under its own
+/// "Year Ended December 31, 20xx | Americas | EMEA …" header. The 2023 and 2022 amounts were
+/// stored under the 2024 header.
+#[test]
+fn stacked_blocks_under_their_own_year() {
+    assert!(check_periods("LIN_0001628280-25-007990.stacked-years.html") >= 100);
+    assert!(check("LIN_0001628280-25-007990.stacked-years.html") >= 100);
+}
+
+/// The same with a column retitled in the second block ("Gains (Losses) on Hedge Instruments"
+/// over 2024, "Losses on Hedge Instruments" over 2023: Intuitive Surgical's other
+/// comprehensive income roll-forward).
+#[test]
+fn a_repeated_block_may_retitle_a_column() {
+    let name = "ISRG_0001035267-25-000017.retitled-block.html";
+    assert!(check_periods(name) >= 40);
+    // The 2023 block's hedge column takes that block's own title.
+    let (_, cells) = run(name);
+    let headers: Vec<&str> = cells
+        .rows
+        .iter()
+        .filter_map(|r| cells.get(r, "column_header").as_str())
+        .filter(|h| h.contains("2023") && h.contains("Hedge"))
+        .collect();
+    assert!(!headers.is_empty());
+    assert!(
+        headers
+            .iter()
+            .all(|h| h.ends_with("/ Losses on Hedge Instruments")),
+        "{headers:?}"
+    );
+}
+
+/// A row of dates further down restating the header's periods for the lines below it
+/// (Starbucks' long-lived assets, "Sep 28, 2025 | Sep 29, 2024", under a revenue table headed
+/// by three fiscal years): the assets were stored one year off.
+#[test]
+fn a_row_of_periods_restates_the_header() {
+    assert!(check_periods("SBUX_0000829224-25-000114.period-row.html") >= 20);
+}
