@@ -651,12 +651,81 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
             }
         }
     }
+    // A title over no kept column: its numbers' cells were drawn one column wider than the
+    // title's, into the next title's columns (Norfolk Southern 2009: "2008" over columns 1–2
+    // and "2007" over 3–5, the 2008 amounts spanning 2–3). The title heads the kept column
+    // whose body cells overlap it most, where that column's title in the row also heads
+    // another kept column (so no title is lost by the move); it was dropped, and both amount
+    // columns were headed "2007".
+    let mut moved: Vec<(usize, usize)> = Vec::new(); // (cell, output column)
+    if cells
+        .iter()
+        .any(|c| hdr_row[c.row] && !c.text.is_empty() && place(c).is_none())
+    {
+        let span = |c: &SrcCell| c.col..c.col + c.colspan;
+        // Per output column, how many body cells of numbers cover each source column.
+        let mut body_at = vec![vec![0usize; width]; n_cols];
+        for c in cells
+            .iter()
+            .filter(|c| !hdr_row[c.row] && parse_cell_number(&c.text).numeric_like)
+        {
+            if let Some(cc) = place(c) {
+                for x in span(c) {
+                    body_at[cc][x] += 1;
+                }
+            }
+        }
+        for (i, c) in cells.iter().enumerate() {
+            if !hdr_row[c.row] || c.text.is_empty() || place(c).is_some() {
+                continue;
+            }
+            let Some(rr) = row_map[c.row] else { continue };
+            let overlap = |cc: usize| span(c).map(|x| body_at[cc][x]).sum::<usize>();
+            let best = (0..n_cols)
+                .filter(|&cc| overlap(cc) > 0)
+                .max_by_key(|&cc| overlap(cc));
+            let Some(cc) = best else { continue };
+            if (0..n_cols).any(|k| k != cc && overlap(k) == overlap(cc)) {
+                continue; // two columns as near: no way to tell
+            }
+            let keeps_another =
+                |j: usize| span(&cells[j]).any(|x| map_col(x).is_some_and(|k| k != cc));
+            if !cover[rr][cc].is_none_or(keeps_another) {
+                continue;
+            }
+            for r in c.row..c.row + c.rowspan {
+                if let Some(rr) = row_map[r] {
+                    cover[rr][cc] = Some(i);
+                }
+            }
+            moved.push((i, cc));
+        }
+    }
+    // Where a cell is stored: a moved title at its column; a title it displaced at the next
+    // kept column it spans.
+    let stored_at = |i: usize| -> Option<usize> {
+        if let Some(&(_, cc)) = moved.iter().find(|(j, _)| *j == i) {
+            return Some(cc);
+        }
+        let c = &cells[i];
+        let at = place(c)?;
+        let rr = row_map[c.row]?;
+        if moved
+            .iter()
+            .any(|&(j, cc)| cc == at && row_map[cells[j].row] == Some(rr))
+        {
+            return (c.col..c.col + c.colspan)
+                .filter_map(map_col)
+                .find(|&k| k != at);
+        }
+        Some(at)
+    };
     let mut out: Vec<OutCell> = Vec::new();
-    for c in cells.iter() {
+    for (i, c) in cells.iter().enumerate() {
         if c.text.is_empty() {
             continue;
         }
-        let (Some(rr), Some(cc)) = (row_map[c.row], place(c)) else {
+        let (Some(rr), Some(cc)) = (row_map[c.row], stored_at(i)) else {
             continue;
         };
         out.push(OutCell {
@@ -916,6 +985,33 @@ pub(crate) mod tests {
         assert!(!t.cell(2, 1).unwrap().is_header);
         assert_eq!(t.row_labels[2].as_deref(), Some("Matures"));
         assert_eq!(t.col_header(3, 1), Some("2024"));
+    }
+
+    #[test]
+    fn a_title_drawn_narrower_than_its_numbers_keeps_its_column() {
+        // Norfolk Southern 2009: the 2008 amounts span one column into the columns "2007"
+        // heads; both amount columns were headed "2007" and "2008" was lost.
+        let t = clean_table(
+            &table(vec![
+                vec![c("", 1), c("As of December 31,", 5)],
+                vec![c("", 1), c("2008", 2), c("2007", 3)],
+                vec![c("Cash", 1), c("$", 1), c("618", 2), c("$", 1), c("206", 1)],
+                vec![
+                    c("Receivables", 1),
+                    c("", 1),
+                    c("870", 2),
+                    c("", 1),
+                    c("942", 1),
+                ],
+            ]),
+            64,
+        );
+        assert_eq!(t.n_cols, 3, "{t:#?}");
+        assert_eq!(t.col_header(2, 1), Some("As of December 31, / 2008"));
+        assert_eq!(t.col_header(2, 2), Some("As of December 31, / 2007"));
+        assert_eq!(text_at(&t, 1, 1), Some("2008"));
+        assert_eq!(text_at(&t, 1, 2), Some("2007"));
+        assert_eq!(text_at(&t, 2, 1), Some("$ 618"));
     }
 
     #[test]
