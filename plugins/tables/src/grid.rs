@@ -343,6 +343,15 @@ fn find_restarts(
     out
 }
 
+/// A row whose only text is one title in the label column, not a number.
+fn top_title_only(cells: &[SrcCell]) -> bool {
+    let mut nonempty = cells.iter().filter(|c| !c.text.trim().is_empty());
+    matches!(
+        (nonempty.next(), nonempty.next()),
+        (Some(c), None) if c.col == 0 && !parse_cell_number(&c.text).numeric_like
+    )
+}
+
 /// Builds the clean grid. `max_span` clamps colspan/rowspan.
 pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
     let max_span = max_span.max(1);
@@ -394,6 +403,7 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
         by_row[c.row].push(i);
     }
     let mut header_end = 0usize; // source rows < header_end are header rows
+    let mut header_start = 0usize; // … and those from header_start on head the columns
     let mut seen_nonblank = false;
     let mut found_data = false;
     for (r, ids) in by_row.iter().enumerate() {
@@ -401,6 +411,18 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
         // Only one row of titles naming the label column can join the header: after it, a
         // header row has text over the label column, which `groups_only` below refuses.
         let after_header = seen_nonblank;
+        // A table's first row holding only a title in the label column ("For the Years Ended
+        // December 31," over "(In millions) | 2024 | 2023 | 2022"; "CONSOLIDATED STATEMENTS
+        // OF CASH FLOWS (In millions)" across the whole table) neither starts nor ends the
+        // header: the rows below decide. It was read as the first data row, so the years
+        // below it headed nothing. Such a title heads the table, not its columns: when rows
+        // of column titles follow, it joins the header rows (a scale note in it is still
+        // read) but not the column header paths (a "STATEMENTS OF INCOME (In thousands,
+        // except per share amounts)" over every column made every column "per share").
+        if !seen_nonblank && top_title_only(&row_cells) {
+            header_start = r + 1;
+            continue;
+        }
         let mut verdict = header_like(&row_cells, !seen_nonblank, after_header);
         if after_header
             && verdict == Some(true)
@@ -758,12 +780,16 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
             })
             .collect()
     };
-    let col_headers = paths(&(0..header_rows).collect::<Vec<_>>());
+    // Output rows of the table's title rows above its column titles (see `top_title_only`).
+    let title_rows = (0..header_start.min(header_end))
+        .filter(|&r| keep_row[r])
+        .count();
+    let col_headers = paths(&(title_rows..header_rows).collect::<Vec<_>>());
     // A repeated block's rows stand in for the header rows they repeat; header rows it does
     // not repeat still hold ("Year Ended December 31, 2023" over the first block's titles).
     let mut restarts: Vec<(usize, Vec<Option<String>>)> = Vec::new();
     for pairs in &restart_pairs {
-        let rows: Vec<usize> = (0..header_end)
+        let rows: Vec<usize> = (header_start.min(header_end)..header_end)
             .filter_map(|h| {
                 let b = pairs.iter().find(|(hh, _)| *hh == h).map(|&(_, b)| b);
                 b.and_then(|b| row_map[b]).or(row_map[h])
@@ -1012,6 +1038,37 @@ pub(crate) mod tests {
         assert_eq!(text_at(&t, 1, 1), Some("2008"));
         assert_eq!(text_at(&t, 1, 2), Some("2007"));
         assert_eq!(text_at(&t, 2, 1), Some("$ 618"));
+    }
+
+    #[test]
+    fn a_title_alone_in_the_label_column_leaves_the_years_the_header() {
+        for title in [
+            c("For the Years Ended December 31,", 1),
+            c("STATEMENTS OF CASH FLOWS", 3),
+        ] {
+            let t = clean_table(
+                &table(vec![
+                    vec![title],
+                    vec![c("(In millions)", 1), c("2024", 1), c("2023", 1)],
+                    vec![c("Net income", 1), c("4,117", 1), c("3,802", 1)],
+                ]),
+                64,
+            );
+            assert_eq!(t.header_rows, 2, "{t:#?}");
+            // The years head the columns; the title heads the table, not a column.
+            assert_eq!(t.col_header(2, 1), Some("2024"));
+            assert_eq!(t.col_header(2, 2), Some("2023"));
+            assert_eq!(t.row_labels[2].as_deref(), Some("Net income"));
+        }
+        // Over rows of data the title stays the first row.
+        let t = clean_table(
+            &table(vec![
+                vec![c("Revenue:", 1)],
+                vec![c("Products", 1), c("294,866", 1), c("298,085", 1)],
+            ]),
+            64,
+        );
+        assert_eq!(t.header_rows, 0);
     }
 
     #[test]

@@ -654,7 +654,14 @@ fn header_measure(h: &str) -> Option<Measure> {
     if scale::money_column(last.unwrap_or(h)) {
         return Some(Measure::Money);
     }
-    last.and_then(measure_of).or_else(|| measure_of(h))
+    // The lowest title names the column, unless it only names the kind of award under a
+    // title naming a price: "Weighted-Average Grant Date Fair Value / RSUs" holds prices
+    // per unit, not units.
+    match (last.and_then(measure_of), measure_of(h)) {
+        (Some(Measure::Shares), Some(Measure::PerShare)) => Some(Measure::PerShare),
+        (Some(m), _) => Some(m),
+        (None, m) => m,
+    }
 }
 
 /// Per column, the rows `(first, last)` of the outermost cells showing a `%` when the cells

@@ -363,3 +363,35 @@ fn a_repeated_block_may_retitle_a_column() {
 fn a_row_of_periods_restates_the_header() {
     assert!(check_periods("SBUX_0000829224-25-000114.period-row.html") >= 20);
 }
+
+/// A title alone in the label column above the years ("For the Years Ended December 31," over
+/// "(In millions) | 2024 | 2023 | 2022", Marsh & McLennan's cash flows): the title was read as
+/// the first data row, so the years headed nothing.
+#[test]
+fn a_title_above_the_years_leaves_them_the_header() {
+    let name = "MMC_0000062709-25-000015.title-above-years.html";
+    assert!(check_periods(name) >= 100);
+    assert!(check(name) >= 100);
+}
+
+/// A title across the whole table ("CONSOLIDATED STATEMENTS OF CASH FLOWS (In millions)",
+/// Palo Alto Networks) likewise; it heads the table, not its columns.
+#[test]
+fn a_full_width_title_heads_the_table_not_its_columns() {
+    let name = "PANW_0001327567-25-000027.full-width-title.html";
+    assert!(check_periods(name) >= 100);
+    let (_, cells) = run(name);
+    assert!(cells.rows.iter().all(|r| !cells
+        .get(r, "column_header")
+        .as_str()
+        .unwrap_or("")
+        .contains("CONSOLIDATED")));
+}
+
+/// Under a table title, "Weighted-Average Grant Date Fair Value" over "RSUs | PSUs" (Stryker):
+/// the award names under a price title are prices per unit, not counts in the table's
+/// millions of shares.
+#[test]
+fn award_names_under_a_price_title_are_prices() {
+    assert!(check("SYK_0000310764-25-000023.title-over-award-prices.html") >= 20);
+}
