@@ -129,10 +129,14 @@ fn is_symbol_only(t: &str, set: &[&str]) -> bool {
 }
 
 /// A column title: text with no digit except in a footnote marker ("Aggregate Intrinsic
-/// Value (1)"), not an inline-XBRL fact.
+/// Value (1)") or a fair-value level, not an inline-XBRL fact.
 fn title_text(c: &SrcCell) -> bool {
     static MARKER: OnceLock<Regex> = OnceLock::new();
-    let marker = MARKER.get_or_init(|| Regex::new(r"\(\s*\d{1,2}\s*\)").expect("marker regex"));
+    // Digits in a footnote marker, or in a fair-value level ("Significant Observable Inputs
+    // (Level 2)"), leave a title a title.
+    let marker = MARKER.get_or_init(|| {
+        Regex::new(r"(?i)\(\s*\d{1,2}\s*\)|\blevel\s+[1-3]\b").expect("marker regex")
+    });
     c.facts.is_empty()
         && !marker
             .replace_all(&c.text, "")
@@ -450,7 +454,9 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
                         .map(|&i| &cells[i])
                         .filter(|c| !c.text.trim().is_empty())
                         .collect();
-                    !ne.is_empty() && !ne.iter().all(|c| c.col != 0 && title_text(c))
+                    // (Section labels alone in the label column, "Defined Benefit Pension
+                    // Plans" over "Public equity securities:", come before the amounts too.)
+                    ne.iter().any(|c| c.col != 0) && !ne.iter().all(|c| c.col != 0 && title_text(c))
                 })
                 .is_some_and(|ids| {
                     // A "$" or ")" printed in a cell of its own belongs to the number beside
@@ -1069,6 +1075,47 @@ pub(crate) mod tests {
             64,
         );
         assert_eq!(t.header_rows, 0);
+    }
+
+    /// A fair-value table: column groups, then titles naming the label column, then
+    /// `between` rows, then amounts.
+    fn fair_value(level_1: &str, between: Vec<Vec<Cell>>) -> CleanTable {
+        let mut rows = vec![
+            vec![c("", 1), c("", 1), c("Fair Value Measurements Using", 2)],
+            vec![
+                c("Asset Class", 1),
+                c("Total", 1),
+                c(level_1, 1),
+                c("Significant Unobservable Inputs", 1),
+            ],
+        ];
+        rows.extend(between);
+        rows.push(vec![
+            c("U.S.", 1),
+            c("1,905.6", 1),
+            c("602.4", 1),
+            c("0.3", 1),
+        ]);
+        clean_table(&table(rows), 64)
+    }
+
+    #[test]
+    fn titles_over_section_labels_and_levels_join_the_header() {
+        // Section labels alone in the label column sit between the titles and the amounts.
+        let sections = vec![
+            vec![c("Defined Benefit Pension Plans", 1)],
+            vec![c("Public equity securities:", 1)],
+        ];
+        let t = fair_value("Quoted Prices in Active Markets", sections);
+        assert_eq!(t.header_rows, 2, "{t:#?}");
+        assert_eq!(t.col_header(4, 1), Some("Total"));
+        // A fair-value level's digit leaves a title a title.
+        let t = fair_value("Quoted Prices (Level 1)", Vec::new());
+        assert_eq!(t.header_rows, 2, "{t:#?}");
+        assert_eq!(
+            t.col_header(2, 2),
+            Some("Fair Value Measurements Using / Quoted Prices (Level 1)")
+        );
     }
 
     #[test]
