@@ -83,6 +83,23 @@ impl CleanTable {
     pub fn col_header(&self, row: usize, col: usize) -> Option<&str> {
         self.headers_at(row).get(col).and_then(|h| h.as_deref())
     }
+    /// Whether some row prints period titles over the value columns and no amount ("June 30,
+    /// 2020" over a second block): a header of its own, somewhere in the table.
+    pub fn has_period_row(&self) -> bool {
+        (0..self.n_rows).any(|r| {
+            let values: Vec<&OutCell> = self
+                .cells
+                .iter()
+                .filter(|c| c.row == r && c.col != 0)
+                .collect();
+            values
+                .iter()
+                .any(|c| is_year_like(&c.text) || has_year_suffix(&c.text))
+                && values
+                    .iter()
+                    .all(|c| is_year_like(&c.text) || !parse_cell_number(&c.text).numeric_like)
+        })
+    }
     /// All texts of one row, in column order.
     pub fn row_texts(&self, row: usize) -> Vec<&str> {
         self.cells
@@ -686,6 +703,27 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
     // another kept column (so no title is lost by the move); it was dropped, and both amount
     // columns were headed "2007".
     let mut moved: Vec<(usize, usize)> = Vec::new(); // (cell, output column)
+                                                     // A title merged into the column of numbers to its right (the redirect above) heads that
+                                                     // column in its row, though a wider title beside it also spans it ("Purchased Term" over
+                                                     // the cells of months, beside "Pro-rated Purchase Price" over the prices and those cells'
+                                                     // right half): the wider one keeps its other column. It heads both, and the narrower
+                                                     // title was the one lost.
+    for (i, c) in cells.iter().enumerate() {
+        if !hdr_row[c.row] || c.text.is_empty() || c.colspan != 1 || redirect[c.col].is_none() {
+            continue;
+        }
+        let (Some(rr), Some(cc)) = (row_map[c.row], map_col(c.col)) else {
+            continue;
+        };
+        let Some(j) = cover[rr][cc].filter(|&j| j != i) else {
+            continue;
+        };
+        let other = &cells[j];
+        if (other.col..other.col + other.colspan).any(|x| map_col(x).is_some_and(|k| k != cc)) {
+            cover[rr][cc] = Some(i);
+            moved.push((i, cc));
+        }
+    }
     if cells
         .iter()
         .any(|c| hdr_row[c.row] && !c.text.is_empty() && place(c).is_none())
@@ -1116,6 +1154,23 @@ pub(crate) mod tests {
             t.col_header(2, 2),
             Some("Fair Value Measurements Using / Quoted Prices (Level 1)")
         );
+    }
+
+    #[test]
+    fn a_title_merged_into_its_numbers_column_heads_it() {
+        // "Term" sits left of its numbers' anchor; "Price" spans that column and its own.
+        let t = clean_table(
+            &table(vec![
+                vec![c("Lessee", 1), c("Term", 1), c("Price", 2)],
+                vec![c("Acme", 1), c("36", 2), c("$13,555", 1)],
+                vec![c("Beta", 1), c("48", 2), c("$13,220", 1)],
+            ]),
+            64,
+        );
+        assert_eq!(t.n_cols, 3, "{t:#?}");
+        assert_eq!(t.col_header(1, 1), Some("Term"));
+        assert_eq!(t.col_header(1, 2), Some("Price"));
+        assert_eq!(text_at(&t, 0, 2), Some("Price"));
     }
 
     #[test]

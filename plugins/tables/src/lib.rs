@@ -212,6 +212,26 @@ fn block_text<'a>(doc: &'a Document, bi: usize) -> &'a str {
         .unwrap_or("")
 }
 
+/// The table block a table continues: the nearest block before it that is not empty or page
+/// furniture is a table (a statement carried over a page break), within the caption
+/// look-back. The same test as the `continued` scale in [`caption_and_scale`].
+fn continues_table(doc: &Document, block: Option<usize>, cfg: &Config) -> Option<usize> {
+    let mut k = block?;
+    let mut looked = 0;
+    while k > 0 && looked < cfg.caption_lookback.max(1) * 4 {
+        k -= 1;
+        looked += 1;
+        if doc.blocks[k].kind == BlockKind::Table {
+            return Some(k);
+        }
+        let text = block_text(doc, k).trim();
+        if !(text.is_empty() || is_page_furniture(text)) {
+            return None;
+        }
+    }
+    None
+}
+
 /// Caption and scale from the blocks before a table and its header rows.
 ///
 /// The caption is the nearest short paragraph above the table (a statement title, "Table 3:
@@ -510,11 +530,36 @@ pub fn extract_tables(
     // "(In millions)" covers the note tables after it that print amounts without a note.
     let mut last_stated: Option<(Option<String>, ScaleInfo)> = None;
     let mut scales_by_block: std::collections::HashMap<usize, ScaleInfo> = Default::default();
+    // Per table block, its width and the column headers over its last rows: for the part of
+    // a statement continued after a page break without a header of its own.
+    let mut headers_by_block: std::collections::HashMap<usize, (usize, Vec<Option<String>>)> =
+        Default::default();
     let mut tables = TABLES.rows();
     let mut cells_out = CELLS.rows();
     for (index, src) in sources.iter().enumerate() {
         let table_id = table_id(acc, index);
-        let clean = clean_table(&src.table, cfg.max_span);
+        let mut clean = clean_table(&src.table, cfg.max_span);
+        // The part of a table continued after a page break, with no header rows of its own
+        // (Intuit's cash flows, whose financing lines go on under nothing but the title),
+        // is read under the header of the part before it, when the two are as wide and both
+        // are tables of numbers (an exhibit index or a signature block whose first rows were
+        // taken for a header would spread that mistake), and when no row of periods further
+        // down starts a header of its own (the part before's years would head it too).
+        if !src.synthetic
+            && clean.header_rows == 0
+            && clean.restarts.is_empty()
+            && clean.col_headers.iter().all(Option::is_none)
+            && !clean.has_period_row()
+            && classify(&clean, None) == "financial"
+        {
+            let before =
+                continues_table(doc, src.block, cfg).and_then(|k| headers_by_block.get(&k));
+            if let Some((n_cols, headers)) = before {
+                if *n_cols == clean.n_cols {
+                    clean.col_headers = headers.clone();
+                }
+            }
+        }
         // Every cell's number, parsed once: scale reading, classification and the cells
         // below all look at them.
         let nums: Vec<ParsedNumber> = clean
@@ -607,6 +652,10 @@ pub fn extract_tables(
         }
         if let (Some(b), false) = (src.block, src.synthetic) {
             scales_by_block.insert(b, scale_info.clone());
+            let last = clean.headers_at(clean.n_rows.saturating_sub(1)).to_vec();
+            if kind == "financial" && last.iter().any(Option::is_some) {
+                headers_by_block.insert(b, (clean.n_cols, last));
+            }
         }
         tables.push([
             table_id.clone().into(),

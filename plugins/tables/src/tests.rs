@@ -819,3 +819,46 @@ fn basis_points_and_multiples_keep_their_value() {
     assert_eq!(unit(2, 1), Some("bps"));
     assert_eq!(unit(3, 2), Some("x"));
 }
+
+#[test]
+fn a_table_continued_after_a_page_break_keeps_the_header_before_it() {
+    let first = table(vec![
+        vec![c("", 1), c("2025", 1), c("2024", 1)],
+        vec![c("Net income", 1), c("$ 3,869", 1), c("$ 2,963", 1)],
+    ]);
+    // The financing lines, on the next page, under no header of their own.
+    let rest = || {
+        table(vec![
+            vec![
+                c("Purchases of treasury stock", 1),
+                c("(2,772)", 1),
+                c("(1,988)", 1),
+            ],
+            vec![c("Dividends paid", 1), c("(1,189)", 1), c("(1,034)", 1)],
+        ])
+    };
+    let header = |doc: &Document| {
+        let (_, cells) = run(doc, &[]);
+        testing::rows(&cells)
+            .into_iter()
+            .find(|r| r.str("id") == "0000320193-24-000123/tbl/1/r0/c1")
+            .expect("the second table's first amount")
+            .opt_str("column_header")
+            .map(str::to_string)
+    };
+    let doc = DocBuilder::new()
+        .p("(In millions)")
+        .table_of(first.clone())
+        .p("52")
+        .table_of(rest())
+        .build();
+    assert_eq!(header(&doc).as_deref(), Some("2025"));
+    // Text between the two is no page break: the second table is a table of its own.
+    let doc = DocBuilder::new()
+        .p("(In millions)")
+        .table_of(first)
+        .p("Supplemental cash flow information was as follows:")
+        .table_of(rest())
+        .build();
+    assert_eq!(header(&doc), None);
+}
