@@ -655,6 +655,15 @@ pub fn extract_tables(
             let last = clean.headers_at(clean.n_rows.saturating_sub(1)).to_vec();
             if kind == "financial" && last.iter().any(Option::is_some) {
                 headers_by_block.insert(b, (clean.n_cols, last));
+            } else if kind == "layout" {
+                // A page footer set as a table ("62 | Intuit Fiscal 2025 Form 10-K") between
+                // the two parts passes the header on.
+                let before = continues_table(doc, src.block, cfg)
+                    .and_then(|k| headers_by_block.get(&k))
+                    .cloned();
+                if let Some(h) = before {
+                    headers_by_block.insert(b, h);
+                }
             }
         }
         tables.push([

@@ -853,6 +853,23 @@ fn a_table_continued_after_a_page_break_keeps_the_header_before_it() {
         .table_of(rest())
         .build();
     assert_eq!(header(&doc).as_deref(), Some("2025"));
+    // A page footer set as a table between the parts passes the header on (it is table 1
+    // there, so the part after it is table 2).
+    let doc = DocBuilder::new()
+        .p("(In millions)")
+        .table_of(first.clone())
+        .table_of(table(vec![vec![
+            c("62", 1),
+            c("Intuit Fiscal 2025 Form 10-K", 1),
+        ]]))
+        .table_of(rest())
+        .build();
+    let (_, cells) = run(&doc, &[]);
+    let continued = testing::rows(&cells)
+        .into_iter()
+        .find(|r| r.str("id") == "0000320193-24-000123/tbl/2/r0/c1")
+        .expect("the third table's first amount");
+    assert_eq!(continued.opt_str("column_header"), Some("2025"));
     // Text between the two is no page break: the second table is a table of its own.
     let doc = DocBuilder::new()
         .p("(In millions)")
