@@ -267,9 +267,10 @@ fn period_years(cells: &[SrcCell], ids: &[usize]) -> Vec<u32> {
 /// or when it prints nothing but period titles there, all of periods the header names
 /// ("December 31, 2024 | December 31, 2023" for the balance-sheet lines of a lease note
 /// headed "2024 | 2023 | 2022"; a row of years that are values, "Expires | 2031 | 2033",
-/// names other years). The block then takes in the rows around it that match the header rows around that one, in
-/// the same order, by their titles or by where they print (a repeated block may retitle a
-/// column: "Gains (Losses) on Hedge Instruments" above, "Losses on Hedge Instruments" below).
+/// names other years). The block then takes in the rows around it that match the header
+/// rows around that one, in the same order, by their titles or by where they print (a
+/// repeated block may retitle a column: "Gains (Losses) on Hedge Instruments" above, "Losses
+/// on Hedge Instruments" below).
 ///
 /// Returns, per repeated block, its `(header row, body row)` pairs in source-row order.
 fn find_restarts(
@@ -696,18 +697,13 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
             }
         }
     }
-    // A title over no kept column: its numbers' cells were drawn one column wider than the
-    // title's, into the next title's columns (Norfolk Southern 2009: "2008" over columns 1–2
-    // and "2007" over 3–5, the 2008 amounts spanning 2–3). The title heads the kept column
-    // whose body cells overlap it most, where that column's title in the row also heads
-    // another kept column (so no title is lost by the move); it was dropped, and both amount
-    // columns were headed "2007".
-    let mut moved: Vec<(usize, usize)> = Vec::new(); // (cell, output column)
-                                                     // A title merged into the column of numbers to its right (the redirect above) heads that
-                                                     // column in its row, though a wider title beside it also spans it ("Purchased Term" over
-                                                     // the cells of months, beside "Pro-rated Purchase Price" over the prices and those cells'
-                                                     // right half): the wider one keeps its other column. It heads both, and the narrower
-                                                     // title was the one lost.
+    // Header cells stored at another column than the grid placed them in: (cell, column).
+    let mut moved: Vec<(usize, usize)> = Vec::new();
+    // A title merged into the column of numbers to its right (the redirect above) heads that
+    // column in its row, though a wider title beside it also spans it ("Purchased Term" over
+    // the cells of months, beside "Pro-rated Purchase Price" over the prices and those cells'
+    // right half): the wider one keeps its other column. It headed both, and the narrower
+    // title was lost.
     for (i, c) in cells.iter().enumerate() {
         if !hdr_row[c.row] || c.text.is_empty() || c.colspan != 1 || redirect[c.col].is_none() {
             continue;
@@ -724,6 +720,12 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
             moved.push((i, cc));
         }
     }
+    // A title over no kept column: its numbers' cells were drawn one column wider than the
+    // title's, into the next title's columns (Norfolk Southern 2009: "2008" over columns 1–2
+    // and "2007" over 3–5, the 2008 amounts spanning 2–3). The title heads the kept column
+    // whose cells of numbers overlap it most, where that column's title in the row also heads
+    // another kept column (so no title is lost by the move); it was dropped, and both amount
+    // columns were headed "2007".
     if cells
         .iter()
         .any(|c| hdr_row[c.row] && !c.text.is_empty() && place(c).is_none())

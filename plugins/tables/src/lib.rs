@@ -212,15 +212,17 @@ fn block_text<'a>(doc: &'a Document, bi: usize) -> &'a str {
         .unwrap_or("")
 }
 
-/// The table block a table continues: the nearest block before it that is not empty or page
-/// furniture is a table (a statement carried over a page break), within the caption
-/// look-back. The same test as the `continued` scale in [`caption_and_scale`].
+/// The table block a table continues: the nearest block before it that is neither empty nor
+/// page furniture is a table (a statement carried over a page break). Such a table keeps the
+/// scale of the part before it (`continued`) and, with no header of its own, its header.
+/// Nothing continues when captions are not looked for (`caption_lookback` 0).
 fn continues_table(doc: &Document, block: Option<usize>, cfg: &Config) -> Option<usize> {
+    if cfg.caption_lookback == 0 {
+        return None;
+    }
     let mut k = block?;
-    let mut looked = 0;
-    while k > 0 && looked < cfg.caption_lookback.max(1) * 4 {
+    while k > 0 {
         k -= 1;
-        looked += 1;
         if doc.blocks[k].kind == BlockKind::Table {
             return Some(k);
         }
@@ -268,6 +270,16 @@ fn caption_and_scale(
             break;
         }
     }
+    // A table continued after a page break ("… (continued)", or the second year of a
+    // two-page schedule) keeps the scale of the part before it.
+    if scale.is_none() {
+        if let Some(k) = continues_table(doc, block, cfg) {
+            scale = previous.get(&k).cloned().map(|s| ScaleInfo {
+                source: if s.source.is_empty() { "" } else { "continued" },
+                ..s
+            });
+        }
+    }
     if let Some(bi) = block {
         let mut seen = 0;
         let mut k = bi;
@@ -275,15 +287,6 @@ fn caption_and_scale(
             k -= 1;
             let b = &doc.blocks[k];
             if b.kind == BlockKind::Table {
-                // A table continued after a page break ("… (continued)", or the second year
-                // of a two-page schedule) keeps the scale of the part before it, when only
-                // page furniture separates them.
-                if scale.is_none() && seen == 0 {
-                    scale = previous.get(&k).cloned().map(|s| ScaleInfo {
-                        source: if s.source.is_empty() { "" } else { "continued" },
-                        ..s
-                    });
-                }
                 break;
             }
             let text = block_text(doc, k).trim();
