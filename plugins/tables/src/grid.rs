@@ -141,6 +141,16 @@ fn marker_only(t: &str) -> bool {
     .is_match(t)
 }
 
+/// The text without a footnote marker at its end ("2024 (1)" → "2024", "2023*" → "2023").
+fn strip_marker(t: &str) -> &str {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"\s*(?:[\[(]\s*[0-9a-zA-Z]{1,2}\s*[\])]|[*†‡§]+)\s*$").expect("marker regex")
+    });
+    let t = t.trim();
+    re.find(t).map_or(t, |m| &t[..m.start()])
+}
+
 fn is_symbol_only(t: &str, set: &[&str]) -> bool {
     set.contains(&t.trim())
 }
@@ -176,10 +186,12 @@ fn header_like(cells: &[SrcCell], first_in_table: bool, after_header: bool) -> O
     let mut has_amount = false;
     let mut has_year_other = false;
     for c in &nonempty {
+        // A year may carry a footnote marker: "2024 (1)", "2023*".
+        let t = strip_marker(&c.text);
         let p = parse_cell_number(&c.text);
-        if p.numeric_like && !is_year_like(&c.text) {
+        if p.numeric_like && !is_year_like(t) {
             has_amount = true;
-        } else if c.col != 0 && (is_year_like(&c.text) || has_year_suffix(&c.text)) {
+        } else if c.col != 0 && (is_year_like(t) || has_year_suffix(t)) {
             has_year_other = true;
         }
     }
@@ -1173,6 +1185,26 @@ pub(crate) mod tests {
         assert_eq!(t.col_header(1, 1), Some("Term"));
         assert_eq!(t.col_header(1, 2), Some("Price"));
         assert_eq!(text_at(&t, 0, 2), Some("Price"));
+    }
+
+    #[test]
+    fn a_year_with_a_footnote_marker_is_a_title() {
+        for marked in ["2024 (1)", "2024(a)", "2024*"] {
+            let t = clean_table(
+                &table(vec![
+                    vec![c("", 1), c("2025", 1), c(marked, 1)],
+                    vec![
+                        c("Land and buildings", 1),
+                        c("$ 2,118,530", 1),
+                        c("$ 2,077,384", 1),
+                    ],
+                ]),
+                64,
+            );
+            assert_eq!(t.header_rows, 1, "{marked}: {t:#?}");
+            assert_eq!(t.col_header(1, 2), Some(marked));
+            assert!(t.cell(0, 2).unwrap().is_header);
+        }
     }
 
     #[test]
