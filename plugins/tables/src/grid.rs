@@ -73,11 +73,18 @@ impl CleanTable {
     /// The column headers that hold at `row`: those of the last header block starting at or
     /// above it.
     pub fn headers_at(&self, row: usize) -> &[Option<String>] {
+        match self.block_of(row) {
+            0 => &self.col_headers,
+            k => &self.restarts[k - 1].1,
+        }
+    }
+    /// The header block `row` sits under: 0 for the table's own header, k for the k-th
+    /// repeated one.
+    pub fn block_of(&self, row: usize) -> usize {
         self.restarts
             .iter()
-            .rev()
-            .find(|(from, _)| *from <= row)
-            .map_or(&self.col_headers[..], |(_, h)| &h[..])
+            .rposition(|(from, _)| *from <= row)
+            .map_or(0, |k| k + 1)
     }
     /// The header path over one cell.
     pub fn col_header(&self, row: usize, col: usize) -> Option<&str> {
@@ -92,9 +99,7 @@ impl CleanTable {
                 .iter()
                 .filter(|c| c.row == r && c.col != 0)
                 .collect();
-            values
-                .iter()
-                .any(|c| is_year_like(&c.text) || has_year_suffix(&c.text))
+            values.iter().any(|c| is_period_title(&c.text))
                 && values
                     .iter()
                     .all(|c| is_year_like(&c.text) || !parse_cell_number(&c.text).numeric_like)
@@ -127,26 +132,32 @@ fn has_year_suffix(t: &str) -> bool {
     t.len() > 4 && t.is_char_boundary(t.len() - 4) && is_year_like(&t[t.len() - 4..])
 }
 
+/// A period title: a year alone or ending a title ("2024", "Fiscal 2023", "December 31,
+/// 2024").
+fn is_period_title(t: &str) -> bool {
+    is_year_like(t) || has_year_suffix(t)
+}
+
 /// Cells that step 4 glues to the number after them ("$" | "1,234").
 const GLUED_BEFORE: &[&str] = &["$", "US$", "€", "£", "¥", "$(", "($", "("];
 /// Cells that step 4 glues to the number before them ("(12" | ")").
 const GLUED_AFTER: &[&str] = &[")", "%", ")%", "%)", "pts", "bps", "x"];
 
-/// A footnote marker in a cell of its own: "[1]", "(a)", "*", "†".
+/// A footnote marker as the grid reads one: "[1]", "(a)", "*", "†". (`number::split_marker`
+/// reads a cell's own marker by its rules, which also take a space-separated "2024 3".)
+const MARKER: &str = r"(?:[\[(]\s*[0-9a-zA-Z]{1,2}\s*[\])]|[*†‡§]+)";
+
+/// A footnote marker in a cell of its own.
 fn marker_only(t: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"^\s*(?:[\[(]\s*[0-9a-zA-Z]{1,2}\s*[\])]|[*†‡§]+)\s*$").expect("marker regex")
-    })
-    .is_match(t)
+    RE.get_or_init(|| Regex::new(&format!(r"^\s*{MARKER}\s*$")).expect("marker regex"))
+        .is_match(t)
 }
 
 /// The text without a footnote marker at its end ("2024 (1)" → "2024", "2023*" → "2023").
 fn strip_marker(t: &str) -> &str {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(r"\s*(?:[\[(]\s*[0-9a-zA-Z]{1,2}\s*[\])]|[*†‡§]+)\s*$").expect("marker regex")
-    });
+    let re = RE.get_or_init(|| Regex::new(&format!(r"\s*{MARKER}\s*$")).expect("marker regex"));
     let t = t.trim();
     re.find(t).map_or(t, |m| &t[..m.start()])
 }
@@ -191,7 +202,7 @@ fn header_like(cells: &[SrcCell], first_in_table: bool, after_header: bool) -> O
         let p = parse_cell_number(&c.text);
         if p.numeric_like && !is_year_like(t) {
             has_amount = true;
-        } else if c.col != 0 && (is_year_like(t) || has_year_suffix(t)) {
+        } else if c.col != 0 && is_period_title(t) {
             has_year_other = true;
         }
     }
@@ -260,7 +271,7 @@ fn period_years(cells: &[SrcCell], ids: &[usize]) -> Vec<u32> {
             continue;
         }
         let t = c.text.trim();
-        if !(is_year_like(t) || has_year_suffix(t)) {
+        if !is_period_title(t) {
             return Vec::new();
         }
         ys.push(t[t.len() - 4..].parse().unwrap_or(0));

@@ -239,10 +239,12 @@ fn continues_table(doc: &Document, block: Option<usize>, cfg: &Config) -> Option
 /// The caption is the nearest short paragraph above the table (a statement title, "Table 3:
 /// …"), skipping a bare scale note such as "(In millions)" which is kept as the scale note
 /// instead. A long introductory paragraph ends the search but may still carry the scale at its
-/// end ("… as follows (in millions):").
+/// end ("… as follows (in millions):"). `continued` is the table block this one continues
+/// ([`continues_table`]), whose scale it keeps when its own rows state none.
 fn caption_and_scale(
     doc: &Document,
     block: Option<usize>,
+    continued: Option<usize>,
     clean: &CleanTable,
     nums: &[ParsedNumber],
     cfg: &Config,
@@ -273,7 +275,7 @@ fn caption_and_scale(
     // A table continued after a page break ("… (continued)", or the second year of a
     // two-page schedule) keeps the scale of the part before it.
     if scale.is_none() {
-        if let Some(k) = continues_table(doc, block, cfg) {
+        if let Some(k) = continued {
             scale = previous.get(&k).cloned().map(|s| ScaleInfo {
                 source: if s.source.is_empty() { "" } else { "continued" },
                 ..s
@@ -542,27 +544,6 @@ pub fn extract_tables(
     for (index, src) in sources.iter().enumerate() {
         let table_id = table_id(acc, index);
         let mut clean = clean_table(&src.table, cfg.max_span);
-        // The part of a table continued after a page break, with no header rows of its own
-        // (Intuit's cash flows, whose financing lines go on under nothing but the title),
-        // is read under the header of the part before it, when the two are as wide and both
-        // are tables of numbers (an exhibit index or a signature block whose first rows were
-        // taken for a header would spread that mistake), and when no row of periods further
-        // down starts a header of its own (the part before's years would head it too).
-        if !src.synthetic
-            && clean.header_rows == 0
-            && clean.restarts.is_empty()
-            && clean.col_headers.iter().all(Option::is_none)
-            && !clean.has_period_row()
-            && classify(&clean, None) == "financial"
-        {
-            let before =
-                continues_table(doc, src.block, cfg).and_then(|k| headers_by_block.get(&k));
-            if let Some((n_cols, headers)) = before {
-                if *n_cols == clean.n_cols {
-                    clean.col_headers = headers.clone();
-                }
-            }
-        }
         // Every cell's number, parsed once: scale reading, classification and the cells
         // below all look at them.
         let nums: Vec<ParsedNumber> = clean
@@ -573,8 +554,18 @@ pub fn extract_tables(
         // A synthetic table's caption is looked for in its own block's lines above it only
         // through its header rows; blocks before it are still the best guess for HTML.
         let caption_block = if src.synthetic { None } else { src.block };
-        let (mut caption, mut scale_info) =
-            caption_and_scale(doc, caption_block, &clean, &nums, cfg, &scales_by_block);
+        // The table block this one continues after a page break, if any (see
+        // `continues_table`): its scale and header carry over.
+        let continued = continues_table(doc, caption_block, cfg);
+        let (mut caption, mut scale_info) = caption_and_scale(
+            doc,
+            caption_block,
+            continued,
+            &clean,
+            &nums,
+            cfg,
+            &scales_by_block,
+        );
         if src.synthetic && scale_info.scale == 0 {
             // Plain-text statements put "(in thousands)" in the lines above the columns.
             let before = doc
@@ -614,6 +605,24 @@ pub fn extract_tables(
             }
         }
         let mut kind = classify(&clean, caption.as_deref());
+        // The part of a table continued after a page break, with no header rows of its own
+        // (Intuit's cash flows, whose financing lines go on under nothing but the title),
+        // is read under the header of the part before it, when the two are as wide and both
+        // are tables of numbers (an exhibit index or a signature block whose first rows were
+        // taken for a header would spread that mistake), and when no row of periods further
+        // down starts a header of its own (the part before's years would head it too).
+        if kind == "financial"
+            && clean.header_rows == 0
+            && clean.restarts.is_empty()
+            && clean.col_headers.iter().all(Option::is_none)
+            && !clean.has_period_row()
+        {
+            if let Some((n_cols, headers)) = continued.and_then(|k| headers_by_block.get(&k)) {
+                if *n_cols == clean.n_cols {
+                    clean.col_headers = headers.clone();
+                }
+            }
+        }
         // A table holding a number the filing tags (inline XBRL) holds data, however small:
         // a one-row "Total | $ 1,234" keeps its cells.
         if kind == "layout"
@@ -661,9 +670,7 @@ pub fn extract_tables(
             } else if kind == "layout" {
                 // A page footer set as a table ("62 | Intuit Fiscal 2025 Form 10-K") between
                 // the two parts passes the header on.
-                let before = continues_table(doc, src.block, cfg)
-                    .and_then(|k| headers_by_block.get(&k))
-                    .cloned();
+                let before = continued.and_then(|k| headers_by_block.get(&k)).cloned();
                 if let Some(h) = before {
                     headers_by_block.insert(b, h);
                 }
@@ -972,13 +979,6 @@ fn emit_cells(
     let blocks: Vec<&[Option<String>]> = std::iter::once(&clean.col_headers[..])
         .chain(clean.restarts.iter().map(|(_, h)| &h[..]))
         .collect();
-    let block_of = |row: usize| {
-        clean
-            .restarts
-            .iter()
-            .rposition(|(from, _)| *from <= row)
-            .map_or(0, |k| k + 1)
-    };
     let col_measure: Vec<Vec<Option<Measure>>> = blocks
         .iter()
         .map(|hs| {
@@ -1025,7 +1025,10 @@ fn emit_cells(
         {
             rm = None;
         }
-        let cm = col_measure[block_of(c.row)].get(c.col).copied().flatten();
+        let cm = col_measure[clean.block_of(c.row)]
+            .get(c.col)
+            .copied()
+            .flatten();
         let in_pct_span = parsed.unit.is_none()
             && pct_cols
                 .get(c.col)
@@ -1070,7 +1073,10 @@ fn emit_cells(
             .get(c.row)
             .copied()
             .flatten()
-            .or(col_scale[block_of(c.row)].get(c.col).copied().flatten())
+            .or(col_scale[clean.block_of(c.row)]
+                .get(c.col)
+                .copied()
+                .flatten())
     };
     // Where the note says nothing of shares, an EPS table says it by its arithmetic: the
     // amount divided by the share count is the per-share figure printed below them (see
