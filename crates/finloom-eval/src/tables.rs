@@ -362,43 +362,36 @@ pub fn run(db: &Path, expected: &Path) -> Result<Report> {
          sign=\"-\" printed without parentheses: {}",
         overall.dash_zero, overall.shown_negative, overall.minus_printed_positive
     );
+    // The rate above is over the cells whose header (our output) names a year; the counts
+    // below are over every expected cell (the filing's tagged numbers), so that a header the
+    // plugin loses moves a cell out of "its fact's year" into "no year", where it shows.
+    let elsewhere = overall.period_rated - overall.period_agree;
+    let not_stored = overall.expected.saturating_sub(
+        overall.period_rated
+            + overall.period_no_year
+            + overall.period_relative
+            + overall.period_unknown,
+    );
     let _ = writeln!(
         text,
         "  header years: {} of {} stored tagged cells whose column header names a year carry a fact of \
-         a year it names ({}); not rated: {} headers name no year, {} concepts name a year relative to \
-         their period (maturities, vintages), {} facts' periods unread",
+         a year it names ({})\n  of the {} expected cells (the filing's): {} under a header naming \
+         their fact's year ({}), {} under one naming other years, {} under one naming no year, {} \
+         concepts naming a year relative to their period (maturities, vintages; not rated), {} \
+         periods unread, {} not stored",
         overall.period_agree,
         overall.period_rated,
         pct(overall.period_rate()),
+        overall.expected,
+        overall.period_agree,
+        pct((overall.expected > 0)
+            .then(|| overall.period_agree as f64 / overall.expected as f64)),
+        elsewhere,
         overall.period_no_year,
         overall.period_relative,
-        overall.period_unknown
+        overall.period_unknown,
+        not_stored
     );
-    for class in [
-        Class::WrongScale,
-        Class::WrongSign,
-        Class::WrongConcept,
-        Class::WrongValue,
-        Class::Missing,
-    ] {
-        let of: Vec<&Value> = problems
-            .iter()
-            .filter(|p| p["class"] == class.name())
-            .collect();
-        if of.is_empty() {
-            continue;
-        }
-        let _ = writeln!(
-            text,
-            "\n  {} ({} in all, first {} shown):",
-            class.name(),
-            of.len(),
-            of.len().min(SHOW)
-        );
-        for p in of.iter().take(SHOW) {
-            let _ = writeln!(text, "    {}", p["line"].as_str().unwrap_or(""));
-        }
-    }
     if !header_problems.is_empty() {
         let _ = writeln!(
             text,
