@@ -33,6 +33,13 @@
 //!   skipped as a whole subtree. The `dei:` facts inside it are still collected (for filing
 //!   metadata), but hidden facts are not put in `Document::facts`, whose spans must point into
 //!   the visible text.
+//! * **Invisible text** — white text on no background or a white one, as Workiva's tables carry
+//!   ("4" in the top-left cell of a statement, `color:#ffffff`) — is not read either: a reader
+//!   never saw it, and a stray number ahead of a table's header made the header look like
+//!   data. Only the text goes (cells and blocks stay, so columns keep their positions), and
+//!   not inside an inline-XBRL fact, whose text the facts need. Backgrounds are known only
+//!   from `style` and `bgcolor` attributes, so a document whose style sheet (`<style>`) sets
+//!   backgrounds keeps all its text: white on a dark fill set by a class would look the same.
 
 use std::borrow::Cow;
 
@@ -69,7 +76,7 @@ pub(crate) fn parse_html_full(html: &str) -> HtmlParse {
         Err(_) => dom::parse_document(&capped),
     };
     drop(capped_owned(capped));
-    let mut w = Walker::new(html.len());
+    let mut w = Walker::new(html.len(), !style_sheet_sets_background(&dom));
     w.walk(&dom);
     let inline_xbrl = w.inline_xbrl;
     let dei = std::mem::take(&mut w.dei);
@@ -117,6 +124,18 @@ struct Ctx {
     font_size: f32,
     heading: u8,
     thead: bool,
+    /// The text colour is white.
+    white: bool,
+    /// The nearest background set on the element or an ancestor: 0 none, 1 white, 2 another
+    /// colour (or an image).
+    background: u8,
+}
+
+impl Ctx {
+    /// White text on white (or on no background: the page is white).
+    fn invisible(&self) -> bool {
+        self.white && self.background != 2
+    }
 }
 
 impl Default for Ctx {
@@ -129,6 +148,8 @@ impl Default for Ctx {
             font_size: 0.0,
             heading: 0,
             thead: false,
+            white: false,
+            background: 0,
         }
     }
 }
@@ -294,11 +315,14 @@ struct Walker {
     pre_buf: String,
     dei: Vec<(String, String)>,
     inline_xbrl: bool,
+    /// Whether colours decide what is visible (see the module notes): no style sheet sets a
+    /// background.
+    colours: bool,
 }
 
 /// Nodes are visited in document order; `open` returns whether to descend.
 impl Walker {
-    fn new(cap: usize) -> Self {
+    fn new(cap: usize, colours: bool) -> Self {
         Walker {
             text: String::with_capacity(cap / 4),
             blocks: Vec::new(),
@@ -321,6 +345,7 @@ impl Walker {
             pre_buf: String::new(),
             dei: Vec::new(),
             inline_xbrl: false,
+            colours,
         }
     }
 
@@ -410,6 +435,16 @@ impl Walker {
         for (k, v) in el.attrs() {
             match k {
                 "style" => style_attr = Some(v),
+                "bgcolor" => {
+                    if let Some(b) = background_kind(v) {
+                        ctx.background = b;
+                    }
+                }
+                "color" if name == "font" => {
+                    if let Some(w) = colour_is_white(v) {
+                        ctx.white = w;
+                    }
+                }
                 "align" => align_attr = parse_align(v),
                 "colspan" => colspan = parse_span(v),
                 "rowspan" => rowspan = parse_span(v),
@@ -465,6 +500,12 @@ impl Walker {
             }
             if let Some(s) = css.font_size {
                 ctx.font_size = s;
+            }
+            if let Some(w) = css.white {
+                ctx.white = w;
+            }
+            if let Some(b) = css.background {
+                ctx.background = b;
             }
             page_before = css.page_before;
             page_after = css.page_after;
@@ -640,6 +681,14 @@ impl Walker {
             return;
         }
         let ctx = self.ctx();
+        if self.colours && ctx.invisible() && self.open_facts.is_empty() {
+            // It still takes room on the line: the words either side stay apart ("cash
+            // flows<span style='color:#ffffff'> </span>under").
+            if !t.is_empty() {
+                self.pending_space = true;
+            }
+            return;
+        }
         let mut chars = 0usize;
         let mut first = true;
         for piece in t.split(is_space) {
@@ -1183,6 +1232,10 @@ struct Css {
     font_size: Option<f32>,
     page_before: bool,
     page_after: bool,
+    /// `color`: white or not.
+    white: Option<bool>,
+    /// `background-color` / `background`, as in [`Ctx::background`].
+    background: Option<u8>,
     /// Positive horizontal padding or margin on the left / on the right.
     gap_left: bool,
     gap_right: bool,
@@ -1284,6 +1337,10 @@ fn parse_css(style: &str, parent_size: f32) -> Css {
             let (l, r) = shorthand_sides(v);
             css.gap_left |= l;
             css.gap_right |= r;
+        } else if key("color") {
+            css.white = colour_is_white(v);
+        } else if key("background-color") || key("background") {
+            css.background = background_kind(v);
         } else if key("page-break-before") || key("break-before") {
             css.page_before |= is_page_break(v);
         } else if key("page-break-after") || key("break-after") {
@@ -1291,6 +1348,77 @@ fn parse_css(style: &str, parent_size: f32) -> Css {
         }
     }
     css
+}
+
+/// Whether a CSS or HTML colour is white; `None` for a value that sets nothing. (It runs for
+/// every `color` declaration, one per `<span>` in some filings: no allocation.)
+fn colour_is_white(v: &str) -> Option<bool> {
+    let v = v.trim();
+    let is = |s: &str| v.eq_ignore_ascii_case(s);
+    if v.is_empty() || is("inherit") || is("initial") || is("unset") || is("currentcolor") {
+        return None;
+    }
+    if [
+        "white",
+        "#fff",
+        "#ffffff",
+        "fff",
+        "ffffff",
+        "#ffff",
+        "#ffffffff",
+    ]
+    .iter()
+    .any(|s| is(s))
+    {
+        return Some(true);
+    }
+    if v.len() > 3 && v[..3].eq_ignore_ascii_case("rgb") {
+        // "rgb(255, 255, 255)", spaces anywhere.
+        let b = v
+            .bytes()
+            .filter(|c| !c.is_ascii_whitespace())
+            .map(|c| c.to_ascii_lowercase());
+        let white = [
+            "rgb(255,255,255)",
+            "rgba(255,255,255,1)",
+            "rgba(255,255,255,1.0)",
+        ]
+        .iter()
+        .any(|w| b.clone().eq(w.bytes()));
+        return Some(white);
+    }
+    Some(false)
+}
+
+/// What a `background`, `background-color` or `bgcolor` value paints, as in
+/// [`Ctx::background`]; `None` for one that paints nothing (the parent's shows through).
+fn background_kind(v: &str) -> Option<u8> {
+    let v = v.trim();
+    if v.is_empty()
+        || ["none", "transparent", "inherit", "initial", "unset"]
+            .iter()
+            .any(|s| v.eq_ignore_ascii_case(s))
+    {
+        return None;
+    }
+    if contains_ci(v, "url(") {
+        return Some(2);
+    }
+    // The shorthand's colour is one of its words ("#fff no-repeat").
+    let white = colour_is_white(v) == Some(true)
+        || v.split_whitespace()
+            .any(|t| colour_is_white(t) == Some(true));
+    Some(if white { 1 } else { 2 })
+}
+
+/// Whether a `<style>` element of the document sets a background (see the module notes).
+fn style_sheet_sets_background(dom: &Dom) -> bool {
+    dom.tree.nodes().any(|n| {
+        n.value().as_element().is_some_and(|e| e.name() == "style")
+            && n.children()
+                .filter_map(|c| c.value().as_text())
+                .any(|t| contains_ci(t, "background"))
+    })
 }
 
 fn is_page_break(v: &str) -> bool {
@@ -1401,6 +1529,59 @@ mod tests {
             p.dei,
             [("dei:DocumentType".to_string(), "10-K".to_string())]
         );
+    }
+
+    #[test]
+    fn invisible_text_is_not_read() {
+        // Workiva's statements: a white "4" in the top-left cell, on no background. The cell
+        // stays (columns keep their places); its text goes.
+        let d = parse_html(
+            "<table><tr><td style='color:#ffffff;padding:2px'><span style='color:#FFFFFF'>4</span></td>\
+             <td><span style='color:#000000'>Fiscal Year Ended January 31,</span></td></tr>\
+             <tr><td>Net income</td><td>6,197</td></tr></table>",
+        );
+        let t = &d.tables[0];
+        assert_eq!(t.rows[0].cells.len(), 2);
+        assert_eq!(t.rows[0].cells[0].text.as_str(), "");
+        assert_eq!(
+            t.rows[0].cells[1].text.as_str(),
+            "Fiscal Year Ended January 31,"
+        );
+        // White on a white fill, in a paragraph, and an old `<font color>`: not read either.
+        let d = parse_html(
+            "<p>seen <span style='background-color:#fff;color:white'>unseen</span></p>\
+             <p><font color=\"#FFFFFF\">spacer</font>kept</p>",
+        );
+        assert_eq!(d.text.as_str(), "seen\n\nkept");
+        // Invisible text between two words still parts them (Starbucks).
+        let d = parse_html(
+            "<p><span>cash flows</span><span style='color:#ffffff'> </span><span>under</span>\
+             <span style='color:#ffffff'>x</span><span>our</span></p>",
+        );
+        assert_eq!(d.text.as_str(), "cash flows under our");
+        // White on a dark fill (a header band), set on the cell, the row or by `bgcolor`, is
+        // read; so is text whose colour is set back, and an inline-XBRL fact's text.
+        let d = parse_html(
+            "<table><tr><td style='background-color:#7b7e87'><span style='color:#ffffff'>Market</span></td>\
+             <td bgcolor='#003366'><font color='white'>2024</font></td></tr>\
+             <tr style='background:#e20074 none'><td style='color:#fff'>% Change</td>\
+             <td style='color:#fff'><span style='color:black'>back</span></td></tr></table>\
+             <p style='color:#ffffff'><ix:nonFraction name='us-gaap:X' contextRef='c'>5</ix:nonFraction></p>",
+        );
+        let t = &d.tables[0];
+        assert_eq!(t.rows[0].cells[0].text.as_str(), "Market");
+        assert_eq!(t.rows[0].cells[1].text.as_str(), "2024");
+        assert_eq!(t.rows[1].cells[0].text.as_str(), "% Change");
+        assert_eq!(t.rows[1].cells[1].text.as_str(), "back");
+        assert_eq!(d.facts.len(), 1);
+        assert_eq!(d.facts[0].display.as_str(), "5");
+        // A style sheet that sets backgrounds may paint a dark fill under white text by a
+        // class, which the reader does not resolve: then every text is read.
+        let d = parse_html(
+            "<html><head><style>.band { background-color: #003366 }</style></head><body>\
+             <p class='band'><span style='color:#ffffff'>Header</span></p></body></html>",
+        );
+        assert_eq!(d.text.as_str(), "Header");
     }
 
     #[test]

@@ -40,8 +40,9 @@ use finloom_plugin_api::{Document, FilingMeta};
 /// parser reopens them (a `<font>` left open in each paragraph is a few levels, not one more
 /// per paragraph). 7: a table row left out for being empty no longer leaves the rows spanning
 /// it one row too tall (ADP's "Years Ended June 30," spanned its empty row and then covered
-/// the years below it).
-pub const DOCUMENT_VERSION: &str = "7";
+/// the years below it). 8: invisible text (white on white or on no background) is not read
+/// (Salesforce's white "4" ahead of its statements' headers).
+pub const DOCUMENT_VERSION: &str = "8";
 
 mod decode;
 mod depth;

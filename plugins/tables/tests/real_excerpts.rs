@@ -395,3 +395,12 @@ fn a_full_width_title_heads_the_table_not_its_columns() {
 fn award_names_under_a_price_title_are_prices() {
     assert!(check("SYK_0000310764-25-000023.title-over-award-prices.html") >= 20);
 }
+
+/// A white "4" on no background in the top-left cell of Salesforce's statements, invisible to
+/// a reader: read as text it stood in the label column ahead of "Fiscal Year Ended January
+/// 31,", the header looked like a data row, and no amount had a column header. The reader
+/// now leaves invisible text out (`finloom-ingest`, document version 8).
+#[test]
+fn invisible_text_does_not_hide_the_header() {
+    assert!(check_periods("CRM_0001108524-25-000006.invisible-corner.html") >= 90);
+}
