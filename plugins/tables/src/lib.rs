@@ -42,7 +42,7 @@ use finloom_plugin_api::{
     BlockKind, Document, FilingMeta, Manifest, Plugin, Table, TableRows, Value, INTERFACE_VERSION,
 };
 use finloom_plugin_kit::text::{is_page_furniture, table_id};
-use grid::{clean_table, CleanTable};
+use grid::{clean_table, CleanTable, OutCell};
 use number::{parse_cell_number, parse_fact_display, ParsedNumber};
 use regex::Regex;
 use scale::{find_scale, measure_of, running_scale, Measure, ScaleInfo};
@@ -372,12 +372,51 @@ fn toc_item_re() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"(?i)^\s*(item|part)\s+[0-9ivx]+[a-c]?\b").expect("toc regex"))
 }
 
+/// An exhibit index: most rows open with an exhibit number ("3.1", "10.19*", "10(m)†",
+/// "4.16(ee)", "(2.1)", "*10.14") and go on with the exhibit's description, with no amount
+/// beside it. Exhibit numbers read as numbers, so such a list counted as a table of numbers
+/// (an exhibit index is a list of documents, not of amounts).
+fn is_exhibit_index(clean: &CleanTable) -> bool {
+    static NUMBER: OnceLock<Regex> = OnceLock::new();
+    static AMOUNT: OnceLock<Regex> = OnceLock::new();
+    let number = NUMBER.get_or_init(|| {
+        Regex::new(
+            r"^[*+†‡#]*\(?\d{1,3}(?:\.\d{1,3}){0,3}\)?(?:\([a-z0-9]{1,3}\)|[A-Za-z]){0,2}[*+†‡#]*$",
+        )
+        .expect("exhibit number regex")
+    });
+    // A short cell with a grouped number or a currency sign: an amount ("1,234", "$ 5").
+    let amount = AMOUNT.get_or_init(|| Regex::new(r"\d,\d{3}|^\s*\(?\$").expect("amount regex"));
+    let (mut rows, mut exhibits) = (0usize, 0usize);
+    for r in 0..clean.n_rows {
+        let cells: Vec<&OutCell> = clean.cells.iter().filter(|c| c.row == r).collect();
+        let Some(first) = cells.iter().find(|c| !c.text.trim().is_empty()) else {
+            continue;
+        };
+        if cells.iter().any(|c| c.is_header) {
+            continue;
+        }
+        rows += 1;
+        // The description: a cell with words in it (twenty letters or more).
+        let described = cells
+            .iter()
+            .any(|c| c.text.chars().filter(|ch| ch.is_alphabetic()).count() >= 20);
+        let amounts = cells
+            .iter()
+            .any(|c| c.text.chars().count() < 20 && amount.is_match(&c.text));
+        if number.is_match(first.text.trim()) && described && !amounts {
+            exhibits += 1;
+        }
+    }
+    exhibits >= 2 && exhibits * 10 >= rows * 6
+}
+
 /// `layout`, `financial` or `text`.
 ///
 /// Layout tables carry no data: a single cell or row (a boxed paragraph, a page footer), a
 /// signature block, a table of contents (rows of "Item N" and page numbers), a page header.
 /// A table is financial when numbers dominate the data cells.
-pub fn classify(clean: &CleanTable, caption: Option<&str>) -> &'static str {
+pub fn classify(clean: &CleanTable, caption: Option<&str>, exhibit_index: bool) -> &'static str {
     if clean.n_rows <= 1 || clean.n_cols <= 1 {
         return "layout";
     }
@@ -404,6 +443,9 @@ pub fn classify(clean: &CleanTable, caption: Option<&str>) -> &'static str {
         && (joined.contains("form 10-k") || joined.contains("form 10-q") || joined.contains("page"))
     {
         return "layout";
+    }
+    if exhibit_index {
+        return "text";
     }
     let (mut num, mut text) = (0usize, 0usize);
     for c in clean.cells.iter() {
@@ -535,9 +577,10 @@ pub fn extract_tables(
     // "(In millions)" covers the note tables after it that print amounts without a note.
     let mut last_stated: Option<(Option<String>, ScaleInfo)> = None;
     let mut scales_by_block: std::collections::HashMap<usize, ScaleInfo> = Default::default();
-    // Per table block, its width and the column headers over its last rows: for the part of
-    // a statement continued after a page break without a header of its own.
-    let mut headers_by_block: std::collections::HashMap<usize, (usize, Vec<Option<String>>)> =
+    // Per table block, its width, the column headers over its last rows, and whether it is an
+    // exhibit index: for the part of a statement (or of an exhibit index) continued after a
+    // page break without a header of its own.
+    let mut headers_by_block: std::collections::HashMap<usize, (usize, Vec<Option<String>>, bool)> =
         Default::default();
     let mut tables = TABLES.rows();
     let mut cells_out = CELLS.rows();
@@ -604,21 +647,24 @@ pub fn extract_tables(
                 scale_info = s.clone();
             }
         }
-        let mut kind = classify(&clean, caption.as_deref());
+        let exhibit_index = is_exhibit_index(&clean);
+        let mut kind = classify(&clean, caption.as_deref(), exhibit_index);
         // The part of a table continued after a page break, with no header rows of its own
         // (Intuit's cash flows, whose financing lines go on under nothing but the title),
         // is read under the header of the part before it, when the two are as wide and both
-        // are tables of numbers (an exhibit index or a signature block whose first rows were
-        // taken for a header would spread that mistake), and when no row of periods further
-        // down starts a header of its own (the part before's years would head it too).
-        if kind == "financial"
+        // are tables of numbers or both exhibit indexes (a signature block whose first rows
+        // were taken for a header would spread that mistake), and when no row of periods
+        // further down starts a header of its own (the part before's years would head it too).
+        if (kind == "financial" || exhibit_index)
             && clean.header_rows == 0
             && clean.restarts.is_empty()
             && clean.col_headers.iter().all(Option::is_none)
             && !clean.has_period_row()
         {
-            if let Some((n_cols, headers)) = continued.and_then(|k| headers_by_block.get(&k)) {
-                if *n_cols == clean.n_cols {
+            if let Some((n_cols, headers, exhibits)) =
+                continued.and_then(|k| headers_by_block.get(&k))
+            {
+                if *n_cols == clean.n_cols && *exhibits == exhibit_index {
                     clean.col_headers = headers.clone();
                 }
             }
@@ -665,8 +711,18 @@ pub fn extract_tables(
         if let (Some(b), false) = (src.block, src.synthetic) {
             scales_by_block.insert(b, scale_info.clone());
             let last = clean.headers_at(clean.n_rows.saturating_sub(1)).to_vec();
-            if kind == "financial" && last.iter().any(Option::is_some) {
-                headers_by_block.insert(b, (clean.n_cols, last));
+            // An exhibit index's titles carry no digit ("Exhibit No. | Description"): one
+            // that does is a first exhibit taken for a header ("+*10.2 | Letter Agreement …"),
+            // not to be spread.
+            let passes_on = if exhibit_index {
+                last.iter()
+                    .flatten()
+                    .all(|h| !h.chars().any(|c| c.is_ascii_digit()))
+            } else {
+                kind == "financial"
+            };
+            if passes_on && last.iter().any(Option::is_some) {
+                headers_by_block.insert(b, (clean.n_cols, last, exhibit_index));
             } else if kind == "layout" {
                 // A page footer set as a table ("62 | Intuit Fiscal 2025 Form 10-K") between
                 // the two parts passes the header on.

@@ -879,3 +879,119 @@ fn a_table_continued_after_a_page_break_keeps_the_header_before_it() {
         .build();
     assert_eq!(header(&doc), None);
 }
+
+/// An exhibit index is a list of documents: its exhibit numbers ("3.1", "10(m)†", "(4.11)",
+/// "*10.14") read as numbers, and it was classified `financial` (79 tables in the development
+/// corpus). Its continuation after a page break keeps the index's own titles; titles that are
+/// a first exhibit taken for a header ("+*10.2 | Letter Agreement …", Standard Pacific) are
+/// not passed on. A table of amounts whose rows are numbered stays `financial`.
+#[test]
+fn an_exhibit_index_is_text() {
+    let described = |n: &str, what: &str| {
+        vec![
+            c(n, 1),
+            c(
+                &format!("{what}, incorporated by reference to the Company's Form 10-K"),
+                1,
+            ),
+        ]
+    };
+    let index = table(vec![
+        vec![c("Exhibit No.", 1), c("Description", 1)],
+        described("3.1", "Amended and Restated Certificate of Incorporation"),
+        described("10(m)†", "Stock Unit Grant Agreement"),
+        described("(4.11)", "Form of 3.250% Senior Note due 2027"),
+        described(
+            "*10.14",
+            "Form of Performance Restricted Stock Unit Agreement",
+        ),
+    ]);
+    let continued = table(vec![
+        described(
+            "10.15",
+            "Form of Relative Total Shareholder Return Agreement",
+        ),
+        described("21", "Subsidiaries of the Registrant"),
+        described(
+            "23.1",
+            "Consent of Independent Registered Public Accounting Firm",
+        ),
+    ]);
+    let numbered = table(vec![
+        vec![c("", 1), c("Line", 1), c("2024", 1), c("2023", 1)],
+        vec![
+            c("1", 1),
+            c("Revenue from contracts with customers", 1),
+            c("$ 1,234", 1),
+            c("$ 1,100", 1),
+        ],
+        vec![
+            c("2", 1),
+            c("Cost of revenue excluding depreciation", 1),
+            c("(567)", 1),
+            c("(540)", 1),
+        ],
+    ]);
+    let doc = DocBuilder::new()
+        .table_of(index)
+        .p("92")
+        .table_of(continued)
+        .p("The following table shows revenue:")
+        .table_of(numbered)
+        .build();
+    let (tables, cells) = run(&doc, &[]);
+    let kinds: Vec<&str> = tables
+        .rows
+        .iter()
+        .map(|r| tables.get(r, "kind").as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["text", "text", "financial"]);
+    let rows = testing::rows(&cells);
+    let header = |id: &str| {
+        rows.iter()
+            .find(|r| r.str("id") == id)
+            .expect(id)
+            .opt_str("column_header")
+            .map(str::to_string)
+    };
+    assert_eq!(
+        header("0000320193-24-000123/tbl/1/r0/c0").as_deref(),
+        Some("Exhibit No.")
+    );
+    // An index whose first exhibit was taken for its header passes nothing on.
+    let first_as_header = table(vec![
+        described(
+            "+*10.2",
+            "Letter Agreement amending the Stockholders Agreement",
+        ),
+        described("10.3", "Credit Agreement among the Company and the lenders"),
+        described("10.4", "First Amendment to the Credit Agreement"),
+    ]);
+    let doc = DocBuilder::new()
+        .table_of(first_as_header)
+        .p("93")
+        .table_of(table(vec![
+            described(
+                "23.1",
+                "Consent of Independent Registered Public Accounting Firm",
+            ),
+            described("31.1", "Certification of the Chief Executive Officer"),
+            described("31.2", "Certification of the Chief Financial Officer"),
+        ]))
+        .build();
+    let (_, cells) = run(&doc, &[]);
+    let rows = testing::rows(&cells);
+    let second: Vec<_> = rows
+        .iter()
+        .filter(|r| r.str("id").starts_with("0000320193-24-000123/tbl/1/"))
+        .collect();
+    assert!(!second.is_empty());
+    assert!(
+        second.iter().all(|r| r.opt_str("column_header").is_none()),
+        "{:?}",
+        second
+            .iter()
+            .map(|r| r.opt_str("column_header"))
+            .collect::<Vec<_>>()
+    );
+}
