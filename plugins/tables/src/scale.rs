@@ -267,6 +267,20 @@ pub fn is_percent_column(header: &str) -> bool {
     .is_match(header)
 }
 
+/// A label ending in `%` as its unit ("Gross margin %", "Tax rate%"), not in a figure it
+/// states: "Less imputed interest on capital leases at an average rate of 5.3%" is a line of
+/// amounts (Norfolk Southern's −6 million).
+fn names_percent_unit(l: &str) -> bool {
+    let l = l.trim_end();
+    l.strip_suffix('%').is_some_and(|rest| {
+        !rest
+            .trim_end()
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
 fn interest_rate_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -358,7 +372,7 @@ pub fn measure_of(label: &str) -> Option<Measure> {
     }
     if l.contains("percent")
         || l.contains("margin %")
-        || l.trim_end().ends_with('%')
+        || names_percent_unit(&l)
         || percent_unit_re().is_match(label)
         || interest_rate_re().is_match(label)
     {
@@ -524,6 +538,11 @@ mod tests {
         }
         // A rate in a label is not the row's unit.
         assert_eq!(measure_of("Fixed-rate 0.000% – 4.850% notes"), None);
+        assert_eq!(
+            measure_of("Less imputed interest on capital leases at an average rate of 5.3%"),
+            None
+        );
+        assert_eq!(measure_of("Gross margin %"), Some(Measure::Percent));
         // A column headed "% of …" (Salesforce's "% of Total Revenues", read in millions).
         assert!(is_percent_column("% of Total Revenues"));
         assert!(is_percent_column("% Change"));
