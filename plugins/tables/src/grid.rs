@@ -138,6 +138,18 @@ fn is_period_title(t: &str) -> bool {
     is_year_like(t) || has_year_suffix(t)
 }
 
+/// A year that opens a body row going on with amounts is the row's label, not an amount: a
+/// maturity schedule's "2025 | $ 10,930", "2026 | 12,342" (Apple's term debt). Read as a
+/// number it was stored as 2,025 million, moved off the label column, and left its table
+/// without row labels. `texts` are the row's non-empty cell texts in column order.
+fn opens_with_year<'a>(mut texts: impl Iterator<Item = &'a str>) -> bool {
+    let Some(first) = texts.next() else {
+        return false;
+    };
+    is_year_like(strip_marker(first))
+        && texts.any(|t| parse_cell_number(t).numeric_like && !is_year_like(strip_marker(t)))
+}
+
 /// Cells that step 4 glues to the number after them ("$" | "1,234").
 const GLUED_BEFORE: &[&str] = &["$", "US$", "€", "£", "¥", "$(", "($", "("];
 /// Cells that step 4 glues to the number before them ("(12" | ")").
@@ -562,9 +574,25 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
         hdr_row[b] = true;
     }
     let is_header_row = |r: usize| hdr_row[r];
-    // 3. Anchors.
-    for c in cells.iter_mut() {
-        if !is_header_row(c.row) && c.colspan > 1 && parse_cell_number(&c.text).numeric_like {
+    // 3. Anchors. A number spanning columns sits at their right end; a year labelling its
+    // row (see `opens_with_year`) stays at the left, where labels are.
+    let year_labels: Vec<Option<usize>> = by_row
+        .iter()
+        .map(|ids| {
+            let first = ids.iter().copied().find(|&i| !cells[i].text.is_empty())?;
+            let texts = ids
+                .iter()
+                .map(|&i| cells[i].text.as_str())
+                .filter(|t| !t.is_empty());
+            opens_with_year(texts).then_some(first)
+        })
+        .collect();
+    for (i, c) in cells.iter_mut().enumerate() {
+        if !is_header_row(c.row)
+            && c.colspan > 1
+            && parse_cell_number(&c.text).numeric_like
+            && year_labels[c.row] != Some(i)
+        {
             c.anchor = c.col + c.colspan - 1;
         }
     }
@@ -868,9 +896,19 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
             restarts.push((from, paths(&rows)));
         }
     }
+    // Per output row, its non-empty texts in column order.
+    let mut row_texts: Vec<Vec<(usize, &str)>> = vec![Vec::new(); n_rows];
+    for o in out.iter().filter(|o| !o.text.is_empty()) {
+        row_texts[o.row].push((o.col, o.text.as_str()));
+    }
+    for r in row_texts.iter_mut() {
+        r.sort_by_key(|&(col, _)| col);
+    }
     let (mut text0, mut num0) = (0, 0);
     for c in out.iter().filter(|c| c.col == 0 && c.row >= header_rows) {
-        if parse_cell_number(&c.text).numeric_like {
+        if parse_cell_number(&c.text).numeric_like
+            && !opens_with_year(row_texts[c.row].iter().map(|&(_, t)| t))
+        {
             num0 += 1;
         } else {
             text0 += 1;
@@ -1216,6 +1254,46 @@ pub(crate) mod tests {
             assert_eq!(t.col_header(1, 2), Some(marked));
             assert!(t.cell(0, 2).unwrap().is_header);
         }
+    }
+
+    #[test]
+    fn a_year_opening_a_row_of_amounts_is_its_label() {
+        // Apple's term-debt maturities: each year spans the label columns like "Thereafter".
+        let t = clean_table(
+            &table(vec![
+                vec![c("2025", 3), c("$", 1), c("10,930", 1)],
+                vec![c("2026", 3), c("12,342", 2)],
+                vec![c("2027", 3), c("9,936", 2)],
+                vec![c("Thereafter", 3), c("51,180", 2)],
+                vec![c("Total term debt principal", 3), c("$", 1), c("97,341", 1)],
+            ]),
+            64,
+        );
+        assert!(t.label_col, "{t:#?}");
+        assert_eq!(text_at(&t, 0, 0), Some("2025"));
+        assert_eq!(t.row_labels[1].as_deref(), Some("2026"));
+        // Years in the label column of a schedule with one text row: still labels.
+        let t = clean_table(
+            &table(vec![
+                vec![c("2025", 1), c("1,522", 1)],
+                vec![c("2026", 1), c("1,147", 1)],
+                vec![c("2027", 1), c("745", 1)],
+                vec![c("Total", 1), c("3,414", 1)],
+            ]),
+            64,
+        );
+        assert!(t.label_col, "{t:#?}");
+        assert_eq!(t.row_labels[2].as_deref(), Some("2027"));
+        // A row of years alone is no row of amounts: it does not make its years labels.
+        let t = clean_table(
+            &table(vec![
+                vec![c("2025", 1), c("2024", 1)],
+                vec![c("1,522", 1), c("1,147", 1)],
+                vec![c("745", 1), c("578", 1)],
+            ]),
+            64,
+        );
+        assert!(!t.label_col, "{t:#?}");
     }
 
     #[test]
