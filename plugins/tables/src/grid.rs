@@ -896,18 +896,15 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
             restarts.push((from, paths(&rows)));
         }
     }
-    // Per output row, its non-empty texts in column order.
-    let mut row_texts: Vec<Vec<(usize, &str)>> = vec![Vec::new(); n_rows];
+    // Per output row, its non-empty texts in column order (`out` is sorted by row and column).
+    let mut row_texts: Vec<Vec<&str>> = vec![Vec::new(); n_rows];
     for o in out.iter().filter(|o| !o.text.is_empty()) {
-        row_texts[o.row].push((o.col, o.text.as_str()));
-    }
-    for r in row_texts.iter_mut() {
-        r.sort_by_key(|&(col, _)| col);
+        row_texts[o.row].push(o.text.as_str());
     }
     let (mut text0, mut num0) = (0, 0);
     for c in out.iter().filter(|c| c.col == 0 && c.row >= header_rows) {
         if parse_cell_number(&c.text).numeric_like
-            && !opens_with_year(row_texts[c.row].iter().map(|&(_, t)| t))
+            && !opens_with_year(row_texts[c.row].iter().copied())
         {
             num0 += 1;
         } else {

@@ -42,7 +42,7 @@ use finloom_plugin_api::{
     BlockKind, Document, FilingMeta, Manifest, Plugin, Table, TableRows, Value, INTERFACE_VERSION,
 };
 use finloom_plugin_kit::text::{is_page_furniture, table_id};
-use grid::{clean_table, CleanTable, OutCell};
+use grid::{clean_table, CleanTable};
 use number::{parse_cell_number, parse_fact_display, ParsedNumber};
 use regex::Regex;
 use scale::{find_scale, measure_of, running_scale, Measure, ScaleInfo};
@@ -388,8 +388,8 @@ fn is_exhibit_index(clean: &CleanTable) -> bool {
     // A short cell with a grouped number or a currency sign: an amount ("1,234", "$ 5").
     let amount = AMOUNT.get_or_init(|| Regex::new(r"\d,\d{3}|^\s*\(?\$").expect("amount regex"));
     let (mut rows, mut exhibits) = (0usize, 0usize);
-    for r in 0..clean.n_rows {
-        let cells: Vec<&OutCell> = clean.cells.iter().filter(|c| c.row == r).collect();
+    // `cells` are in row-major order: one slice per row.
+    for cells in clean.cells.chunk_by(|a, b| a.row == b.row) {
         let Some(first) = cells.iter().find(|c| !c.text.trim().is_empty()) else {
             continue;
         };
