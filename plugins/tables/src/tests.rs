@@ -43,6 +43,15 @@ fn cell<'a>(cells: &'a TableRows, id: &str) -> &'a [Value] {
 }
 
 /// Equal up to floating-point rounding (921.7 × 10^6 is not exactly 921.7e6).
+/// The `kind` of each table row, in order.
+fn kinds(tables: &TableRows) -> Vec<&str> {
+    tables
+        .rows
+        .iter()
+        .map(|r| tables.get(r, "kind").as_str().unwrap())
+        .collect()
+}
+
 fn close(v: Option<f64>, want: f64) -> bool {
     v.is_some_and(|v| (v - want).abs() <= 1e-9 * want.abs().max(1.0))
 }
@@ -278,12 +287,7 @@ fn layout_tables_get_a_row_but_no_cells() {
         .table_of(text)
         .build();
     let (tables, cells) = run(&doc, &[]);
-    let kinds: Vec<&str> = tables
-        .rows
-        .iter()
-        .map(|r| tables.get(r, "kind").as_str().unwrap())
-        .collect();
-    assert_eq!(kinds, ["layout", "layout", "layout", "text"]);
+    assert_eq!(kinds(&tables), ["layout", "layout", "layout", "text"]);
     assert!(cells
         .rows
         .iter()
@@ -940,12 +944,7 @@ fn an_exhibit_index_is_text() {
         .table_of(numbered)
         .build();
     let (tables, cells) = run(&doc, &[]);
-    let kinds: Vec<&str> = tables
-        .rows
-        .iter()
-        .map(|r| tables.get(r, "kind").as_str().unwrap())
-        .collect();
-    assert_eq!(kinds, ["text", "text", "financial"]);
+    assert_eq!(kinds(&tables), ["text", "text", "financial"]);
     let rows = testing::rows(&cells);
     let header = |id: &str| {
         rows.iter()
