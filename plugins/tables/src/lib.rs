@@ -329,22 +329,26 @@ fn caption_and_scale(
     (caption, scale.unwrap_or_default())
 }
 
+/// A year printed alone, "2019": four digits from 1900 to 2099, no sign, separator or symbol.
+fn is_bare_year(t: &str) -> bool {
+    let t = t.trim();
+    t.len() == 4
+        && (t.starts_with("19") || t.starts_with("20"))
+        && t.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The rows above a table's first row of amounts (at least its header block and two rows,
 /// at most eight): where a table states its own scale. A year heading ("2025") is not an
 /// amount.
 fn top_rows(clean: &CleanTable, nums: &[ParsedNumber]) -> usize {
-    let is_year = |t: &str| {
-        let t = t.trim();
-        t.len() == 4
-            && (t.starts_with("19") || t.starts_with("20"))
-            && t.bytes().all(|b| b.is_ascii_digit())
-    };
     // Cells are in row-major order: the first amount's row.
     let first_amount = clean
         .cells
         .iter()
         .zip(nums)
-        .find(|(c, p)| !(clean.label_col && c.col == 0) && !is_year(&c.text) && p.value.is_some())
+        .find(|(c, p)| {
+            !(clean.label_col && c.col == 0) && !is_bare_year(&c.text) && p.value.is_some()
+        })
         .map_or(clean.n_rows, |(c, _)| c.row);
     first_amount.max(clean.header_rows).max(2).min(8)
 }
@@ -1204,7 +1208,12 @@ fn emit_cells(
         } else {
             measure
         };
+        // A year printed alone is a year ("Year that the rate reaches the ultimate trend rate
+        // | 2019", "(In millions) | 2024 | 2023" read as a row), not an amount in a scale:
+        // filings print four-digit amounts with a separator ("2,019"; no tagged cell of the
+        // development corpus is a bare four-digit number).
         let eff_scale = match (parsed.unit.as_deref(), measure) {
+            _ if parsed.value.is_some() && is_bare_year(&c.text) => 0,
             // Basis points are normalised to a ratio as percentages are (50 bps → 0.005); a
             // multiple ("4.08x") is never in the table's scale.
             (Some("bps"), _) => -4,

@@ -994,3 +994,38 @@ fn an_exhibit_index_is_text() {
             .collect::<Vec<_>>()
     );
 }
+
+/// A year printed alone in a table of millions is a year: "Year that the rate reaches the
+/// ultimate trend rate | 2019" (Vulcan, Macy's) was stored as 2,019 million, or as a
+/// percentage beside trend rates; a year row under "(In millions)" as 2,024 million.
+#[test]
+fn a_bare_year_is_never_scaled() {
+    let doc = DocBuilder::new()
+        .p("(In millions)")
+        .table_of(table(vec![
+            vec![c("", 1), c("2012", 1), c("2011", 1)],
+            vec![
+                c("Health care cost trend rate", 1),
+                c("8.0%", 1),
+                c("8.5%", 1),
+            ],
+            vec![
+                c("Year that the rate reaches the ultimate trend rate", 1),
+                c("2019", 1),
+                c("2017", 1),
+            ],
+            vec![c("Net periodic cost", 1), c("$ 1,234", 1), c("$ 1,100", 1)],
+        ]))
+        .build();
+    let (_, cells) = run(&doc, &[]);
+    let rows = testing::rows(&cells);
+    let normalized = |text: &str| {
+        rows.iter()
+            .find(|r| r.str("raw_text") == text)
+            .expect(text)
+            .opt_float("value_normalized")
+    };
+    assert_eq!(normalized("2019"), Some(2019.0));
+    assert_eq!(normalized("2017"), Some(2017.0));
+    assert_eq!(normalized("$ 1,234"), Some(1_234_000_000.0));
+}
