@@ -400,6 +400,31 @@ fn find_restarts(
     out
 }
 
+/// Whether the next row with text after `r` is a row of periods: period titles ("2024",
+/// "December 31, 2023") over the columns, and nothing or a scale note ("(In millions)") in the
+/// label column.
+fn periods_row_next(cells: &[SrcCell], by_row: &[Vec<usize>], r: usize) -> bool {
+    let Some(next) = by_row[r + 1..]
+        .iter()
+        .find(|ids| ids.iter().any(|&i| !cells[i].text.trim().is_empty()))
+    else {
+        return false;
+    };
+    let ne: Vec<&SrcCell> = next
+        .iter()
+        .map(|&i| &cells[i])
+        .filter(|c| !c.text.trim().is_empty())
+        .collect();
+    let (label, titles): (Vec<&SrcCell>, Vec<&SrcCell>) = ne.iter().partition(|c| c.col == 0);
+    !titles.is_empty()
+        && titles
+            .iter()
+            .all(|c| is_period_title(strip_marker(&c.text)))
+        && label
+            .iter()
+            .all(|c| crate::scale::find_scale(&c.text).is_some())
+}
+
 /// A row whose only text is one title in the label column, not a number.
 fn top_title_only(cells: &[SrcCell]) -> bool {
     let mut nonempty = cells.iter().filter(|c| !c.text.trim().is_empty());
@@ -478,6 +503,13 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
         // except per share amounts)" over every column made every column "per share").
         if !seen_nonblank && top_title_only(&row_cells) {
             header_start = r + 1;
+            continue;
+        }
+        // Further down the header, a title alone in the label column over a row of periods
+        // ("Pension Benefits" / "For the Years Ended December 31," / "(In millions) | 2024 |
+        // 2023 | 2022", Marsh & McLennan's pension tables) is part of the header too: it was
+        // read as the first data row, and the years below it headed nothing.
+        if seen_nonblank && top_title_only(&row_cells) && periods_row_next(&cells, &by_row, r) {
             continue;
         }
         let mut verdict = header_like(&row_cells, !seen_nonblank, after_header);
@@ -1291,6 +1323,50 @@ pub(crate) mod tests {
             64,
         );
         assert!(!t.label_col, "{t:#?}");
+    }
+
+    #[test]
+    fn a_title_between_header_rows_over_periods_is_part_of_the_header() {
+        // Marsh & McLennan's pension cost: the plan groups, a title alone in the label column,
+        // then "(In millions)" over the years.
+        let t = clean_table(
+            &table(vec![
+                vec![
+                    c("U.S. Plans only", 1),
+                    c("Pension Benefits", 2),
+                    c("Post-retirement", 2),
+                ],
+                vec![c("For the Years Ended December 31,", 1), c("", 4)],
+                vec![
+                    c("(In millions)", 1),
+                    c("2024", 1),
+                    c("2023", 1),
+                    c("2024", 1),
+                    c("2023", 1),
+                ],
+                vec![
+                    c("Interest cost", 1),
+                    c("$ 193", 1),
+                    c("$ 260", 1),
+                    c("$ 1", 1),
+                    c("$ 1", 1),
+                ],
+            ]),
+            64,
+        );
+        assert_eq!(t.header_rows, 3, "{t:#?}");
+        assert_eq!(t.col_header(3, 1), Some("Pension Benefits / 2024"));
+        assert_eq!(t.col_header(3, 4), Some("Post-retirement / 2023"));
+        // A title over amounts, not periods, is a data row as before.
+        let t = clean_table(
+            &table(vec![
+                vec![c("", 1), c("2024", 1), c("2023", 1)],
+                vec![c("Operating activities:", 1), c("", 2)],
+                vec![c("Net income", 1), c("$ 193", 1), c("$ 260", 1)],
+            ]),
+            64,
+        );
+        assert_eq!(t.header_rows, 1, "{t:#?}");
     }
 
     #[test]
