@@ -93,12 +93,9 @@ impl CleanTable {
     /// Whether some row prints period titles over the value columns and no amount ("June 30,
     /// 2020" over a second block): a header of its own, somewhere in the table.
     pub fn has_period_row(&self) -> bool {
-        (0..self.n_rows).any(|r| {
-            let values: Vec<&OutCell> = self
-                .cells
-                .iter()
-                .filter(|c| c.row == r && c.col != 0)
-                .collect();
+        // `cells` are in row-major order: one slice per row.
+        self.cells.chunk_by(|a, b| a.row == b.row).any(|row| {
+            let values: Vec<&OutCell> = row.iter().filter(|c| c.col != 0).collect();
             values.iter().any(|c| is_period_title(&c.text))
                 && values
                     .iter()
@@ -426,7 +423,7 @@ fn periods_row_next(cells: &[SrcCell], by_row: &[Vec<usize>], r: usize) -> bool 
 }
 
 /// A row whose only text is one title in the label column, not a number.
-fn top_title_only(cells: &[SrcCell]) -> bool {
+fn label_title_only(cells: &[SrcCell]) -> bool {
     let mut nonempty = cells.iter().filter(|c| !c.text.trim().is_empty());
     matches!(
         (nonempty.next(), nonempty.next()),
@@ -501,7 +498,7 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
         // of column titles follow, it joins the header rows (a scale note in it is still
         // read) but not the column header paths (a "STATEMENTS OF INCOME (In thousands,
         // except per share amounts)" over every column made every column "per share").
-        if !seen_nonblank && top_title_only(&row_cells) {
+        if !seen_nonblank && label_title_only(&row_cells) {
             header_start = r + 1;
             continue;
         }
@@ -509,7 +506,7 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
         // ("Pension Benefits" / "For the Years Ended December 31," / "(In millions) | 2024 |
         // 2023 | 2022", Marsh & McLennan's pension tables) is part of the header too: it was
         // read as the first data row, and the years below it headed nothing.
-        if seen_nonblank && top_title_only(&row_cells) && periods_row_next(&cells, &by_row, r) {
+        if seen_nonblank && label_title_only(&row_cells) && periods_row_next(&cells, &by_row, r) {
             continue;
         }
         let mut verdict = header_like(&row_cells, !seen_nonblank, after_header);
@@ -909,7 +906,7 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
             })
             .collect()
     };
-    // Output rows of the table's title rows above its column titles (see `top_title_only`).
+    // Output rows of the table's title rows above its column titles (see `label_title_only`).
     let title_rows = (0..header_start.min(header_end))
         .filter(|&r| keep_row[r])
         .count();
@@ -928,16 +925,16 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
             restarts.push((from, paths(&rows)));
         }
     }
-    // Per output row, its non-empty texts in column order (`out` is sorted by row and column).
-    let mut row_texts: Vec<Vec<&str>> = vec![Vec::new(); n_rows];
-    for o in out.iter().filter(|o| !o.text.is_empty()) {
-        row_texts[o.row].push(o.text.as_str());
+    // The output rows a year labels (step 3 decided it for their source rows).
+    let mut year_row = vec![false; n_rows];
+    for (r, y) in year_labels.iter().enumerate() {
+        if let (Some(_), Some(rr)) = (y, row_map[r]) {
+            year_row[rr] = true;
+        }
     }
     let (mut text0, mut num0) = (0, 0);
     for c in out.iter().filter(|c| c.col == 0 && c.row >= header_rows) {
-        if parse_cell_number(&c.text).numeric_like
-            && !opens_with_year(row_texts[c.row].iter().copied())
-        {
+        if parse_cell_number(&c.text).numeric_like && !year_row[c.row] {
             num0 += 1;
         } else {
             text0 += 1;
