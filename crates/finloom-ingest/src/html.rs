@@ -37,7 +37,8 @@
 //!   ("4" in the top-left cell of a statement, `color:#ffffff`) — is not read either: a reader
 //!   never saw it, and a stray number ahead of a table's header made the header look like
 //!   data. Only the text goes (cells and blocks stay, so columns keep their positions), and
-//!   not inside an inline-XBRL fact, whose text the facts need. Backgrounds are known only
+//!   not inside an inline-XBRL fact's value, whose text the facts need (a block tagged whole
+//!   as a TextBlock, `escape="true"`, is not a value: the notes' tables sit inside those). Backgrounds are known only
 //!   from `style` and `bgcolor` attributes, so a document whose style sheet (`<style>`) sets
 //!   backgrounds keeps all its text: white on a dark fill set by a class would look the same.
 
@@ -288,6 +289,9 @@ struct OpenFact {
     index: usize,
     start: Option<usize>,
     cell: Option<u64>,
+    /// Its text is the fact's value (a number, a date, a name), not a block of the document
+    /// tagged whole (`escape="true"`: a note or a table as a TextBlock).
+    value: bool,
 }
 
 struct Walker {
@@ -681,7 +685,7 @@ impl Walker {
             return;
         }
         let ctx = self.ctx();
-        if self.colours && ctx.invisible() && self.open_facts.is_empty() {
+        if self.colours && ctx.invisible() && !self.open_facts.iter().any(|f| f.value) {
             // It still takes room on the line: the words either side stay apart ("cash
             // flows<span style='color:#ffffff'> </span>under").
             if !t.is_empty() {
@@ -1005,6 +1009,7 @@ impl Walker {
     fn open_fact(&mut self, el: &Element) {
         self.inline_xbrl = true;
         let numeric = el.name() == "ix:nonfraction";
+        let mut block = false;
         let mut f = IxFact {
             numeric,
             ..IxFact::default()
@@ -1018,6 +1023,7 @@ impl Walker {
                 "decimals" => f.decimals = v.trim().into(),
                 "sign" => f.negative = v.trim() == "-",
                 "format" => f.format = v.trim().into(),
+                "escape" => block = v.trim().eq_ignore_ascii_case("true"),
                 _ => {}
             }
         }
@@ -1035,6 +1041,7 @@ impl Walker {
             index,
             start: None,
             cell,
+            value: numeric || !block,
         });
         self.awaiting_start += 1;
     }
@@ -1575,6 +1582,21 @@ mod tests {
         assert_eq!(t.rows[1].cells[1].text.as_str(), "back");
         assert_eq!(d.facts.len(), 1);
         assert_eq!(d.facts[0].display.as_str(), "5");
+        // A note's table sits inside a TextBlock (`escape="true"`): that fact's text is a block
+        // of the document, not a value, so its white "4" is not read (Salesforce's
+        // earnings-per-share note); a white number tagged inside it is.
+        let d = parse_html(
+            "<ix:nonNumeric name='us-gaap:EarningsPerShareTextBlock' contextRef='c' escape='true'>\
+             <table><tr><td><span style='color:#ffffff'>4</span></td><td>2025</td></tr>\
+             <tr><td>Net income</td><td><span style='color:#ffffff'>\
+             <ix:nonFraction name='us-gaap:NetIncomeLoss' contextRef='c'>6,197</ix:nonFraction>\
+             </span></td></tr></table></ix:nonNumeric>",
+        );
+        let t = &d.tables[0];
+        assert_eq!(t.rows[0].cells[0].text.as_str(), "");
+        assert_eq!(t.rows[1].cells[1].text.as_str(), "6,197");
+        assert_eq!(d.facts.len(), 2);
+        assert_eq!(d.facts[1].display.as_str(), "6,197");
         // A style sheet that sets backgrounds may paint a dark fill under white text by a
         // class, which the reader does not resolve: then every text is read.
         let d = parse_html(

@@ -41,8 +41,10 @@ use finloom_plugin_api::{Document, FilingMeta};
 /// per paragraph). 7: a table row left out for being empty no longer leaves the rows spanning
 /// it one row too tall (ADP's "Years Ended June 30," spanned its empty row and then covered
 /// the years below it). 8: invisible text (white on white or on no background) is not read
-/// (Salesforce's white "4" ahead of its statements' headers).
-pub const DOCUMENT_VERSION: &str = "8";
+/// (Salesforce's white "4" ahead of its statements' headers). 9: nor inside a block tagged
+/// whole as a TextBlock (`escape="true"`), where the notes' tables sit; only a fact's value
+/// keeps its invisible text.
+pub const DOCUMENT_VERSION: &str = "9";
 
 mod decode;
 mod depth;
