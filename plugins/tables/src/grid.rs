@@ -171,6 +171,22 @@ fn strip_marker(t: &str) -> &str {
     re.find(t).map_or(t, |m| &t[..m.start()])
 }
 
+/// A year with a superscript note number the reader set apart from it: "2012 1" (Vulcan's
+/// "2012<sup>1</sup>", Norfolk Southern's "2005<sup>1</sup>") → "2012"; any other text as it
+/// is ("Level 2", "Note 12", "1,234 5").
+fn strip_note_number(t: &str) -> &str {
+    if let Some((head, tail)) = t.rsplit_once(' ') {
+        let head = head.trim_end();
+        if (1..=2).contains(&tail.len())
+            && tail.bytes().all(|b| b.is_ascii_digit())
+            && is_year_like(head)
+        {
+            return head;
+        }
+    }
+    t
+}
+
 fn is_symbol_only(t: &str, set: &[&str]) -> bool {
     set.contains(&t.trim())
 }
@@ -206,8 +222,15 @@ fn header_like(cells: &[SrcCell], first_in_table: bool, after_header: bool) -> O
     let mut has_amount = false;
     let mut has_year_other = false;
     for c in &nonempty {
-        // A year may carry a footnote marker: "2024 (1)", "2023*".
+        // A year may carry a footnote marker: "2024 (1)", "2023*"; in a row with nothing in
+        // the label column, also a superscript one ("2005 1"). Not in a row with a label:
+        // "KALYDECO | 2027 | 2027 1" is a product's patent expiry years, data (Vertex).
         let t = strip_marker(&c.text);
+        let t = if first_col_text {
+            t
+        } else {
+            strip_note_number(t)
+        };
         let p = parse_cell_number(&c.text);
         if p.numeric_like && !is_year_like(t) {
             has_amount = true;
@@ -1264,7 +1287,9 @@ pub(crate) mod tests {
 
     #[test]
     fn a_year_with_a_footnote_marker_is_a_title() {
-        for marked in ["2024 (1)", "2024(a)", "2024*"] {
+        // "2024 1": a superscript note number the reader set apart (Norfolk Southern's
+        // "2005<sup>1</sup>" over its five-year summary).
+        for marked in ["2024 (1)", "2024(a)", "2024*", "2024 1", "2024 12"] {
             let t = clean_table(
                 &table(vec![
                     vec![c("", 1), c("2025", 1), c(marked, 1)],
@@ -1280,6 +1305,30 @@ pub(crate) mod tests {
             assert_eq!(t.col_header(1, 2), Some(marked));
             assert!(t.cell(0, 2).unwrap().is_header);
         }
+    }
+
+    #[test]
+    fn years_with_superscript_notes_beside_a_row_label_are_data() {
+        // Vertex's patents: each product's expiry years, some with a note number. A row with
+        // a label is not a header for its superscript years.
+        let t = clean_table(
+            &table(vec![
+                vec![
+                    c("Product", 1),
+                    c("Expiration Year of U.S. Basic Product Patent", 1),
+                    c("Expiration Year of European Basic Product Patent", 1),
+                ],
+                vec![c("KALYDECO", 1), c("2027", 1), c("2027 1", 1)],
+                vec![c("ORKAMBI", 1), c("2031", 1), c("2030 1", 1)],
+            ]),
+            64,
+        );
+        assert_eq!(t.header_rows, 1, "{t:#?}");
+        assert!(!t.cell(1, 2).unwrap().is_header);
+        assert_eq!(
+            t.col_header(1, 2),
+            Some("Expiration Year of European Basic Product Patent")
+        );
     }
 
     #[test]

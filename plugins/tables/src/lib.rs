@@ -331,10 +331,14 @@ fn caption_and_scale(
 
 /// A year printed alone, "2019": four digits from 1900 to 2099, no sign, separator or symbol.
 fn is_bare_year(t: &str) -> bool {
-    let t = t.trim();
-    t.len() == 4
-        && (t.starts_with("19") || t.starts_with("20"))
-        && t.bytes().all(|b| b.is_ascii_digit())
+    let year = |t: &str| {
+        let t = t.trim();
+        t.len() == 4
+            && (t.starts_with("19") || t.starts_with("20"))
+            && t.bytes().all(|b| b.is_ascii_digit())
+    };
+    // With a footnote marker too: "2012 1", "2024 (a)", "2023*".
+    year(t) || (t.len() > 4 && t.len() <= 16 && year(&number::without_marker(t)))
 }
 
 /// The rows above a table's first row of amounts (at least its header block and two rows,
@@ -1015,7 +1019,10 @@ fn emit_cells(
         if !has_values[r] {
             if let Some(l) = label.as_deref() {
                 let m = measure_of(l);
-                section_scale = match scale::label_scale(l) {
+                // The table's own note on a line of its own is the table's scale, not a
+                // section's (see `col_scale`).
+                let tables_note = scale_info.note.as_deref().map(str::trim) == Some(l.trim());
+                section_scale = match scale::label_scale(l).filter(|_| !tables_note) {
                     Some(s) => Some((s, m)),
                     None => section_scale.filter(|&(_, sm)| {
                         sm == Some(Measure::Shares) && m == Some(Measure::Shares)
@@ -1028,6 +1035,14 @@ fn emit_cells(
         *rm = label.as_deref().and_then(measure_of);
         if rm.is_none() {
             *rm = section_label.as_deref().and_then(measure_of);
+            // Under "Effect of dilutive securities:" an EPS reconciliation lists the
+            // numerator's adjustments as well as the shares: "Interest on 1¼% convertible
+            // senior notes | 899", "Net income allocated to preferred shareholder | 57,386"
+            // (Standard Pacific) are amounts, not share counts.
+            if *rm == Some(Measure::Shares) && label.as_deref().is_some_and(scale::names_an_amount)
+            {
+                *rm = None;
+            }
             from_section[r] = rm.is_some();
         }
         if row_scale[r].is_none() {
@@ -1049,11 +1064,22 @@ fn emit_cells(
         .collect();
     // … and its own scale, if it states one: "Aggregate Fair Value (in millions)" in a table
     // of RSU counts in thousands.
+    // A column's own scale, where its header states one. Not the table's note carried into
+    // every column's header ("2008 / ($ in millions, except per share amounts)", Norfolk
+    // Southern's five-year summary): that is the table's scale, and a row that counts
+    // ("Average number of employees") is not in it.
     let col_scale: Vec<Vec<Option<i32>>> = blocks
         .iter()
         .map(|hs| {
             hs.iter()
-                .map(|h| h.as_deref().and_then(find_scale).map(|s| s.scale))
+                .map(|h| {
+                    let h = h.as_deref()?;
+                    let note = scale_info.note.as_deref().map(str::trim);
+                    if note.is_some() && h.split(" / ").any(|part| Some(part.trim()) == note) {
+                        return None;
+                    }
+                    find_scale(h).map(|s| s.scale)
+                })
                 .collect()
         })
         .collect();

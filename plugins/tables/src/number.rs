@@ -49,6 +49,11 @@ fn is_nil(t: &str) -> bool {
 
 const MARKER_SYMBOLS: &[char] = &['*', '†', '‡', '§', '¶', '#'];
 
+/// `t` without its footnote markers ("2012 1" → "2012", "2024 (a)" → "2024").
+pub fn without_marker(t: &str) -> String {
+    split_marker(t).0
+}
+
 /// Splits trailing (and leading) footnote markers off `t`; returns the rest and the marker.
 fn split_marker(t: &str) -> (String, Option<String>) {
     let mut s = t.trim().to_string();

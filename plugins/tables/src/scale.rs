@@ -242,9 +242,27 @@ pub fn money_column(header: &str) -> bool {
 fn unscaled_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\(\s*(?:in\s+)?(?:years|days|months)\s*\)|\bin\s+(?:years|days|months)\b|\b(?:remaining\s+)?contractual\s+(?:life|term)s?\b|\bremaining\s+(?:life|term)\b|\bnumber\s+of\s+(?:employees|stores|warehouses|locations|restaurants|members|holders|record\s+holders|countries|hotels|rooms|branches|aircraft|vessels|rigs|wells|plants|facilities|sites|customers|days)\b|\b(?:exchange|contract|blended)\s+rates?\s*$|\b(?:exchange|conversion)\s+ratios?\b|\bconversion\s+rates?\b")
+        Regex::new(r"(?i)\(\s*(?:in\s+)?(?:years|days|months)\s*\)|\bin\s+(?:years|days|months)\b|\b(?:remaining\s+)?contractual\s+(?:life|term)s?\b|\bremaining\s+(?:life|term)\b|\bnumber\s+of\s+(?:employees|stockholders|shareholders|shareowners|stores|warehouses|locations|restaurants|members|holders|record\s+holders|countries|hotels|rooms|branches|aircraft|vessels|rigs|wells|plants|facilities|sites|customers|days)\b|\b(?:exchange|contract|blended)\s+rates?\s*$|\b(?:exchange|conversion)\s+ratios?\b|\bconversion\s+rates?\b")
             .expect("unscaled regex")
     })
+}
+
+/// A row label that names an amount of money by what it is: income, interest, expense,
+/// earnings, a loss, dividends, and no shares or stock. Under a label of shares ("Effect of
+/// dilutive securities:") such a row is still an amount; "Assumed redemption of … convertible
+/// common shares, non-controlling interest" (Uber) is a share count.
+pub fn names_an_amount(label: &str) -> bool {
+    static RE: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (amount, shares) = RE.get_or_init(|| {
+        (
+            Regex::new(
+                r"(?i)\b(?:income|interest|expenses?|earnings|loss(?:es)?|dividends?|revenues?)\b",
+            )
+            .expect("amount label regex"),
+            Regex::new(r"(?i)\b(?:shares?|stock|units?)\b").expect("shares label regex"),
+        )
+    });
+    amount.is_match(label) && !shares.is_match(label)
 }
 
 /// A label that names its unit as per cent in parentheses: "Operating ratio (%)", "Effective
@@ -586,6 +604,24 @@ mod tests {
             Some(Measure::Percent)
         );
         assert_eq!(measure_of("Blended Contract Rate"), Some(Measure::Unscaled));
+        assert!(names_an_amount(
+            "Net income allocated to preferred shareholder"
+        ));
+        assert!(names_an_amount(
+            "Interest on 1¼% convertible senior notes due 2032"
+        ));
+        assert!(!names_an_amount("Stock options"));
+        assert!(!names_an_amount(
+            "Assumed redemption of Freight Holding convertible common shares, non-controlling interest"
+        ));
+        // Counts of people (Norfolk Southern's five-year summary).
+        for l in [
+            "Number of stockholders at year end",
+            "Average number of employees:",
+            "Number of shareholders of record",
+        ] {
+            assert_eq!(measure_of(l), Some(Measure::Unscaled), "{l}");
+        }
         assert_eq!(
             measure_of("Weighted-average remaining contractual term (in years)"),
             Some(Measure::Unscaled)

@@ -1029,3 +1029,125 @@ fn a_bare_year_is_never_scaled() {
     assert_eq!(normalized("2017"), Some(2017.0));
     assert_eq!(normalized("$ 1,234"), Some(1_234_000_000.0));
 }
+
+/// A year with a superscript note number is a year too ("2012 1", Vulcan's option
+/// assumptions): not 2,012 million.
+#[test]
+fn a_year_with_a_note_number_is_never_scaled() {
+    let doc = DocBuilder::new()
+        .p("(In millions)")
+        .table_of(table(vec![
+            vec![c("Patent", 1), c("Expires", 1), c("Fee", 1)],
+            vec![c("Product A", 1), c("2027 1", 1), c("$ 1,234", 1)],
+            vec![c("Product B", 1), c("2030 (a)", 1), c("$ 1,100", 1)],
+        ]))
+        .build();
+    let (_, cells) = run(&doc, &[]);
+    let rows = testing::rows(&cells);
+    let normalized = |text: &str| {
+        rows.iter()
+            .find(|r| r.str("raw_text") == text)
+            .expect(text)
+            .opt_float("value_normalized")
+    };
+    assert_eq!(normalized("2027 1"), Some(2027.0));
+    assert_eq!(normalized("2030 (a)"), Some(2030.0));
+    assert_eq!(normalized("$ 1,234"), Some(1_234_000_000.0));
+}
+
+/// Norfolk Southern's five-year summary: "2008 | 2007 | 2005 1" with "($ in millions, except
+/// per share amounts)", a note that may sit on a line of its own or span the columns' headers
+/// (then it is part of every column's header). Either way it is the table's scale, not a
+/// section's or the columns' own: the amounts are in millions, but the employees and the
+/// stockholders it counts are not (they were stored as 30,241 million).
+#[test]
+fn the_tables_note_does_not_scale_counts() {
+    let note = "($ in millions, except per share amounts)";
+    let years = || vec![c("", 1), c("2008", 1), c("2007", 1), c("2005 1", 1)];
+    let layouts = [
+        vec![years(), vec![c(note, 1), c("", 1), c("", 1), c("", 1)]],
+        vec![vec![c("", 1), c(note, 3)], years()],
+    ];
+    for (k, top) in layouts.into_iter().enumerate() {
+        let mut rows = top;
+        rows.extend([
+            vec![
+                c("Railway operating revenues", 1),
+                c("$ 10,661", 1),
+                c("$ 9,432", 1),
+                c("$ 9,407", 1),
+            ],
+            vec![
+                c("Number of stockholders at year end", 1),
+                c("35,466", 1),
+                c("36,955", 1),
+                c("38,900", 1),
+            ],
+            vec![c("Average number of employees:", 1)],
+            vec![c("Rail", 1), c("30,241", 1), c("30,336", 1), c("30,079", 1)],
+        ]);
+        let doc = DocBuilder::new().table_of(table(rows)).build();
+        let (_, cells) = run(&doc, &[]);
+        let rows = testing::rows(&cells);
+        let cell = |text: &str| {
+            rows.iter()
+                .find(|r| r.str("raw_text") == text)
+                .unwrap_or_else(|| panic!("layout {k}: {text}"))
+        };
+        let vn = |text: &str| cell(text).opt_float("value_normalized");
+        assert_eq!(vn("$ 10,661"), Some(10_661_000_000.0), "layout {k}");
+        assert_eq!(vn("35,466"), Some(35_466.0), "layout {k}");
+        assert_eq!(vn("30,241"), Some(30_241.0), "layout {k}");
+        // The superscript year heads its column; it is no amount.
+        assert!(cell("2005 1").opt_float("value").is_none(), "layout {k}");
+        let header = cell("30,079").opt_str("column_header").unwrap_or("");
+        assert!(header.contains("2005 1"), "layout {k}: {header}");
+        if k == 1 {
+            assert!(header.contains(note), "layout {k}: {header}");
+        }
+    }
+}
+
+/// Standard Pacific's EPS reconciliation lists, under "Effect of dilutive securities:", the
+/// numerator's adjustments ("Interest on 1¼% convertible senior notes", in thousands of
+/// dollars) beside the dilutive shares (printed in full: in the filing its EPS arithmetic
+/// says so, here the note): the first are amounts, the second share counts.
+#[test]
+fn amounts_under_a_label_of_dilutive_securities_stay_amounts() {
+    let doc = DocBuilder::new()
+        .table_of(table(vec![
+            vec![c("", 1), c("2013", 1), c("2012", 1)],
+            vec![
+                c(
+                    "(Dollars in thousands, except share and per share amounts)",
+                    1,
+                ),
+                c("", 1),
+                c("", 1),
+            ],
+            vec![
+                c("Net income (loss)", 1),
+                c("$ 188,715", 1),
+                c("$ 531,421", 1),
+            ],
+            vec![c("Effect of dilutive securities:", 1), c("", 1), c("", 1)],
+            vec![
+                c("Interest on 1¼% convertible senior notes due 2032", 1),
+                c("899", 1),
+                c("268", 1),
+            ],
+            vec![c("Stock options", 1), c("6,742,856", 1), c("5,988,625", 1)],
+        ]))
+        .build();
+    let (_, cells) = run(&doc, &[]);
+    let rows = testing::rows(&cells);
+    let vn = |text: &str| {
+        rows.iter()
+            .find(|r| r.str("raw_text") == text)
+            .unwrap_or_else(|| panic!("{text}"))
+            .opt_float("value_normalized")
+    };
+    assert_eq!(vn("$ 188,715"), Some(188_715_000.0));
+    assert_eq!(vn("899"), Some(899_000.0));
+    assert_eq!(vn("6,742,856"), Some(6_742_856.0));
+}
