@@ -38,9 +38,10 @@
 //!   never saw it, and a stray number ahead of a table's header made the header look like
 //!   data. Only the text goes (cells and blocks stay, so columns keep their positions), and
 //!   not inside an inline-XBRL fact's value, whose text the facts need (a block tagged whole
-//!   as a TextBlock, `escape="true"`, is not a value: the notes' tables sit inside those). Backgrounds are known only
-//!   from `style` and `bgcolor` attributes, so a document whose style sheet (`<style>`) sets
-//!   backgrounds keeps all its text: white on a dark fill set by a class would look the same.
+//!   as a TextBlock, `escape="true"`, is not a value: the notes' tables sit inside those).
+//!   Backgrounds are known only from `style` and `bgcolor` attributes, so a document whose
+//!   style sheet (`<style>`) sets backgrounds keeps all its text: white on a dark fill set by
+//!   a class would look the same.
 
 use std::borrow::Cow;
 

@@ -337,8 +337,14 @@ fn is_bare_year(t: &str) -> bool {
             && (t.starts_with("19") || t.starts_with("20"))
             && t.bytes().all(|b| b.is_ascii_digit())
     };
-    // With a footnote marker too: "2012 1", "2024 (a)", "2023*".
-    year(t) || (t.len() > 4 && t.len() <= 16 && year(&number::without_marker(t)))
+    // With a footnote marker too: "2012 1", "2024 (a)", "2023*" (the marker is split off only
+    // where the text could be one: most numeric cells do not start with 19 or 20).
+    let t = t.trim();
+    year(t)
+        || (t.len() > 4
+            && t.len() <= 16
+            && (t.starts_with("19") || t.starts_with("20"))
+            && year(&number::without_marker(t)))
 }
 
 /// The rows above a table's first row of amounts (at least its header block and two rows,
@@ -1071,10 +1077,10 @@ fn emit_cells(
     let col_scale: Vec<Vec<Option<i32>>> = blocks
         .iter()
         .map(|hs| {
+            let note = scale_info.note.as_deref().map(str::trim);
             hs.iter()
                 .map(|h| {
                     let h = h.as_deref()?;
-                    let note = scale_info.note.as_deref().map(str::trim);
                     if note.is_some() && h.split(" / ").any(|part| Some(part.trim()) == note) {
                         return None;
                     }
