@@ -360,6 +360,18 @@ fn find_restarts(
         .iter()
         .map(|&h| text_signature(cells, &by_row[h]))
         .collect();
+    // The text of a row's label cell.
+    let label_text = |r: usize| {
+        by_row[r]
+            .iter()
+            .map(|&i| &cells[i])
+            .find(|c| c.col == 0)
+            .map_or("", |c| c.text.trim())
+    };
+    // A label cell that captions the columns rather than naming a row: empty, a title
+    // ending in a colon, or a scale note.
+    let is_caption =
+        |t: &str| t.is_empty() || t.ends_with(':') || crate::scale::find_scale(t).is_some();
     let head_years: Vec<u32> = head
         .iter()
         .flat_map(|&h| period_years(cells, &by_row[h]))
@@ -378,19 +390,43 @@ fn find_restarts(
         let r = body[p];
         let hit = if no_amounts(r) && titled(r) {
             let sig = text_signature(cells, &by_row[r]);
-            head_text.iter().position(|h| *h == sig).or_else(|| {
-                // A row of period titles restating the header's periods, laid out anew
-                // ("December 31, 2024 | December 31, 2023" over the balance-sheet lines of a
-                // table headed "2024 | 2023 | 2022"): it stands in for the header's row of
-                // periods.
-                let ys = period_years(cells, &by_row[r]);
-                (!ys.is_empty() && ys.iter().all(|y| head_years.contains(y)))
-                    .then(|| {
-                        head.iter()
-                            .position(|&h| !period_years(cells, &by_row[h]).is_empty())
+            head_text
+                .iter()
+                .position(|h| *h == sig)
+                .or_else(|| {
+                    // A row of period titles restating the header's periods, laid out anew
+                    // ("December 31, 2024 | December 31, 2023" over the balance-sheet lines of a
+                    // table headed "2024 | 2023 | 2022"): it stands in for the header's row of
+                    // periods.
+                    let ys = period_years(cells, &by_row[r]);
+                    (!ys.is_empty() && ys.iter().all(|y| head_years.contains(y)))
+                        .then(|| {
+                            head.iter()
+                                .position(|&h| !period_years(cells, &by_row[h]).is_empty())
+                        })
+                        .flatten()
+                })
+                .or_else(|| {
+                    // A new block under periods of its own: after "Assets: | 2024 | 2023",
+                    // "Purchases of property, plant and equipment: | 2024 | 2023 | 2022"
+                    // (Stryker: a caption and some of the header's years), or under the header's
+                    // own caption, "in thousands | 2012 | 2011 | 2010" after "in thousands |
+                    // Before-tax Amount | …" (Vulcan). A row of years that are values ("Expires |
+                    // 2031 | 2033") is labelled as a row is, not captioned.
+                    let ys = period_years(cells, &by_row[r]);
+                    if ys.is_empty() {
+                        return None;
+                    }
+                    let label = label_text(r);
+                    head.iter().position(|&h| {
+                        let hl = label_text(h);
+                        (!label.is_empty() && label == hl)
+                            || (is_caption(label)
+                                && period_years(cells, &by_row[h])
+                                    .iter()
+                                    .any(|y| ys.contains(y)))
                     })
-                    .flatten()
-            })
+                })
         } else {
             None
         };
@@ -1149,6 +1185,65 @@ pub(crate) mod tests {
         assert_eq!(t.col_header(3, 2), Some("December 31, 2024"));
         assert_eq!(t.col_header(3, 3), Some("December 31, 2023"));
         assert!(t.cells.iter().filter(|c| c.row == 2).all(|c| c.is_header));
+    }
+
+    #[test]
+    fn a_new_block_under_periods_of_its_own_has_its_own_header() {
+        // Stryker's segment assets over two years, then purchases of property over three,
+        // captioned with a colon.
+        let t = clean_table(
+            &table(vec![
+                vec![c("Assets:", 1), c("2024", 1), c("2023", 1), c("", 1)],
+                vec![
+                    c("Orthopaedics", 1),
+                    c("18,507", 1),
+                    c("18,023", 1),
+                    c("", 1),
+                ],
+                vec![
+                    c("Purchases of property, plant and equipment:", 1),
+                    c("2024", 1),
+                    c("2023", 1),
+                    c("2022", 1),
+                ],
+                vec![c("Orthopaedics", 1), c("230", 1), c("179", 1), c("173", 1)],
+            ]),
+            64,
+        );
+        assert_eq!(t.restarts.len(), 1, "{t:#?}");
+        assert!(t.cell(2, 3).unwrap().is_header);
+        assert_eq!(t.col_header(3, 3), Some("2022"));
+        assert_eq!(t.col_header(3, 1), Some("2024"));
+        // Vulcan: the header's own caption over other columns, years this time.
+        let t = clean_table(
+            &table(vec![
+                vec![
+                    c("in thousands", 1),
+                    c("Before-tax Amount", 1),
+                    c("Tax (Expense) Benefit", 1),
+                ],
+                vec![c("Cash flow hedges", 1), c("19,619", 1), c("(8,910)", 1)],
+                vec![c("in thousands", 1), c("2012", 1), c("2011", 1)],
+                vec![c("Cash flow hedges", 1), c("(28,170)", 1), c("(31,986)", 1)],
+            ]),
+            64,
+        );
+        assert_eq!(t.restarts.len(), 1, "{t:#?}");
+        assert_eq!(t.col_header(1, 1), Some("Before-tax Amount"));
+        assert_eq!(t.col_header(3, 1), Some("2012"));
+        assert_eq!(t.col_header(3, 2), Some("2011"));
+        // A row of years that are values, labelled as a row, stays a row even where it shares
+        // a year with the header.
+        let t = clean_table(
+            &table(vec![
+                vec![c("", 1), c("2031", 1), c("2030", 1)],
+                vec![c("Principal", 1), c("500", 1), c("750", 1)],
+                vec![c("Matures", 1), c("2031", 1), c("2033", 1)],
+            ]),
+            64,
+        );
+        assert!(t.restarts.is_empty(), "{t:#?}");
+        assert_eq!(t.row_labels[2].as_deref(), Some("Matures"));
     }
 
     #[test]
