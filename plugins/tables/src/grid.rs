@@ -195,10 +195,14 @@ fn is_symbol_only(t: &str, set: &[&str]) -> bool {
 /// Value (1)") or a fair-value level, not an inline-XBRL fact.
 fn title_text(c: &SrcCell) -> bool {
     static MARKER: OnceLock<Regex> = OnceLock::new();
-    // Digits in a footnote marker, or in a fair-value level ("Significant Observable Inputs
-    // (Level 2)"), leave a title a title.
+    // Digits in a footnote marker, in a fair-value level ("Significant Observable Inputs
+    // (Level 2)"), or in a day of a period with no year ("For the Years Ended December 31,",
+    // over "Pension Benefits", Marsh & McLennan) leave a title a title.
     let marker = MARKER.get_or_init(|| {
-        Regex::new(r"(?i)\(\s*\d{1,2}\s*\)|\blevel\s+[1-3]\b").expect("marker regex")
+        Regex::new(
+            r"(?i)\(\s*\d{1,2}\s*\)|\blevel\s+[1-3]\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{1,2}\b",
+        )
+        .expect("marker regex")
     });
     c.facts.is_empty()
         && !marker
@@ -1244,6 +1248,29 @@ pub(crate) mod tests {
         );
         assert!(t.restarts.is_empty(), "{t:#?}");
         assert_eq!(t.row_labels[2].as_deref(), Some("Matures"));
+    }
+
+    #[test]
+    fn a_period_caption_without_its_year_leaves_a_row_of_titles_a_header() {
+        // Linde's expected benefit payments: "Year Ended December 31," in the label column
+        // beside "U.S. | Non-U.S." (the day's digits made it look like data, and both
+        // columns were headed "Pensions" alone).
+        let t = clean_table(
+            &table(vec![
+                vec![c("(Millions of dollars)", 1), c("Pensions", 2)],
+                vec![
+                    c("Year Ended December 31,", 1),
+                    c("U.S.", 1),
+                    c("Non-U.S.", 1),
+                ],
+                vec![c("2025", 1), c("$ 212", 1), c("$ 371", 1)],
+                vec![c("2026", 1), c("162", 1), c("364", 1)],
+            ]),
+            64,
+        );
+        assert_eq!(t.header_rows, 2, "{t:#?}");
+        assert_eq!(t.col_header(2, 1), Some("Pensions / U.S."));
+        assert_eq!(t.col_header(2, 2), Some("Pensions / Non-U.S."));
     }
 
     #[test]
