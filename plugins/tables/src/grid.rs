@@ -211,6 +211,19 @@ fn title_text(c: &SrcCell) -> bool {
             .any(|ch| ch.is_ascii_digit())
 }
 
+/// A caption naming the periods of the columns, without their years: "For the Years Ended
+/// December 31,", "Three Months Ended", "As of December 31,".
+fn is_period_caption(t: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)^\s*(?:for\s+the\s+)?(?:(?:fiscal\s+)?years?|quarters?|(?:three|six|nine|twelve)\s+months|\d{1,2}\s+weeks|weeks)\s+ended\b[^0-9]*(?:\d{1,2}\s*,?\s*)?$|^\s*(?:as\s+of|at)\s+[a-z]+\s+\d{1,2}\s*,?\s*$",
+        )
+        .expect("period caption regex")
+    })
+    .is_match(t)
+}
+
 /// Is a source row part of the header block? `None` for blank rows (they neither start nor
 /// end the block). `after_header`: the rows above are header rows (and this row may be the
 /// one naming the label column: see below).
@@ -626,7 +639,14 @@ pub fn clean_table(table: &Table, max_span: usize) -> CleanTable {
                         .count();
                     amounts > 0 && 2 * amounts >= body.len()
                 });
-            if !(groups_only && amounts_below) {
+            // A period caption in the label column ("For the Years Ended December 31," beside
+            // "Pension | Post-retirement" / "Benefits | Benefits", Marsh & McLennan) names no
+            // row: its row is a header row under a first one that titles the label column.
+            let period_caption = row_cells
+                .iter()
+                .find(|c| c.col == 0)
+                .is_some_and(|c| is_period_caption(&c.text));
+            if !(groups_only && amounts_below) && !period_caption {
                 verdict = Some(false);
             }
         }
@@ -1271,6 +1291,47 @@ pub(crate) mod tests {
         assert_eq!(t.header_rows, 2, "{t:#?}");
         assert_eq!(t.col_header(2, 1), Some("Pensions / U.S."));
         assert_eq!(t.col_header(2, 2), Some("Pensions / Non-U.S."));
+    }
+
+    #[test]
+    fn a_period_caption_in_the_label_column_is_a_header_row() {
+        // Marsh & McLennan's pension cost: the first row titles the label column, the second
+        // holds the period caption beside the groups' second lines, the third the years.
+        let t = clean_table(
+            &table(vec![
+                vec![
+                    c("Combined U.S. and significant non-U.S. Plans", 1),
+                    c("Pension", 2),
+                    c("Post-retirement", 2),
+                ],
+                vec![
+                    c("For the Years Ended December 31,", 1),
+                    c("Benefits", 2),
+                    c("Benefits", 2),
+                ],
+                vec![
+                    c("(In millions)", 1),
+                    c("2024", 1),
+                    c("2023", 1),
+                    c("2024", 1),
+                    c("2023", 1),
+                ],
+                vec![
+                    c("Interest cost", 1),
+                    c("579", 1),
+                    c("599", 1),
+                    c("3", 1),
+                    c("3", 1),
+                ],
+            ]),
+            64,
+        );
+        assert_eq!(t.header_rows, 3, "{t:#?}");
+        assert_eq!(t.col_header(3, 2), Some("Pension / Benefits / 2023"));
+        assert_eq!(
+            t.col_header(3, 3),
+            Some("Post-retirement / Benefits / 2024")
+        );
     }
 
     #[test]
