@@ -389,10 +389,12 @@ fn find_restarts(
     // ending in a colon, or a scale note.
     let is_caption =
         |t: &str| t.is_empty() || t.ends_with(':') || crate::scale::find_scale(t).is_some();
-    let head_years: Vec<u32> = head
+    // Each header row's period years (empty for a row of other titles), read once.
+    let head_periods: Vec<Vec<u32>> = head
         .iter()
-        .flat_map(|&h| period_years(cells, &by_row[h]))
+        .map(|&h| period_years(cells, &by_row[h]))
         .collect();
+    let head_years: Vec<u32> = head_periods.iter().flatten().copied().collect();
     let matches = |hi: usize, b: usize| {
         no_amounts(b)
             && titled(b)
@@ -407,6 +409,7 @@ fn find_restarts(
         let r = body[p];
         let hit = if no_amounts(r) && titled(r) {
             let sig = text_signature(cells, &by_row[r]);
+            let ys = period_years(cells, &by_row[r]);
             head_text
                 .iter()
                 .position(|h| *h == sig)
@@ -415,12 +418,8 @@ fn find_restarts(
                     // ("December 31, 2024 | December 31, 2023" over the balance-sheet lines of a
                     // table headed "2024 | 2023 | 2022"): it stands in for the header's row of
                     // periods.
-                    let ys = period_years(cells, &by_row[r]);
                     (!ys.is_empty() && ys.iter().all(|y| head_years.contains(y)))
-                        .then(|| {
-                            head.iter()
-                                .position(|&h| !period_years(cells, &by_row[h]).is_empty())
-                        })
+                        .then(|| head_periods.iter().position(|p| !p.is_empty()))
                         .flatten()
                 })
                 .or_else(|| {
@@ -430,18 +429,13 @@ fn find_restarts(
                     // own caption, "in thousands | 2012 | 2011 | 2010" after "in thousands |
                     // Before-tax Amount | …" (Vulcan). A row of years that are values ("Expires |
                     // 2031 | 2033") is labelled as a row is, not captioned.
-                    let ys = period_years(cells, &by_row[r]);
                     if ys.is_empty() {
                         return None;
                     }
                     let label = label_text(r);
-                    head.iter().position(|&h| {
-                        let hl = label_text(h);
-                        (!label.is_empty() && label == hl)
-                            || (is_caption(label)
-                                && period_years(cells, &by_row[h])
-                                    .iter()
-                                    .any(|y| ys.contains(y)))
+                    head.iter().zip(&head_periods).position(|(&h, hp)| {
+                        (!label.is_empty() && label == label_text(h))
+                            || (is_caption(label) && hp.iter().any(|y| ys.contains(y)))
                     })
                 })
         } else {

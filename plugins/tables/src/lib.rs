@@ -1013,6 +1013,15 @@ fn emit_cells(
         .iter()
         .map(|h| h.as_deref().and_then(scale::label_scale))
         .collect();
+    // The table's own scale note, wherever it is printed again: on a line of its own or as
+    // part of every column's header. It states the table's scale, not a section's or a
+    // column's (see `col_scale`).
+    let is_tables_note = |t: &str| {
+        scale_info
+            .note
+            .as_deref()
+            .is_some_and(|n| n.trim() == t.trim())
+    };
     let mut section_label: Option<String> = None;
     // The scale a section label states, kept through the label-only rows of shares nested in
     // it: "Denominator (Thousands of shares)", then "Effect of dilutive securities" over
@@ -1025,10 +1034,7 @@ fn emit_cells(
         if !has_values[r] {
             if let Some(l) = label.as_deref() {
                 let m = measure_of(l);
-                // The table's own note on a line of its own is the table's scale, not a
-                // section's (see `col_scale`).
-                let tables_note = scale_info.note.as_deref().map(str::trim) == Some(l.trim());
-                section_scale = match scale::label_scale(l).filter(|_| !tables_note) {
+                section_scale = match scale::label_scale(l).filter(|_| !is_tables_note(l)) {
                     Some(s) => Some((s, m)),
                     None => section_scale.filter(|&(_, sm)| {
                         sm == Some(Measure::Shares) && m == Some(Measure::Shares)
@@ -1077,11 +1083,10 @@ fn emit_cells(
     let col_scale: Vec<Vec<Option<i32>>> = blocks
         .iter()
         .map(|hs| {
-            let note = scale_info.note.as_deref().map(str::trim);
             hs.iter()
                 .map(|h| {
                     let h = h.as_deref()?;
-                    if note.is_some() && h.split(" / ").any(|part| Some(part.trim()) == note) {
+                    if h.split(" / ").any(is_tables_note) {
                         return None;
                     }
                     find_scale(h).map(|s| s.scale)
