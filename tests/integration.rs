@@ -1338,6 +1338,71 @@ fn a_terminal_gets_a_live_progress_bar_and_a_pipe_gets_lines() {
     assert!(!err.contains("ETA"), "{err}");
 }
 
+/// sec-edgar-downloader and EDGAR's own archive hand out a filing as its *full submission*: one
+/// SGML file with a header, the primary document inside `<TEXT><XBRL>…</XBRL></TEXT>` when it
+/// is inline XBRL, then every other document of the filing — the XBRL schema and linkbases,
+/// the `R1.htm` … renderings of the statements, an Excel workbook and a zip, uuencoded. Only
+/// the primary document is read: an inline-XBRL 10-K wrapped that way (with the other
+/// documents of the 2024 8-K that ships as a full submission) gives exactly the rows the bare
+/// HTML gives, in every fact table, and its `filings` row takes the header's metadata.
+#[test]
+fn an_inline_xbrl_filing_inside_its_full_submission_gives_the_same_rows() {
+    let html = "10-K/AAPL_0000320193-24-000123.html";
+    let bare = Env::new(&[html]);
+    run_ok(&bare.default_pipeline(), &[]);
+
+    let wrapped = Env::new(&[]);
+    let primary =
+        std::fs::read_to_string(repo().join("tests/fixtures/filings").join(html)).unwrap();
+    let template = std::fs::read_to_string(
+        repo().join("tests/fixtures/filings/8-K/BCOW_0000943374-24-000509.txt"),
+    )
+    .unwrap();
+    // The template's documents after its primary one: R files, XBRL files, uuencoded binaries.
+    let others = &template[template.find("</DOCUMENT>").unwrap() + "</DOCUMENT>".len()
+        ..template.rfind("</SEC-DOCUMENT>").unwrap()];
+    assert!(others.contains("<FILENAME>R1.htm") && others.contains("\nbegin 644 "));
+    let submission = format!(
+        "<SEC-DOCUMENT>0000320193-24-000123.txt : 20241101\n\
+         <SEC-HEADER>0000320193-24-000123.hdr.sgml : 20241101\n\
+         ACCESSION NUMBER:\t\t0000320193-24-000123\n\
+         CONFORMED SUBMISSION TYPE:\t10-K\n\
+         PUBLIC DOCUMENT COUNT:\t\t13\n\
+         CONFORMED PERIOD OF REPORT:\t20240928\n\
+         FILED AS OF DATE:\t\t20241101\n\n\
+         FILER:\n\n\tCOMPANY DATA:\n\
+         \t\tCOMPANY CONFORMED NAME:\t\t\tApple Inc.\n\
+         \t\tCENTRAL INDEX KEY:\t\t\t0000320193\n\
+         </SEC-HEADER>\n<DOCUMENT>\n<TYPE>10-K\n<SEQUENCE>1\n<FILENAME>aapl-20240928.htm\n\
+         <DESCRIPTION>10-K\n<TEXT>\n<XBRL>\n{}\n</XBRL>\n</TEXT>\n</DOCUMENT>{others}</SEC-DOCUMENT>\n",
+        primary.trim_start_matches('\u{feff}')
+    );
+    let to = wrapped.path("filings/0000320193-24-000123.txt");
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::write(&to, submission).unwrap();
+    run_ok(&wrapped.default_pipeline(), &[]);
+
+    let rows = dump(&bare.db(), FACT_TABLES, &[]);
+    assert!(
+        count(
+            &bare.db(),
+            "SELECT count(*) FROM table_cells WHERE xbrl_concept IS NOT NULL"
+        ) > 800
+    );
+    assert_eq!(rows, dump(&wrapped.db(), FACT_TABLES, &[]));
+    assert_eq!(
+        wrapped.query("SELECT accession_number, cik, company_name, form_type, filed_date, period_of_report FROM filings"),
+        vec![vec![
+            "Text(\"0000320193-24-000123\")".to_string(),
+            "Text(\"0000320193\")".to_string(),
+            "Text(\"Apple Inc.\")".to_string(),
+            "Text(\"10-K\")".to_string(),
+            "Date32(20028)".to_string(),
+            "Date32(19994)".to_string(),
+        ]]
+    );
+}
+
 /// Ingest's warnings (here: an 8-K whose accession number comes from its file name) are
 /// stored with the filing and shown by `finloom status`; the run summary and the ledger carry
 /// CPU seconds per stage; the summary gives peak memory per process and for the run and its

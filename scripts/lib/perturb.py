@@ -265,6 +265,29 @@ elif mode == 'cellmerge':
         out.append(m.group(0)[pos:])
         return ''.join(out)
     s = re.sub(r'(?is)<tr\b.*?(?=<tr\b|</table\b)', row, s)
+elif mode == 'submission':
+    # the filing as its full submission (sec-edgar-downloader's full-submission.txt, EDGAR's
+    # <accession>.txt): an SGML header, the document inside <TEXT> (and <XBRL> when it is
+    # inline XBRL), then the other documents of a real 2024 submission — XBRL schema and
+    # linkbases, R1.htm … renderings, a uuencoded workbook and zip. Needs the accession
+    # number in the file name and the form as the folder's name; a file that already has
+    # an SGML envelope is left alone.
+    import os
+    acc = re.search(r'\d{10}-\d{2}-\d{6}', os.path.basename(src))
+    form = os.path.basename(os.path.dirname(src)).upper()
+    if not acc or not re.fullmatch(r'10-K|10-Q|8-K', form) or re.match(r'(?is)\s*<(SEC-)?DOCUMENT>', s):
+        sys.exit(3)
+    tmpl = open('tests/fixtures/filings/8-K/BCOW_0000943374-24-000509.txt', encoding='latin-1').read()
+    others = tmpl[tmpl.index('</DOCUMENT>') + len('</DOCUMENT>'):tmpl.rindex('</SEC-DOCUMENT>')]
+    a = acc.group(0)
+    ix = re.search(r'(?i)<ix:(nonfraction|nonnumeric|header)\b', s) is not None
+    body = s.lstrip('\ufeff')
+    if ix:
+        body = '<XBRL>\n' + body + '\n</XBRL>'
+    s = (f'<SEC-DOCUMENT>{a}.txt : 20250101\n<SEC-HEADER>{a}.hdr.sgml : 20250101\n'
+         f'ACCESSION NUMBER:\t\t{a}\nCONFORMED SUBMISSION TYPE:\t{form}\n'
+         f'PUBLIC DOCUMENT COUNT:\t\t13\n</SEC-HEADER>\n<DOCUMENT>\n<TYPE>{form}\n<SEQUENCE>1\n'
+         f'<FILENAME>{os.path.basename(src)}\n<TEXT>\n{body}\n</TEXT>\n</DOCUMENT>{others}</SEC-DOCUMENT>\n')
 else:
     sys.exit(2)
 open(dst, 'wb').write(s.encode(enc))
