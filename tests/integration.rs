@@ -1178,6 +1178,85 @@ fn duplicated_keys(db: &Path) -> i64 {
         .sum()
 }
 
+/// The layouts that name a filing's folder, not its files, by the accession number:
+/// sec-edgar-downloader's `sec-edgar-filings/<CIK or ticker>/<form>/<accession>/` holding
+/// `full-submission.txt` and, when asked for, `primary-document.html`; EDGAR's archive
+/// `data/<CIK>/<accession without dashes>/<name>.htm`. Each filing is keyed by its folder's
+/// accession number (not "primary-document" for all of them, which made every filing but one
+/// a duplicate), the CIK comes from the folder above where the document has none, and the
+/// primary document beside its own full submission is the same filing: reported as a
+/// duplicate, its rows never stored twice.
+#[test]
+fn filings_in_accession_folders_are_keyed_by_the_folder() {
+    let env = Env::new(&[]);
+    let fixtures = repo().join("tests/fixtures/filings");
+    let put = |to: &str, bytes: &[u8]| {
+        let to = env.path(&format!("filings/{to}"));
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(to, bytes).unwrap();
+    };
+    let read = |f: &str| std::fs::read(fixtures.join(f)).unwrap();
+    put(
+        "sec-edgar-filings/AAPL/10-Q/0000320193-23-000077/primary-document.html",
+        &read("10-Q/AAPL_0000320193-23-000077.html"),
+    );
+    put(
+        "sec-edgar-filings/1002517/8-K/0000950135-08-006327/primary-document.html",
+        &read("8-K/1002517_0000950135-08-006327.htm"),
+    );
+    put(
+        "edgar/data/1376474/000137647416000635/form10-k.htm",
+        &read("10-K/CIGF5_0001376474-16-000635.html"),
+    );
+    let submission = String::from_utf8(read("8-K/BCOW_0000943374-24-000509.txt")).unwrap();
+    let dir = "sec-edgar-filings/BCOW/8-K/0000943374-24-000509";
+    put(&format!("{dir}/full-submission.txt"), submission.as_bytes());
+    let start = submission.find("<XBRL>").unwrap() + "<XBRL>".len();
+    let end = submission.find("</XBRL>").unwrap();
+    put(
+        &format!("{dir}/primary-document.html"),
+        submission[start..end].trim().as_bytes(),
+    );
+
+    let p = env.default_pipeline();
+    let o = finloom(&["run", p.to_str().unwrap(), "--quiet"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("4 processed") && out.contains("1 failed"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{dir}/primary-document.html: duplicate filing"))
+            && out.contains("full-submission.txt, which is used instead"),
+        "{out}"
+    );
+    assert_eq!(
+        env.query("SELECT accession_number, cik, form_type, status, coalesce(warnings, '') NOT LIKE '%accession%' FROM filings ORDER BY 1"),
+        [
+            ["0000320193-23-000077", "0000320193", "10-Q", "ok"],
+            ["0000943374-24-000509", "0001847360", "8-K", "ok"],
+            ["0000950135-08-006327", "0001002517", "8-K", "ok"],
+            ["0001376474-16-000635", "0001376474", "10-K", "ok"],
+        ]
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|v| format!("Text(\"{v}\")"))
+                .chain(["Boolean(true)".to_string()])
+                .collect::<Vec<_>>()
+        })
+        .collect::<Vec<_>>()
+    );
+    assert_eq!(duplicated_keys(&env.db()), 0);
+    assert!(
+        count(
+            &env.db(),
+            "SELECT count(*) FROM sections WHERE accession_number = '0000943374-24-000509'"
+        ) > 0
+    );
+}
+
 /// The same filing three times in the source (a re-download beside the original, as
 /// sec-edgar-downloader leaves them): whatever the number of workers and the order in which
 /// they finish, the copy first in sorted order owns the filing, the others are reported as

@@ -4,7 +4,10 @@
 //! 2. the `<TYPE>` of a `<DOCUMENT>` envelope (form type only);
 //! 3. inline-XBRL `dei:` facts (written by the filer, validated by EDGAR);
 //! 4. the file name (`<CIK>_<FORM>_<YEAR>_<ACCESSION>.htm` from edgar-crawler,
-//!    `<anything>_<ACCESSION>.<ext>`) and a parent folder named like a form type;
+//!    `<anything>_<ACCESSION>.<ext>`), a parent folder named like a form type, and a parent
+//!    folder named by the accession number with the folders above it (sec-edgar-downloader's
+//!    `<CIK or ticker>/<form>/<accession>/primary-document.html`, EDGAR's archive
+//!    `data/<CIK>/<accession without dashes>/<name>.htm`);
 //! 5. the document text (cover page: `FORM 10-K`, `(Exact name of registrant …)`,
 //!    `For the fiscal year ended …`, `Date of Report …`);
 //! 6. for the accession number only, the file stem (with a warning), so that a filing whose
@@ -30,7 +33,7 @@ pub enum MetadataSource {
     Envelope,
     /// Inline-XBRL `dei:` facts.
     InlineXbrl,
-    /// The file name (or its parent folder, for the form type).
+    /// The file name, or the folders it sits in (see [`from_path`]).
     FileName,
     /// The document's own text (cover page).
     DocumentText,
@@ -121,7 +124,15 @@ pub(crate) fn form_from_name_token(tok: &str) -> Option<String> {
 }
 
 /// Candidates from the path: accession, CIK and form from the file name, form from the parent
-/// folder.
+/// folder; and the two layouts that keep a filing's documents in a folder named by its
+/// accession number, where the file's own name says nothing (`primary-document.html`,
+/// `aapl-20240928.htm`):
+/// - sec-edgar-downloader: `sec-edgar-filings/<CIK or ticker>/<form>/<accession>/<file>`;
+/// - EDGAR's archive: `edgar/data/<CIK>/<accession without dashes>/<file>`.
+///
+/// Only the file's own folder is read as an accession number (a folder further up may be
+/// anything), and only in full: 10-2-6 digits with dashes, or the 18 digits EDGAR's archive
+/// paths use. A file name's accession number comes first.
 pub(crate) fn from_path(path: &Path, c: &mut Candidates) {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     if let Some(m) = ACCESSION.find(stem) {
@@ -140,15 +151,57 @@ pub(crate) fn from_path(path: &Path, c: &mut Candidates) {
             }
         }
     }
-    if let Some(dir) = path
-        .parent()
-        .and_then(|p| p.file_name())
-        .and_then(|s| s.to_str())
-    {
+    let parent = path.parent();
+    if let Some(dir) = name(parent) {
         if let Some(f) = form_from_name_token(dir) {
             c.form.push((MetadataSource::FileName, f));
         }
+        if let Some(acc) = folder_accession(dir) {
+            c.accession.push((MetadataSource::FileName, acc));
+            // Above it: the form (sec-edgar-downloader) or the CIK (EDGAR's archive); above
+            // a form folder, the CIK (a ticker is not one).
+            let up = parent.and_then(|p| p.parent());
+            if let Some(d) = name(up) {
+                if let Some(f) = form_from_name_token(d) {
+                    c.form.push((MetadataSource::FileName, f));
+                    if let Some(k) = name(up.and_then(|p| p.parent())).filter(|k| is_cik(k)) {
+                        c.cik.push((MetadataSource::FileName, normalize_cik(k)));
+                    }
+                } else if is_cik(d) {
+                    c.cik.push((MetadataSource::FileName, normalize_cik(d)));
+                }
+            }
+        }
     }
+}
+
+/// The name of the folder `p`, if it has one in UTF-8.
+fn name(p: Option<&Path>) -> Option<&str> {
+    p.and_then(|p| p.file_name()).and_then(|s| s.to_str())
+}
+
+/// A folder named by an accession number: `0000320193-24-000123`, or the same without
+/// dashes as in EDGAR's archive paths (`000032019324000123`). Returned with dashes.
+fn folder_accession(dir: &str) -> Option<String> {
+    let b = dir.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    match b.len() {
+        20 if b[10] == b'-'
+            && b[13] == b'-'
+            && digits(0..10)
+            && digits(11..13)
+            && digits(14..20) =>
+        {
+            Some(dir.to_string())
+        }
+        18 if digits(0..18) => Some(format!("{}-{}-{}", &dir[..10], &dir[10..12], &dir[12..])),
+        _ => None,
+    }
+}
+
+/// A folder or file-name token that can be a CIK: 1 to 10 digits.
+fn is_cik(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Candidates from the SEC header.
@@ -427,5 +480,43 @@ mod tests {
         assert_eq!(pick(&c.accession).unwrap().1, "0001000685-97-000006");
         assert_eq!(pick(&c.cik).unwrap().1, "0001000685");
         assert_eq!(pick(&c.form).unwrap().1, "8-K");
+    }
+
+    #[test]
+    fn accession_folders() {
+        let read = |p: &str| {
+            let mut c = Candidates::default();
+            from_path(Path::new(p), &mut c);
+            let get = |v: &[(MetadataSource, String)]| pick(v).map(|(_, s)| s);
+            (get(&c.accession), get(&c.cik), get(&c.form))
+        };
+        let some = |s: &str| Some(s.to_string());
+        // sec-edgar-downloader, fetched by CIK and by ticker.
+        assert_eq!(
+            read("/d/sec-edgar-filings/0000320193/10-K/0000320193-24-000123/primary-document.html"),
+            (
+                some("0000320193-24-000123"),
+                some("0000320193"),
+                some("10-K")
+            )
+        );
+        assert_eq!(
+            read("sec-edgar-filings/AAPL/8-K/0001140361-25-017716/full-submission.txt"),
+            (some("0001140361-25-017716"), None, some("8-K"))
+        );
+        // EDGAR's archive: the CIK above an accession folder without dashes.
+        assert_eq!(
+            read("edgar/data/320193/000032019324000123/aapl-20240928.htm"),
+            (some("0000320193-24-000123"), some("0000320193"), None)
+        );
+        // The file name's accession number comes first.
+        assert_eq!(
+            read("x/0000320193-24-000123/AAPL_0000320193-23-000077.htm").0,
+            some("0000320193-23-000077")
+        );
+        // Folders that are not accession numbers, or not the file's own folder.
+        assert_eq!(read("x/00003201932400012/a.htm").0, None);
+        assert_eq!(read("x/0000320193-24-0001234/a.htm").0, None);
+        assert_eq!(read("0000320193-24-000123/x/a.htm").0, None);
     }
 }
