@@ -471,6 +471,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                     "transactions": s.transactions,
                     "cpu_seconds": s.cpu,
                     "workers_replaced": s.workers_replaced,
+                    "retired_keys": s.retired,
                     "not_retried": s.not_retried.iter().map(|(p, e)| serde_json::json!({"source_path": p, "error": e})).collect::<Vec<_>>(),
                     "staging_kept": s.staging_kept,
                     "interrupted": s.interrupted,
@@ -516,6 +517,13 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                     "  peak memory: {m:.0} MB (this process), {:.0} MB (largest worker), {:.0} MB (all at once, sampled)",
                     s.peak_worker_mb,
                     total_peak_mb(Some(m), s.peak_total_mb).unwrap_or(m)
+                );
+            }
+            if !s.retired.is_empty() {
+                println!(
+                    "  re-keyed: {} filing(s) stored before under their file name now carry their accession number; old keys removed: {}",
+                    s.retired.len(),
+                    s.retired.join(", ")
                 );
             }
             if s.workers_replaced > 0 {

@@ -1257,6 +1257,90 @@ fn filings_in_accession_folders_are_keyed_by_the_folder() {
     );
 }
 
+/// A database read by a finloom that did not find a file's accession number holds that filing
+/// under a placeholder, its file stem ("primary-document"). When a run stores the same path
+/// under its accession number, the placeholder goes, rows and all — but a filing keyed by an
+/// accession number is never removed for sharing a path (a path that now holds another filing
+/// does not delete the one it held).
+#[test]
+fn a_filing_stored_under_its_file_name_is_re_keyed_once_its_accession_is_read() {
+    let env = Env::new(&SAMPLE[4..5]);
+    let p = env.default_pipeline();
+    run_ok(&p, &[]);
+    let acc = "0000950135-08-006327";
+    let clean = dump(&env.db(), FACT_TABLES, &[]);
+    // The legacy state: the same filing also under a placeholder, and under another
+    // accession number, both read from the same path by an earlier run.
+    {
+        let conn = Connection::open(env.db()).unwrap();
+        for (key, run) in [
+            ("primary-document", "run-000000"),
+            ("0000000000-00-000001", "run-000000"),
+        ] {
+            for t in FACT_TABLES.iter().chain(&["finloom_filing_stages"]) {
+                conn.execute_batch(&format!(
+                    "INSERT INTO {t} SELECT * REPLACE ('{key}' AS accession_number) FROM {t} WHERE accession_number = '{acc}'"
+                ))
+                .unwrap();
+            }
+            conn.execute_batch(&format!(
+                "INSERT INTO filings SELECT * REPLACE ('{key}' AS accession_number, '{run}' AS last_run_id) \
+                 FROM filings WHERE accession_number = '{acc}'"
+            ))
+            .unwrap();
+        }
+    }
+    let o = run_ok(&p, &["--force"]);
+    assert!(
+        text(&o).contains("re-keyed: 1 filing(s)")
+            && text(&o).contains("old keys removed: primary-document"),
+        "{}",
+        text(&o)
+    );
+    for t in FACT_TABLES
+        .iter()
+        .chain(&["finloom_filing_stages", "filings"])
+    {
+        assert_eq!(
+            count(
+                &env.db(),
+                &format!("SELECT count(*) FROM {t} WHERE accession_number = 'primary-document'")
+            ),
+            0,
+            "{t}"
+        );
+    }
+    assert_eq!(
+        count(
+            &env.db(),
+            "SELECT count(*) FROM filings WHERE accession_number = '0000000000-00-000001'"
+        ),
+        1
+    );
+    assert!(
+        count(
+            &env.db(),
+            "SELECT count(*) FROM sections WHERE accession_number = '0000000000-00-000001'"
+        ) > 0
+    );
+    {
+        let conn = Connection::open(env.db()).unwrap();
+        for t in FACT_TABLES
+            .iter()
+            .chain(&["finloom_filing_stages", "filings"])
+        {
+            conn.execute_batch(&format!(
+                "DELETE FROM {t} WHERE accession_number = '0000000000-00-000001'"
+            ))
+            .unwrap();
+        }
+    }
+    assert_eq!(clean, dump(&env.db(), FACT_TABLES, &[]));
+    // Nothing left to re-key.
+    let o = run_ok(&p, &["--force"]);
+    assert!(!text(&o).contains("re-keyed"), "{}", text(&o));
+}
+
 /// The same filing three times in the source (a re-download beside the original, as
 /// sec-edgar-downloader leaves them): whatever the number of workers and the order in which
 /// they finish, the copy first in sorted order owns the filing, the others are reported as

@@ -680,3 +680,69 @@ fn the_same_filing_at_three_paths_across_processes_has_one_owner() {
     // The same rows, filing by filing, as one DuckDB process decides them.
     assert_same_as_duckdb(&server, &env.db());
 }
+
+/// `a_filing_stored_under_its_file_name_is_re_keyed_once_its_accession_is_read` on
+/// PostgreSQL: a placeholder-keyed copy of a filing read from the same path is retired, rows
+/// and all, when a run stores the path under its accession number.
+#[test]
+fn a_placeholder_keyed_filing_is_re_keyed_on_postgres() {
+    let server = PgServer::start();
+    let env = Env::new(&SAMPLE[4..5]);
+    let p = env.default_pipeline();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            p.to_str().unwrap(),
+            "--quiet",
+            "--database",
+            &server.url,
+        ];
+        args.extend_from_slice(extra);
+        let o = finloom(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        text(&o)
+    };
+    run(&[]);
+    let mut c = server.client();
+    let tables = [
+        "sections",
+        "tables",
+        "table_cells",
+        "footnotes",
+        "chunks",
+        "finloom_filing_stages",
+        "filings",
+    ];
+    let rows = |c: &mut postgres::Client, key: &str| -> i64 {
+        tables
+            .iter()
+            .map(|t| {
+                c.query_one(
+                    &format!("SELECT count(*) FROM {t} WHERE accession_number = $1"),
+                    &[&key],
+                )
+                .unwrap()
+                .get::<_, i64>(0)
+            })
+            .sum()
+    };
+    let real = rows(&mut c, "0000950135-08-006327");
+    assert!(real > 50, "{real}");
+    for t in tables {
+        c.batch_execute(&format!(
+            "CREATE TEMP TABLE x AS SELECT * FROM {t} WHERE accession_number = '0000950135-08-006327';
+             UPDATE x SET accession_number = 'primary-document';
+             INSERT INTO {t} SELECT * FROM x; DROP TABLE x;"
+        ))
+        .unwrap();
+    }
+    c.batch_execute(
+        "UPDATE filings SET last_run_id = 'run-000000' WHERE accession_number = 'primary-document'",
+    )
+    .unwrap();
+    assert_eq!(rows(&mut c, "primary-document"), real);
+    let out = run(&["--force"]);
+    assert!(out.contains("old keys removed: primary-document"), "{out}");
+    assert_eq!(rows(&mut c, "primary-document"), 0);
+    assert_eq!(rows(&mut c, "0000950135-08-006327"), real);
+}

@@ -84,6 +84,9 @@ pub struct RunSummary {
     /// Files not processed because of the stop: not started, abandoned mid-extraction, or
     /// extracted but not merged. Their production rows are exactly as before the run.
     pub not_processed: Vec<String>,
+    /// Placeholder keys (file stems) of filings this run stored under their accession number
+    /// instead; their old rows were deleted (see `ledger::retire_placeholder_keys`).
+    pub retired: Vec<String>,
 }
 
 fn lock_path(db: &Path) -> PathBuf {
@@ -413,6 +416,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         staging_kept: None,
         interrupted: stopping(),
         not_processed: extracted.not_processed,
+        retired: Vec::new(),
     };
     summary.not_processed.extend(report.not_merged);
     summary.not_processed.sort();
@@ -460,13 +464,19 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         cpu_json: serde_json::to_string(&summary.cpu).unwrap_or_default(),
         workers_replaced: summary.workers_replaced as i64,
     };
+    // Filings this run re-keyed (read before under a file-stem placeholder, now under their
+    // accession number) leave their placeholder behind: retire it, rows and all.
     match &pg_url {
         None => {
             let conn = retry_locked(lock_wait, || open_rw(&p.database))?;
+            summary.retired = ledger::retire_placeholder_keys(&conn, &run_id, &plan.specs)?;
             ledger::finish_run(&conn, &run_id, &record)?;
         }
         Some(url) => {
-            finloom_pg::ledger::finish_run(&mut finloom_pg::connect(url)?, &run_id, &record)?
+            let mut client = finloom_pg::connect(url)?;
+            summary.retired =
+                finloom_pg::ledger::retire_placeholder_keys(&mut client, &run_id, &plan.specs)?;
+            finloom_pg::ledger::finish_run(&mut client, &run_id, &record)?
         }
     }
     summary.held_seconds += held.elapsed().as_secs_f64();

@@ -35,6 +35,39 @@ pub fn begin_run(
     Ok(run_id)
 }
 
+/// `finloom_store::ledger::retire_placeholder_keys` on PostgreSQL: filings keyed by a file
+/// stem whose path this run committed under a real accession number are deleted, with their
+/// rows, in one transaction; returns their keys.
+pub fn retire_placeholder_keys(
+    client: &mut postgres::Client,
+    run_id: &str,
+    specs: &[TableSpec],
+) -> Result<Vec<String>> {
+    let sql =
+        finloom_store::ledger::placeholder_keys_sql(r"{} !~ '^[0-9]{10}-[0-9]{2}-[0-9]{6}$'", "$1");
+    let keys: Vec<String> = client
+        .query(&sql, &[&run_id])?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    if keys.is_empty() {
+        return Ok(keys);
+    }
+    let mut tx = client.transaction()?;
+    for t in specs
+        .iter()
+        .map(|s| q(&s.name))
+        .chain(["finloom_filing_stages", "filings"].map(q))
+    {
+        tx.execute(
+            &format!("DELETE FROM {t} WHERE accession_number = ANY($1)"),
+            &[&keys],
+        )?;
+    }
+    tx.commit()?;
+    Ok(keys)
+}
+
 pub fn finish_run(c: &mut impl GenericClient, run_id: &str, r: &RunRecord) -> Result<()> {
     c.execute(
         "UPDATE finloom_runs SET finished_at = localtimestamp, status = $1, files_seen = $2, processed = $3, \

@@ -195,6 +195,64 @@ pub fn finish_run(conn: &Connection, run_id: &str, r: &RunRecord) -> Result<()> 
     Ok(())
 }
 
+/// The SQL that finds filings keyed by a placeholder — the file stem, used when no accession
+/// number was found when the file was read — whose path `run_id` has now committed under a
+/// real accession number: the same file, read again by a finloom that finds its accession
+/// number (`finloom_ingest::DOCUMENT_VERSION` 10 reads accession folders; before it, every
+/// sec-edgar-downloader `primary-document.html` was keyed "primary-document"). A filing keyed
+/// by an accession number is never retired this way: a path that now holds another filing
+/// does not remove the one it held (the database keeps filings whose files are gone).
+/// `regex` is the store's "does not match the whole pattern" test, `?` the run id.
+pub fn placeholder_keys_sql(not_full_match: &str, param: &str) -> String {
+    format!(
+        "SELECT DISTINCT o.accession_number FROM filings o JOIN filings n \
+         ON o.source_path = n.source_path AND o.accession_number <> n.accession_number \
+         WHERE n.last_run_id = {param} AND n.status = 'ok' \
+         AND {} ORDER BY 1",
+        not_full_match.replace("{}", "o.accession_number")
+    )
+}
+
+/// Deletes the placeholder-keyed filings [`placeholder_keys_sql`] finds — their rows in every
+/// plugin table, their stage ledger rows and their `filings` row — in one transaction, and
+/// returns their keys.
+pub fn retire_placeholder_keys(
+    conn: &Connection,
+    run_id: &str,
+    specs: &[TableSpec],
+) -> Result<Vec<String>> {
+    let sql = placeholder_keys_sql(r"NOT regexp_full_match({}, '\d{10}-\d{2}-\d{6}')", "?");
+    let keys: Vec<String> = conn
+        .prepare(&sql)?
+        .query_map([run_id], |r| r.get::<_, String>(0))?
+        .collect::<std::result::Result<_, _>>()?;
+    if keys.is_empty() {
+        return Ok(keys);
+    }
+    let list = keys
+        .iter()
+        .map(|k| crate::literal(k))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut sql = String::from("BEGIN TRANSACTION;\n");
+    for t in specs
+        .iter()
+        .map(|s| crate::ident(&s.name))
+        .chain(["finloom_filing_stages", "filings"].map(|t| Ok(t.to_string())))
+    {
+        sql.push_str(&format!(
+            "DELETE FROM {} WHERE accession_number IN ({list});\n",
+            t?
+        ));
+    }
+    sql.push_str("COMMIT;");
+    if let Err(e) = conn.execute_batch(&sql) {
+        let _ = conn.execute_batch("ROLLBACK");
+        return Err(e.into());
+    }
+    Ok(keys)
+}
+
 /// What a source path was, the last time a run saw it.
 #[derive(Debug, Clone)]
 pub struct PathState {
