@@ -1178,14 +1178,15 @@ fn duplicated_keys(db: &Path) -> i64 {
         .sum()
 }
 
-/// The layouts that name a filing's folder, not its files, by the accession number:
-/// sec-edgar-downloader's `sec-edgar-filings/<CIK or ticker>/<form>/<accession>/` holding
-/// `full-submission.txt` and, when asked for, `primary-document.html`; EDGAR's archive
-/// `data/<CIK>/<accession without dashes>/<name>.htm`. Each filing is keyed by its folder's
-/// accession number (not "primary-document" for all of them, which made every filing but one
-/// a duplicate), the CIK comes from the folder above where the document has none, and the
-/// primary document beside its own full submission is the same filing: reported as a
-/// duplicate, its rows never stored twice.
+/// sec-edgar-downloader names a filing's folder, not its files, by the accession number:
+/// `sec-edgar-filings/<CIK or ticker>/<form>/<accession>/` holding `full-submission.txt` and,
+/// when asked for, `primary-document.html`. Each filing is keyed by its folder's accession
+/// number (not "primary-document" for all of them, which made every filing but one a
+/// duplicate), the CIK comes from the folder above the form's where the document has none,
+/// and the primary document beside its own full submission is the same filing: reported as a
+/// duplicate, its rows never stored twice. EDGAR's own archive folders
+/// (`data/<CIK>/<18 digits>/`, which also hold the exhibits) are not read: a document there
+/// with no accession number of its own keeps its file stem as its key.
 #[test]
 fn filings_in_accession_folders_are_keyed_by_the_folder() {
     let env = Env::new(&[]);
@@ -1234,16 +1235,20 @@ fn filings_in_accession_folders_are_keyed_by_the_folder() {
     assert_eq!(
         env.query("SELECT accession_number, cik, form_type, status, coalesce(warnings, '') NOT LIKE '%accession%' FROM filings ORDER BY 1"),
         [
-            ["0000320193-23-000077", "0000320193", "10-Q", "ok"],
-            ["0000943374-24-000509", "0001847360", "8-K", "ok"],
-            ["0000950135-08-006327", "0001002517", "8-K", "ok"],
-            ["0001376474-16-000635", "0001376474", "10-K", "ok"],
+            (["0000320193-23-000077", "0000320193", "10-Q", "ok"], true),
+            (["0000943374-24-000509", "0001847360", "8-K", "ok"], true),
+            (["0000950135-08-006327", "0001002517", "8-K", "ok"], true),
+            // EDGAR's archive folder: its stem, with the warning that says so, and no CIK.
+            (["form10-k", "NULL", "10-K", "ok"], false),
         ]
         .iter()
-        .map(|r| {
+        .map(|(r, no_warning)| {
             r.iter()
-                .map(|v| format!("Text(\"{v}\")"))
-                .chain(["Boolean(true)".to_string()])
+                .map(|v| match *v {
+                    "NULL" => "Null".to_string(),
+                    v => format!("Text(\"{v}\")"),
+                })
+                .chain([format!("Boolean({no_warning})")])
                 .collect::<Vec<_>>()
         })
         .collect::<Vec<_>>()

@@ -43,8 +43,8 @@ use finloom_plugin_api::{Document, FilingMeta};
 /// the years below it). 8: invisible text (white on white or on no background) is not read
 /// (Salesforce's white "4" ahead of its statements' headers). 9: nor inside a block tagged
 /// whole as a TextBlock (`escape="true"`), where the notes' tables sit; only a fact's value
-/// keeps its invisible text. 10: a file in a folder named by its accession number takes the
-/// accession number (and the form and CIK above it) from the folder: every
+/// keeps its invisible text. 10: a file in a folder named by its accession number (with
+/// dashes) takes the accession number (and the form and CIK above it) from the folder: every
 /// `primary-document.html` of sec-edgar-downloader was keyed "primary-document", so a
 /// database read with 9 re-keys those filings once.
 pub const DOCUMENT_VERSION: &str = "10";

@@ -6,8 +6,7 @@
 //! 4. the file name (`<CIK>_<FORM>_<YEAR>_<ACCESSION>.htm` from edgar-crawler,
 //!    `<anything>_<ACCESSION>.<ext>`), a parent folder named like a form type, and a parent
 //!    folder named by the accession number with the folders above it (sec-edgar-downloader's
-//!    `<CIK or ticker>/<form>/<accession>/primary-document.html`, EDGAR's archive
-//!    `data/<CIK>/<accession without dashes>/<name>.htm`);
+//!    `<CIK or ticker>/<form>/<accession>/primary-document.html`);
 //! 5. the document text (cover page: `FORM 10-K`, `(Exact name of registrant …)`,
 //!    `For the fiscal year ended …`, `Date of Report …`);
 //! 6. for the accession number only, the file stem (with a warning), so that a filing whose
@@ -124,15 +123,18 @@ pub(crate) fn form_from_name_token(tok: &str) -> Option<String> {
 }
 
 /// Candidates from the path: accession, CIK and form from the file name, form from the parent
-/// folder; and the two layouts that keep a filing's documents in a folder named by its
-/// accession number, where the file's own name says nothing (`primary-document.html`,
-/// `aapl-20240928.htm`):
-/// - sec-edgar-downloader: `sec-edgar-filings/<CIK or ticker>/<form>/<accession>/<file>`;
-/// - EDGAR's archive: `edgar/data/<CIK>/<accession without dashes>/<file>`.
+/// folder; and the layout that keeps one filing per folder named by its accession number,
+/// where the file's own name says nothing: sec-edgar-downloader's
+/// `sec-edgar-filings/<CIK or ticker>/<form>/<accession>/` holding `full-submission.txt`
+/// and `primary-document.html` (`filing-details.html` before its version 5), two copies of
+/// the same filing.
 ///
 /// Only the file's own folder is read as an accession number (a folder further up may be
-/// anything), and only in full: 10-2-6 digits with dashes, or the 18 digits EDGAR's archive
-/// paths use. A file name's accession number comes first.
+/// anything), and only in full, 10-2-6 digits with dashes. EDGAR's own archive folders
+/// (`edgar/data/<CIK>/<18 digits>/`) are *not* read: they hold the filing's exhibits and
+/// XBRL renderings too, which would all claim the filing's accession number, and the first
+/// of them in sorted order — an exhibit, as often as not — would own it. A file name's
+/// accession number comes first.
 pub(crate) fn from_path(path: &Path, c: &mut Candidates) {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     if let Some(m) = ACCESSION.find(stem) {
@@ -158,8 +160,8 @@ pub(crate) fn from_path(path: &Path, c: &mut Candidates) {
         }
         if let Some(acc) = folder_accession(dir) {
             c.accession.push((MetadataSource::FileName, acc));
-            // Above it: the form (sec-edgar-downloader) or the CIK (EDGAR's archive); above
-            // a form folder, the CIK (a ticker is not one).
+            // Above it: the form (sec-edgar-downloader), or a CIK; above a form folder, the
+            // CIK (a ticker is not one).
             let up = parent.and_then(|p| p.parent());
             if let Some(d) = name(up) {
                 if let Some(f) = form_from_name_token(d) {
@@ -180,23 +182,12 @@ fn name(p: Option<&Path>) -> Option<&str> {
     p.and_then(|p| p.file_name()).and_then(|s| s.to_str())
 }
 
-/// A folder named by an accession number: `0000320193-24-000123`, or the same without
-/// dashes as in EDGAR's archive paths (`000032019324000123`). Returned with dashes.
+/// A folder named by an accession number, `0000320193-24-000123`.
 fn folder_accession(dir: &str) -> Option<String> {
     let b = dir.as_bytes();
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    match b.len() {
-        20 if b[10] == b'-'
-            && b[13] == b'-'
-            && digits(0..10)
-            && digits(11..13)
-            && digits(14..20) =>
-        {
-            Some(dir.to_string())
-        }
-        18 if digits(0..18) => Some(format!("{}-{}-{}", &dir[..10], &dir[10..12], &dir[12..])),
-        _ => None,
-    }
+    let dashed = b.len() == 20 && b[10] == b'-' && b[13] == b'-';
+    (dashed && digits(0..10) && digits(11..13) && digits(14..20)).then(|| dir.to_string())
 }
 
 /// A folder or file-name token that can be a CIK: 1 to 10 digits.
@@ -504,9 +495,14 @@ mod tests {
             read("sec-edgar-filings/AAPL/8-K/0001140361-25-017716/full-submission.txt"),
             (some("0001140361-25-017716"), None, some("8-K"))
         );
-        // EDGAR's archive: the CIK above an accession folder without dashes.
+        // EDGAR's archive folders are not read (their exhibits would claim the filing); a
+        // CIK folder above a dashed accession folder is.
         assert_eq!(
             read("edgar/data/320193/000032019324000123/aapl-20240928.htm"),
+            (None, None, None)
+        );
+        assert_eq!(
+            read("filings/320193/0000320193-24-000123/aapl-20240928.htm"),
             (some("0000320193-24-000123"), some("0000320193"), None)
         );
         // The file name's accession number comes first.
