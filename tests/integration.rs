@@ -1346,6 +1346,63 @@ fn a_filing_stored_under_its_file_name_is_re_keyed_once_its_accession_is_read() 
     assert!(!text(&o).contains("re-keyed"), "{}", text(&o));
 }
 
+/// The same re-keying when the path is now a duplicate copy: sec-edgar-downloader's
+/// `primary-document.html` beside its own `full-submission.txt` was stored under the
+/// placeholder "primary-document" by an older finloom; read again, it is a copy of the filing
+/// the full submission holds, and its placeholder filing goes.
+#[test]
+fn a_placeholder_filing_whose_path_is_now_a_duplicate_copy_is_retired() {
+    let env = Env::new(&SAMPLE[4..5]);
+    let copy = env.path("filings/8-K/zz_copy_0000950135-08-006327.htm");
+    std::fs::copy(
+        env.path("filings/8-K/1002517_0000950135-08-006327.htm"),
+        &copy,
+    )
+    .unwrap();
+    let p = env.default_pipeline();
+    let o = finloom(&["run", p.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let acc = "0000950135-08-006327";
+    let clean = dump(&env.db(), FACT_TABLES, &[]);
+    {
+        let conn = Connection::open(env.db()).unwrap();
+        for t in FACT_TABLES.iter().chain(&["finloom_filing_stages"]) {
+            conn.execute_batch(&format!(
+                "INSERT INTO {t} SELECT * REPLACE ('primary-document' AS accession_number) FROM {t} WHERE accession_number = '{acc}'"
+            ))
+            .unwrap();
+        }
+        conn.execute_batch(&format!(
+            "INSERT INTO filings SELECT * REPLACE ('primary-document' AS accession_number, \
+             '{}' AS source_path, 'run-000000' AS last_run_id) FROM filings WHERE accession_number = '{acc}'",
+            copy.canonicalize().unwrap().display()
+        ))
+        .unwrap();
+    }
+    let o = finloom(&["run", p.to_str().unwrap(), "--quiet", "--force"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("zz_copy_0000950135-08-006327.htm: duplicate filing")
+            && out.contains("old keys removed: primary-document"),
+        "{out}"
+    );
+    for t in FACT_TABLES
+        .iter()
+        .chain(&["finloom_filing_stages", "filings"])
+    {
+        assert_eq!(
+            count(
+                &env.db(),
+                &format!("SELECT count(*) FROM {t} WHERE accession_number = 'primary-document'")
+            ),
+            0,
+            "{t}"
+        );
+    }
+    assert_eq!(clean, dump(&env.db(), FACT_TABLES, &[]));
+}
+
 /// The same filing three times in the source (a re-download beside the original, as
 /// sec-edgar-downloader leaves them): whatever the number of workers and the order in which
 /// they finish, the copy first in sorted order owns the filing, the others are reported as

@@ -465,17 +465,24 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunSummary, HostError> {
         workers_replaced: summary.workers_replaced as i64,
     };
     // Filings this run re-keyed (read before under a file-stem placeholder, now under their
-    // accession number) leave their placeholder behind: retire it, rows and all.
+    // accession number, committed or a copy of one another path holds) leave their
+    // placeholder behind: retire it, rows and all.
+    let claims = ledger::duplicate_claims(&summary.failed);
     match &pg_url {
         None => {
             let conn = retry_locked(lock_wait, || open_rw(&p.database))?;
-            summary.retired = ledger::retire_placeholder_keys(&conn, &run_id, &plan.specs)?;
+            summary.retired =
+                ledger::retire_placeholder_keys(&conn, &run_id, &plan.specs, &claims)?;
             ledger::finish_run(&conn, &run_id, &record)?;
         }
         Some(url) => {
             let mut client = finloom_pg::connect(url)?;
-            summary.retired =
-                finloom_pg::ledger::retire_placeholder_keys(&mut client, &run_id, &plan.specs)?;
+            summary.retired = finloom_pg::ledger::retire_placeholder_keys(
+                &mut client,
+                &run_id,
+                &plan.specs,
+                &claims,
+            )?;
             finloom_pg::ledger::finish_run(&mut client, &run_id, &record)?
         }
     }

@@ -613,6 +613,7 @@ impl Supervisor<'_> {
             error,
             source_hash: Some(b.task.hash.clone()),
             fingerprint: Some(b.task.plan_fingerprint.clone()),
+            duplicate_of: None,
         }
     }
 
@@ -904,6 +905,7 @@ pub fn duplicate(acc: &str, path: &str, owner: &str) -> FailedFiling {
             "duplicate filing: accession number {acc} is also in {owner}, which is used instead \
              (the first path in sorted order wins)"
         ),
+        duplicate_of: Some(acc.to_string()),
         ..Default::default()
     }
 }

@@ -365,6 +365,7 @@ impl Worker {
                     error: format!("stage {}: {}", e.stage, e.error),
                     source_hash: Some(source_hash),
                     fingerprint: Some(plan_fp),
+                    duplicate_of: None,
                 };
                 return fail(clock, ch, nbytes, failure);
             }
@@ -409,6 +410,7 @@ impl Worker {
             error: format!("staging failed: {e}"),
             source_hash: Some(source_hash.clone()),
             fingerprint: Some(plan_fp.clone()),
+            duplicate_of: None,
         };
         let trip = FilingTrip {
             fid,

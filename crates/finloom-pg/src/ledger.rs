@@ -36,15 +36,19 @@ pub fn begin_run(
 }
 
 /// `finloom_store::ledger::retire_placeholder_keys` on PostgreSQL: filings keyed by a file
-/// stem whose path this run committed under a real accession number are deleted, with their
-/// rows, in one transaction; returns their keys.
+/// stem whose path this run read under a real accession number are deleted, with their rows,
+/// in one transaction; returns their keys.
 pub fn retire_placeholder_keys(
     client: &mut postgres::Client,
     run_id: &str,
     specs: &[TableSpec],
+    claims: &[(String, String)],
 ) -> Result<Vec<String>> {
-    let sql =
-        finloom_store::ledger::placeholder_keys_sql(r"{} !~ '^[0-9]{10}-[0-9]{2}-[0-9]{6}$'", "$1");
+    let sql = finloom_store::ledger::placeholder_keys_sql(
+        r"{} !~ '^[0-9]{10}-[0-9]{2}-[0-9]{6}$'",
+        "$1",
+        claims,
+    );
     let keys: Vec<String> = client
         .query(&sql, &[&run_id])?
         .iter()

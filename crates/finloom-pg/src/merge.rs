@@ -476,6 +476,7 @@ pub fn duplicate(acc: &str, path: &str, owner: &str) -> FailedFiling {
             "duplicate filing: accession {acc} is also at {owner}, which sorts first and owns it \
              (this copy was not merged)"
         ),
+        duplicate_of: Some(acc.to_string()),
         ..Default::default()
     }
 }

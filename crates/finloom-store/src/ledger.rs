@@ -133,6 +133,11 @@ pub struct FailedFiling {
     /// failed under the same plugins and config is not retried (see [`Prior::known_failure`]).
     pub source_hash: Option<String>,
     pub fingerprint: Option<String>,
+    /// For a duplicate copy: the accession number the file was read as, which another path
+    /// owns. Not stored; the run uses it to retire a placeholder key the path held before
+    /// (see [`retire_placeholder_keys`]).
+    #[serde(default)]
+    pub duplicate_of: Option<String>,
 }
 
 /// Starts a run: its ledger row, status `running`. Returns the run id (`run-000042`).
@@ -196,21 +201,50 @@ pub fn finish_run(conn: &Connection, run_id: &str, r: &RunRecord) -> Result<()> 
 }
 
 /// The SQL that finds filings keyed by a placeholder — the file stem, used when no accession
-/// number was found when the file was read — whose path `run_id` has now committed under a
-/// real accession number: the same file, read again by a finloom that finds its accession
-/// number (`finloom_ingest::DOCUMENT_VERSION` 10 reads accession folders; before it, every
-/// sec-edgar-downloader `primary-document.html` was keyed "primary-document"). A filing keyed
-/// by an accession number is never retired this way: a path that now holds another filing
-/// does not remove the one it held (the database keeps filings whose files are gone).
-/// `regex` is the store's "does not match the whole pattern" test, `?` the run id.
-pub fn placeholder_keys_sql(not_full_match: &str, param: &str) -> String {
+/// number was found when the file was read — whose path this run has now read under a real
+/// accession number: the same file, read again by a finloom that finds its accession number
+/// (`finloom_ingest::DOCUMENT_VERSION` 10 reads sec-edgar-downloader's accession folders;
+/// before it, every `primary-document.html` was keyed "primary-document"). The path was read
+/// that way when the run committed it under another key (`run_param`), or when it was a
+/// duplicate copy of a filing another path holds, committed (`claims`: path and accession
+/// number read, from [`FailedFiling::duplicate_of`]). A filing keyed by an accession number
+/// is never retired this way: a path that now holds another filing does not remove the one it
+/// held (the database keeps filings whose files are gone).
+///
+/// `not_full_match` is the store's "`{}` is not a whole accession number" test.
+pub fn placeholder_keys_sql(
+    not_full_match: &str,
+    run_param: &str,
+    claims: &[(String, String)],
+) -> String {
+    let lit = |v: &str| format!("'{}'", v.replace('\'', "''"));
+    let claimed: String = claims
+        .iter()
+        .map(|(path, acc)| {
+            format!(
+                " OR (o.source_path = {} AND EXISTS (SELECT 1 FROM filings a \
+                 WHERE a.accession_number = {} AND a.status = 'ok'))",
+                lit(path),
+                lit(acc)
+            )
+        })
+        .collect();
     format!(
-        "SELECT DISTINCT o.accession_number FROM filings o JOIN filings n \
-         ON o.source_path = n.source_path AND o.accession_number <> n.accession_number \
-         WHERE n.last_run_id = {param} AND n.status = 'ok' \
-         AND {} ORDER BY 1",
+        "SELECT DISTINCT o.accession_number FROM filings o \
+         WHERE {} AND (EXISTS (SELECT 1 FROM filings n \
+         WHERE n.source_path = o.source_path AND n.accession_number <> o.accession_number \
+         AND n.last_run_id = {run_param} AND n.status = 'ok'){claimed}) ORDER BY 1",
         not_full_match.replace("{}", "o.accession_number")
     )
+}
+
+/// The (path, accession number) pairs of a run's duplicate copies, for
+/// [`placeholder_keys_sql`].
+pub fn duplicate_claims(failed: &[FailedFiling]) -> Vec<(String, String)> {
+    failed
+        .iter()
+        .filter_map(|f| Some((f.source_path.clone(), f.duplicate_of.clone()?)))
+        .collect()
 }
 
 /// Deletes the placeholder-keyed filings [`placeholder_keys_sql`] finds — their rows in every
@@ -220,8 +254,13 @@ pub fn retire_placeholder_keys(
     conn: &Connection,
     run_id: &str,
     specs: &[TableSpec],
+    claims: &[(String, String)],
 ) -> Result<Vec<String>> {
-    let sql = placeholder_keys_sql(r"NOT regexp_full_match({}, '\d{10}-\d{2}-\d{6}')", "?");
+    let sql = placeholder_keys_sql(
+        r"NOT regexp_full_match({}, '\d{10}-\d{2}-\d{6}')",
+        "?",
+        claims,
+    );
     let keys: Vec<String> = conn
         .prepare(&sql)?
         .query_map([run_id], |r| r.get::<_, String>(0))?
