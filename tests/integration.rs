@@ -1262,6 +1262,50 @@ fn filings_in_accession_folders_are_keyed_by_the_folder() {
     );
 }
 
+/// Every table a filing has rows in: the fact tables, its stage ledger rows, its `filings` row.
+const FILING_TABLES: &[&str] = &[
+    "sections",
+    "tables",
+    "table_cells",
+    "footnotes",
+    "chunks",
+    "finloom_filing_stages",
+    "filings",
+];
+
+/// The legacy state an older finloom could leave: filing `acc` stored a second time under
+/// `key`, every row of it, its `filings` row written by an earlier run and, when given, read
+/// from another path.
+fn store_copy_under(db: &Path, acc: &str, key: &str, source_path: Option<&Path>) {
+    let conn = Connection::open(db).unwrap();
+    for t in FILING_TABLES {
+        let mut replace = format!("'{key}' AS accession_number");
+        if *t == "filings" {
+            replace.push_str(", 'run-000000' AS last_run_id");
+            if let Some(p) = source_path {
+                replace.push_str(&format!(", '{}' AS source_path", p.display()));
+            }
+        }
+        conn.execute_batch(&format!(
+            "INSERT INTO {t} SELECT * REPLACE ({replace}) FROM {t} WHERE accession_number = '{acc}'"
+        ))
+        .unwrap();
+    }
+}
+
+/// Rows stored under `key`, in all of [`FILING_TABLES`].
+fn rows_under(db: &Path, key: &str) -> i64 {
+    FILING_TABLES
+        .iter()
+        .map(|t| {
+            count(
+                db,
+                &format!("SELECT count(*) FROM {t} WHERE accession_number = '{key}'"),
+            )
+        })
+        .sum()
+}
+
 /// A database read by a finloom that did not find a file's accession number holds that filing
 /// under a placeholder, its file stem ("primary-document"). When a run stores the same path
 /// under its accession number, the placeholder goes, rows and all — but a filing keyed by an
@@ -1274,27 +1318,11 @@ fn a_filing_stored_under_its_file_name_is_re_keyed_once_its_accession_is_read() 
     run_ok(&p, &[]);
     let acc = "0000950135-08-006327";
     let clean = dump(&env.db(), FACT_TABLES, &[]);
-    // The legacy state: the same filing also under a placeholder, and under another
-    // accession number, both read from the same path by an earlier run.
-    {
-        let conn = Connection::open(env.db()).unwrap();
-        for (key, run) in [
-            ("primary-document", "run-000000"),
-            ("0000000000-00-000001", "run-000000"),
-        ] {
-            for t in FACT_TABLES.iter().chain(&["finloom_filing_stages"]) {
-                conn.execute_batch(&format!(
-                    "INSERT INTO {t} SELECT * REPLACE ('{key}' AS accession_number) FROM {t} WHERE accession_number = '{acc}'"
-                ))
-                .unwrap();
-            }
-            conn.execute_batch(&format!(
-                "INSERT INTO filings SELECT * REPLACE ('{key}' AS accession_number, '{run}' AS last_run_id) \
-                 FROM filings WHERE accession_number = '{acc}'"
-            ))
-            .unwrap();
-        }
-    }
+    let real = rows_under(&env.db(), acc);
+    // The same filing also under a placeholder, and under another accession number, both
+    // read from the same path by an earlier run.
+    store_copy_under(&env.db(), acc, "primary-document", None);
+    store_copy_under(&env.db(), acc, "0000000000-00-000001", None);
     let o = run_ok(&p, &["--force"]);
     assert!(
         text(&o).contains("re-keyed: 1 filing(s)")
@@ -1302,38 +1330,11 @@ fn a_filing_stored_under_its_file_name_is_re_keyed_once_its_accession_is_read() 
         "{}",
         text(&o)
     );
-    for t in FACT_TABLES
-        .iter()
-        .chain(&["finloom_filing_stages", "filings"])
-    {
-        assert_eq!(
-            count(
-                &env.db(),
-                &format!("SELECT count(*) FROM {t} WHERE accession_number = 'primary-document'")
-            ),
-            0,
-            "{t}"
-        );
-    }
-    assert_eq!(
-        count(
-            &env.db(),
-            "SELECT count(*) FROM filings WHERE accession_number = '0000000000-00-000001'"
-        ),
-        1
-    );
-    assert!(
-        count(
-            &env.db(),
-            "SELECT count(*) FROM sections WHERE accession_number = '0000000000-00-000001'"
-        ) > 0
-    );
+    assert_eq!(rows_under(&env.db(), "primary-document"), 0);
+    assert_eq!(rows_under(&env.db(), "0000000000-00-000001"), real);
     {
         let conn = Connection::open(env.db()).unwrap();
-        for t in FACT_TABLES
-            .iter()
-            .chain(&["finloom_filing_stages", "filings"])
-        {
+        for t in FILING_TABLES {
             conn.execute_batch(&format!(
                 "DELETE FROM {t} WHERE accession_number = '0000000000-00-000001'"
             ))
@@ -1347,9 +1348,9 @@ fn a_filing_stored_under_its_file_name_is_re_keyed_once_its_accession_is_read() 
 }
 
 /// The same re-keying when the path is now a duplicate copy: sec-edgar-downloader's
-/// `primary-document.html` beside its own `full-submission.txt` was stored under the
-/// placeholder "primary-document" by an older finloom; read again, it is a copy of the filing
-/// the full submission holds, and its placeholder filing goes.
+/// `primary-document.html` beside its own `full-submission.txt` was stored by an older finloom
+/// under the placeholder "primary-document"; read again, it is a copy of the filing the full
+/// submission holds, and its placeholder filing goes.
 #[test]
 fn a_placeholder_filing_whose_path_is_now_a_duplicate_copy_is_retired() {
     let env = Env::new(&SAMPLE[4..5]);
@@ -1364,21 +1365,12 @@ fn a_placeholder_filing_whose_path_is_now_a_duplicate_copy_is_retired() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let acc = "0000950135-08-006327";
     let clean = dump(&env.db(), FACT_TABLES, &[]);
-    {
-        let conn = Connection::open(env.db()).unwrap();
-        for t in FACT_TABLES.iter().chain(&["finloom_filing_stages"]) {
-            conn.execute_batch(&format!(
-                "INSERT INTO {t} SELECT * REPLACE ('primary-document' AS accession_number) FROM {t} WHERE accession_number = '{acc}'"
-            ))
-            .unwrap();
-        }
-        conn.execute_batch(&format!(
-            "INSERT INTO filings SELECT * REPLACE ('primary-document' AS accession_number, \
-             '{}' AS source_path, 'run-000000' AS last_run_id) FROM filings WHERE accession_number = '{acc}'",
-            copy.canonicalize().unwrap().display()
-        ))
-        .unwrap();
-    }
+    store_copy_under(
+        &env.db(),
+        acc,
+        "primary-document",
+        Some(&copy.canonicalize().unwrap()),
+    );
     let o = finloom(&["run", p.to_str().unwrap(), "--quiet", "--force"]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
@@ -1387,19 +1379,7 @@ fn a_placeholder_filing_whose_path_is_now_a_duplicate_copy_is_retired() {
             && out.contains("old keys removed: primary-document"),
         "{out}"
     );
-    for t in FACT_TABLES
-        .iter()
-        .chain(&["finloom_filing_stages", "filings"])
-    {
-        assert_eq!(
-            count(
-                &env.db(),
-                &format!("SELECT count(*) FROM {t} WHERE accession_number = 'primary-document'")
-            ),
-            0,
-            "{t}"
-        );
-    }
+    assert_eq!(rows_under(&env.db(), "primary-document"), 0);
     assert_eq!(clean, dump(&env.db(), FACT_TABLES, &[]));
 }
 
