@@ -704,17 +704,8 @@ fn a_placeholder_keyed_filing_is_re_keyed_on_postgres() {
     };
     run(&[]);
     let mut c = server.client();
-    let tables = [
-        "sections",
-        "tables",
-        "table_cells",
-        "footnotes",
-        "chunks",
-        "finloom_filing_stages",
-        "filings",
-    ];
     let rows = |c: &mut postgres::Client, key: &str| -> i64 {
-        tables
+        FILING_TABLES
             .iter()
             .map(|t| {
                 c.query_one(
@@ -728,7 +719,7 @@ fn a_placeholder_keyed_filing_is_re_keyed_on_postgres() {
     };
     let real = rows(&mut c, "0000950135-08-006327");
     assert!(real > 50, "{real}");
-    for t in tables {
+    for t in FILING_TABLES {
         c.batch_execute(&format!(
             "CREATE TEMP TABLE x AS SELECT * FROM {t} WHERE accession_number = '0000950135-08-006327';
              UPDATE x SET accession_number = 'primary-document';
