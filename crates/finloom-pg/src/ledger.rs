@@ -44,11 +44,17 @@ pub fn retire_placeholder_keys(
     specs: &[TableSpec],
     claims: &[(String, String)],
 ) -> Result<Vec<String>> {
-    let sql = finloom_store::ledger::placeholder_keys_sql(
-        r"{} !~ '^[0-9]{10}-[0-9]{2}-[0-9]{6}$'",
-        "$1",
-        claims,
-    );
+    use finloom_store::ledger::{claims_at, placeholder_keys_sql, placeholder_paths_sql};
+    let not_full_match = r"{} !~ '^[0-9]{10}-[0-9]{2}-[0-9]{6}$'";
+    let paths: std::collections::HashSet<String> = client
+        .query(&placeholder_paths_sql(not_full_match), &[])?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = placeholder_keys_sql(not_full_match, "$1", &claims_at(claims, &paths));
     let keys: Vec<String> = client
         .query(&sql, &[&run_id])?
         .iter()

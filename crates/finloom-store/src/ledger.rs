@@ -247,6 +247,26 @@ pub fn duplicate_claims(failed: &[FailedFiling]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The paths placeholder-keyed filings were read from: asked first, so that a database with
+/// none (the usual case) costs one small query, and the claims put into
+/// [`placeholder_keys_sql`] are only those of these paths (a run over sec-edgar-downloader
+/// folders can have a duplicate copy per filing, tens of thousands).
+pub fn placeholder_paths_sql(not_full_match: &str) -> String {
+    format!(
+        "SELECT DISTINCT source_path FROM filings WHERE source_path IS NOT NULL AND {}",
+        not_full_match.replace("{}", "accession_number")
+    )
+}
+
+/// `claims` whose path is one of `paths`.
+pub fn claims_at(claims: &[(String, String)], paths: &HashSet<String>) -> Vec<(String, String)> {
+    claims
+        .iter()
+        .filter(|(p, _)| paths.contains(p))
+        .cloned()
+        .collect()
+}
+
 /// Deletes the placeholder-keyed filings [`placeholder_keys_sql`] finds — their rows in every
 /// plugin table, their stage ledger rows and their `filings` row — in one transaction, and
 /// returns their keys.
@@ -256,11 +276,15 @@ pub fn retire_placeholder_keys(
     specs: &[TableSpec],
     claims: &[(String, String)],
 ) -> Result<Vec<String>> {
-    let sql = placeholder_keys_sql(
-        r"NOT regexp_full_match({}, '\d{10}-\d{2}-\d{6}')",
-        "?",
-        claims,
-    );
+    let not_full_match = r"NOT regexp_full_match({}, '\d{10}-\d{2}-\d{6}')";
+    let paths: HashSet<String> = conn
+        .prepare(&placeholder_paths_sql(not_full_match))?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<std::result::Result<_, _>>()?;
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = placeholder_keys_sql(not_full_match, "?", &claims_at(claims, &paths));
     let keys: Vec<String> = conn
         .prepare(&sql)?
         .query_map([run_id], |r| r.get::<_, String>(0))?
