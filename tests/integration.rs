@@ -1229,7 +1229,8 @@ fn filings_in_accession_folders_are_keyed_by_the_folder() {
     );
     assert!(
         out.contains(&format!("{dir}/primary-document.html: duplicate filing"))
-            && out.contains("full-submission.txt, which is used instead"),
+            && out.contains("full-submission.txt, which is used instead")
+            && out.contains("this copy is expected and is never stored twice"),
         "{out}"
     );
     assert_eq!(

@@ -897,15 +897,5 @@ fn send(s: &mut Slot, m: &ToWorker) {
 }
 
 pub fn duplicate(acc: &str, path: &str, owner: &str) -> FailedFiling {
-    FailedFiling {
-        source_path: path.to_string(),
-        // No accession: a duplicate copy must never change the owner's status.
-        accession_number: None,
-        error: format!(
-            "duplicate filing: accession number {acc} is also in {owner}, which is used instead \
-             (the first path in sorted order wins)"
-        ),
-        duplicate_of: Some(acc.to_string()),
-        ..Default::default()
-    }
+    finloom_store::ledger::duplicate_copy(acc, path, owner)
 }

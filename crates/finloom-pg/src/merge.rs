@@ -466,19 +466,10 @@ impl PgMerger<'_> {
     }
 }
 
-/// The failure recorded for a copy of a filing that another path owns (it does not touch the
-/// owner's status), worded as the one-process rule words it.
+/// The failure recorded for a copy of a filing that another path owns: the same as with one
+/// process (`finloom_store::ledger::duplicate_copy`).
 pub fn duplicate(acc: &str, path: &str, owner: &str) -> FailedFiling {
-    FailedFiling {
-        source_path: path.to_string(),
-        accession_number: None,
-        error: format!(
-            "duplicate filing: accession {acc} is also at {owner}, which sorts first and owns it \
-             (this copy was not merged)"
-        ),
-        duplicate_of: Some(acc.to_string()),
-        ..Default::default()
-    }
+    finloom_store::ledger::duplicate_copy(acc, path, owner)
 }
 
 /// Copies one table's staged rows of the given filings into PostgreSQL (binary COPY), in

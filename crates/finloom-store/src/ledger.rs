@@ -140,6 +140,43 @@ pub struct FailedFiling {
     pub duplicate_of: Option<String>,
 }
 
+/// The failure recorded for a copy of a filing that another path owns: it names the owner,
+/// leaves the owner's status alone (no accession), and carries the accession read
+/// ([`FailedFiling::duplicate_of`]). sec-edgar-downloader saves every filing twice, as
+/// `full-submission.txt` and (asked for details) `primary-document.html` in the same folder:
+/// that copy is expected, and the message says so.
+pub fn duplicate_copy(acc: &str, path: &str, owner: &str) -> FailedFiling {
+    let name = |p: &str| {
+        std::path::Path::new(p)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    };
+    let folder = |p: &str| std::path::Path::new(p).parent().map(|d| d.to_path_buf());
+    let downloader_pair = folder(path) == folder(owner)
+        && name(owner) == "full-submission.txt"
+        && ["primary-document.", "filing-details."]
+            .iter()
+            .any(|n| name(path).starts_with(n));
+    FailedFiling {
+        source_path: path.to_string(),
+        accession_number: None,
+        error: format!(
+            "duplicate filing: accession number {acc} is also in {owner}, which is used instead \
+             (the first path in sorted order wins){}",
+            if downloader_pair {
+                "; sec-edgar-downloader saves the primary document beside its full submission: \
+                 this copy is expected and is never stored twice"
+            } else {
+                ""
+            }
+        ),
+        duplicate_of: Some(acc.to_string()),
+        ..Default::default()
+    }
+}
+
 /// Starts a run: its ledger row, status `running`. Returns the run id (`run-000042`).
 pub fn begin_run(
     conn: &Connection,

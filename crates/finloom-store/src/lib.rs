@@ -414,6 +414,33 @@ pub fn list_tables(conn: &Connection, catalog: &str) -> Result<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_downloader_copy_is_called_expected_and_only_that_one() {
+        let hint = "this copy is expected";
+        let d =
+            |path: &str, owner: &str| ledger::duplicate_copy("0000000001-25-000001", path, owner);
+        let f = d(
+            "/s/AAPL/10-K/a/primary-document.html",
+            "/s/AAPL/10-K/a/full-submission.txt",
+        );
+        assert!(f.error.contains(hint), "{}", f.error);
+        assert_eq!(f.duplicate_of.as_deref(), Some("0000000001-25-000001"));
+        assert_eq!(f.accession_number, None);
+        // Another folder's full submission, or a re-download under another name: no hint.
+        assert!(!d("/s/a/primary-document.html", "/s/b/full-submission.txt")
+            .error
+            .contains(hint));
+        assert!(!d("/s/a/zz_copy.htm", "/s/a/full-submission.txt")
+            .error
+            .contains(hint));
+        assert!(!d(
+            "/s/a/primary-document.html",
+            "/s/a/0000000001-25-000001.txt"
+        )
+        .error
+        .contains(hint));
+    }
     use super::*;
     use finloom_plugin_api::{col, col_ref, ColumnType as T};
 
