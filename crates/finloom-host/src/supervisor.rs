@@ -33,7 +33,7 @@ use crate::protocol::{ClaimReply, Cpu, FromWorker, ToWorker};
 use crate::worker::WORKER_ARG;
 use crate::HostError;
 use finloom_merge::{MergeJob, SegmentJob};
-use finloom_store::ledger::{FailedFiling, FilingRecord, Prior};
+use finloom_store::ledger::{duplicate_copy, FailedFiling, FilingRecord, Prior};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -793,7 +793,7 @@ impl Supervisor<'_> {
                 idle(s, report, bytes, cpu);
                 self.failed(
                     report,
-                    duplicate(&accession, &self.paths[fid as usize], &owner),
+                    duplicate_copy(&accession, &self.paths[fid as usize], &owner),
                 );
             }
             FromWorker::Failed {
@@ -859,7 +859,7 @@ impl Supervisor<'_> {
             if o > fid {
                 took_over = true;
                 displaced.insert(o);
-                let f = duplicate(acc, &self.paths[o as usize], &self.paths[fid as usize]);
+                let f = duplicate_copy(acc, &self.paths[o as usize], &self.paths[fid as usize]);
                 let _ = self.merge.send(MergeJob::Failures(vec![f]));
             }
         }
@@ -894,8 +894,4 @@ fn send(s: &mut Slot, m: &ToWorker) {
     if stdin.write_all(&line).and_then(|_| stdin.flush()).is_err() {
         s.stdin = None;
     }
-}
-
-pub fn duplicate(acc: &str, path: &str, owner: &str) -> FailedFiling {
-    finloom_store::ledger::duplicate_copy(acc, path, owner)
 }

@@ -143,7 +143,7 @@ pub(crate) fn from_path(path: &Path, c: &mut Candidates) {
         let tokens: Vec<&str> = stem.split('_').collect();
         if tokens.len() >= 2 {
             let t0 = tokens[0];
-            if !t0.is_empty() && t0.len() <= 10 && t0.bytes().all(|b| b.is_ascii_digit()) {
+            if is_cik(t0) {
                 c.cik.push((MetadataSource::FileName, normalize_cik(t0)));
             }
             if tokens.len() >= 4 {
@@ -184,10 +184,10 @@ fn name(p: Option<&Path>) -> Option<&str> {
 
 /// A folder named by an accession number, `0000320193-24-000123`.
 fn folder_accession(dir: &str) -> Option<String> {
-    let b = dir.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    let dashed = b.len() == 20 && b[10] == b'-' && b[13] == b'-';
-    (dashed && digits(0..10) && digits(11..13) && digits(14..20)).then(|| dir.to_string())
+    ACCESSION
+        .find(dir)
+        .filter(|m| m.range() == (0..dir.len()))
+        .map(|m| m.as_str().to_string())
 }
 
 /// A folder or file-name token that can be a CIK: 1 to 10 digits.

@@ -44,8 +44,11 @@ pub fn retire_placeholder_keys(
     specs: &[TableSpec],
     claims: &[(String, String)],
 ) -> Result<Vec<String>> {
-    use finloom_store::ledger::{claims_at, placeholder_keys_sql, placeholder_paths_sql};
-    let not_full_match = r"{} !~ '^[0-9]{10}-[0-9]{2}-[0-9]{6}$'";
+    use finloom_store::ledger::{
+        claims_at, placeholder_keys_sql, placeholder_paths_sql, ACCESSION_SQL,
+    };
+    let not_full_match = format!("{{}} !~ '^{ACCESSION_SQL}$'");
+    let not_full_match = not_full_match.as_str();
     let paths: std::collections::HashSet<String> = client
         .query(&placeholder_paths_sql(not_full_match), &[])?
         .iter()

@@ -26,7 +26,7 @@ use crate::{q, PgDate, PgError, Result};
 use finloom_merge::{thread_cpu, FailedFiling, MergeJob, MergeNote, MergeReport, SegmentJob};
 use finloom_plugin_api::ColumnType;
 use finloom_staging::{remove_segment, segment_table, SEG_FILINGS, SEG_STAGES};
-use finloom_store::ledger::FilingRecord;
+use finloom_store::ledger::{duplicate_copy, FilingRecord};
 use finloom_store::{literal, TableSpec};
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
@@ -365,7 +365,7 @@ impl PgMerger<'_> {
                     _ => false,
                 };
                 if f.record.accession_number == acc && owner_path != *mine && first {
-                    duplicates.push((*fid, duplicate(&acc, mine, &owner_path)));
+                    duplicates.push((*fid, duplicate_copy(&acc, mine, &owner_path)));
                 }
             }
         }
@@ -464,12 +464,6 @@ impl PgMerger<'_> {
         report.merged += batch.len();
         Ok(())
     }
-}
-
-/// The failure recorded for a copy of a filing that another path owns: the same as with one
-/// process (`finloom_store::ledger::duplicate_copy`).
-pub fn duplicate(acc: &str, path: &str, owner: &str) -> FailedFiling {
-    finloom_store::ledger::duplicate_copy(acc, path, owner)
 }
 
 /// Copies one table's staged rows of the given filings into PostgreSQL (binary COPY), in

@@ -237,6 +237,10 @@ pub fn finish_run(conn: &Connection, run_id: &str, r: &RunRecord) -> Result<()> 
     Ok(())
 }
 
+/// An accession number, as a regular expression both stores' SQL reads (whole-string matches
+/// anchor it themselves).
+pub const ACCESSION_SQL: &str = "[0-9]{10}-[0-9]{2}-[0-9]{6}";
+
 /// The SQL that finds filings keyed by a placeholder — the file stem, used when no accession
 /// number was found when the file was read — whose path this run has now read under a real
 /// accession number: the same file, read again by a finloom that finds its accession number
@@ -313,7 +317,8 @@ pub fn retire_placeholder_keys(
     specs: &[TableSpec],
     claims: &[(String, String)],
 ) -> Result<Vec<String>> {
-    let not_full_match = r"NOT regexp_full_match({}, '\d{10}-\d{2}-\d{6}')";
+    let not_full_match = format!("NOT regexp_full_match({{}}, '{ACCESSION_SQL}')");
+    let not_full_match = not_full_match.as_str();
     let paths: HashSet<String> = conn
         .prepare(&placeholder_paths_sql(not_full_match))?
         .query_map([], |r| r.get::<_, String>(0))?
