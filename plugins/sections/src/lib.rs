@@ -26,7 +26,7 @@
 //!    maximum-weight chain whose item order strictly increases (a small dynamic programme),
 //!    which skips the ToC, stray cross-references and repeated running heads, and keeps each
 //!    section type at most once.
-//!    A 10-K organised by a **Form 10-K cross-reference index** (a table mapping each item to
+//!    A 10-K or 10-Q organised by a **cross-reference index** (a table mapping each item to
 //!    captions and page numbers, with no "Item" headings in the body) is recognised when such
 //!    a table lists its items in order and the headings found cover fewer than half of them:
 //!    each item is then located by its caption printed as a heading in the body, else by the

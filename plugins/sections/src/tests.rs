@@ -1019,3 +1019,106 @@ fn a_combined_ten_q_heading_names_items_of_its_own_part() {
     assert_eq!(s[4].method, "combined_heading");
     assert_eq!(s[4].part.as_deref(), Some("part2"));
 }
+
+/// A 10-Q organised by a "Form 10-Q cross reference index" (GE, Citigroup): no "Item"
+/// headings in the body; the index at the end lists Part I and Part II, whose item numbers
+/// restart ("Item 1." twice), by caption and page, several "Not applicable" (one with a
+/// note under the index, as GE's "Not applicable(a)"). Every item of both parts comes out,
+/// under its own part.
+#[test]
+fn ten_q_cross_reference_index_gives_both_parts() {
+    let foot = |n: u32| format!("2023 2Q FORM 10-Q {n}");
+    let doc = DocBuilder::new()
+        .h("MANAGEMENT'S DISCUSSION AND ANALYSIS")
+        .p(BODY)
+        .p(&foot(1))
+        .h("CAPITAL RESOURCES AND LIQUIDITY")
+        .p("Our exposure to interest rates is described below.")
+        .p(&foot(2))
+        .h("CONTROLS AND PROCEDURES")
+        .p("Under the direction of our Chief Executive Officer we evaluated our controls.")
+        .h("UNREGISTERED SALES OF EQUITY SECURITIES AND USE OF PROCEEDS")
+        .p("We repurchased 1.2 million shares in the quarter.")
+        .p(&foot(3))
+        .h("STATEMENT OF EARNINGS")
+        .table(&[&["Revenues", "$", "1,000"], &["Net earnings", "", "100"]])
+        .p(&foot(4))
+        .h("LEGAL PROCEEDINGS")
+        .p("We are party to routine litigation.")
+        .p(&foot(5))
+        .h("EXHIBITS")
+        .p("Exhibit 31. Certifications.")
+        .table(&[
+            &["FORM 10-Q CROSS REFERENCE INDEX", "Page(s)"],
+            &["Part I \u{2013} FINANCIAL INFORMATION"],
+            &["Item 1.", "Financial Statements", "4"],
+            &["Item 2.", "Management\u{2019}s Discussion and Analysis of Financial Condition and Results of Operations", "1-3"],
+            &["Item 3.", "Quantitative and Qualitative Disclosures About Market Risk", "2"],
+            &["Item 4.", "Controls and Procedures", "3"],
+            &["Part II \u{2013} OTHER INFORMATION"],
+            &["Item 1.", "Legal Proceedings", "5"],
+            &["Item 1A.", "Risk Factors", "Not applicable(a)"],
+            &["Item 2.", "Unregistered Sales of Equity Securities and Use of Proceeds", "3"],
+            &["Item 3.", "Defaults Upon Senior Securities", "Not applicable"],
+            &["Item 4.", "Mine Safety Disclosures", "Not applicable"],
+            &["Item 5.", "Other Information", "Not applicable"],
+            &["Item 6.", "Exhibits", "6"],
+            &["Signatures", "6"],
+        ])
+        .p("(a) For a discussion of our risk factors, refer to our Annual Report on Form 10-K for the year ended December 31, 2022.")
+        .h("SIGNATURES")
+        .p("Pursuant to the requirements of the Securities Exchange Act of 1934.")
+        .p(&foot(6))
+        .build();
+    let s = run("10-Q", &doc);
+    let mut got = types(&s);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "part1_item1",
+            "part1_item2",
+            "part1_item3",
+            "part1_item4",
+            "part2_item1",
+            "part2_item1a",
+            "part2_item2",
+            "part2_item3",
+            "part2_item4",
+            "part2_item5",
+            "part2_item6"
+        ]
+    );
+    let get = |t: &str| s.iter().find(|x| x.section_type == t).unwrap();
+    assert!(s.iter().all(|x| x.method == "cross_reference_index"));
+    assert_eq!(
+        get("part1_item2").text,
+        format!("MANAGEMENT'S DISCUSSION AND ANALYSIS\n\n{BODY}")
+    );
+    assert_eq!(
+        get("part1_item4").text,
+        "Under the direction of our Chief Executive Officer we evaluated our controls."
+    );
+    assert_eq!(
+        get("part2_item2").text,
+        "We repurchased 1.2 million shares in the quarter."
+    );
+    assert_eq!(
+        get("part2_item1").text,
+        "We are party to routine litigation."
+    );
+    assert_eq!(get("part2_item1").part.as_deref(), Some("part2"));
+    assert_eq!(get("part1_item1").part.as_deref(), Some("part1"));
+    assert!(get("part1_item1").text.starts_with("STATEMENT OF EARNINGS"));
+    assert_eq!(get("part2_item3").text, "Not applicable");
+    // "Not applicable(a)": the note under the index is the item's text.
+    assert!(get("part2_item1a")
+        .text
+        .starts_with("For a discussion of our risk factors"));
+    assert_eq!(
+        get("part2_item3").title.as_deref(),
+        Some("Item 3. Defaults Upon Senior Securities")
+    );
+    assert_eq!(get("part2_item6").text, "Exhibit 31. Certifications.");
+    assert!(s.iter().all(|x| !x.text.contains("CROSS REFERENCE")));
+}

@@ -888,3 +888,87 @@ fn items_that_point_to_fs_pages_keep_their_pointer_and_stop_before_them() {
         }
     }
 }
+
+fn run_10q_excerpt(name: &str) -> Vec<Section> {
+    let (mut meta, doc) = testing::load(testing::own_fixture(name));
+    meta.form_type = "10-Q".into();
+    extract_sections(&meta, &doc, &Config::default()).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// General Electric's 10-Q for the second quarter of 2023 prints no item headings either: a
+/// "FORM 10-Q CROSS REFERENCE INDEX" on its last page lists Part I and Part II, whose item
+/// numbers both start at 1 ("Item 1." twice), with pages ("19-40"), "Not applicable", or
+/// "Not applicable(a)" and a note (a) under the table. Every item whose page is in the
+/// excerpt comes out under its own part; Items 1 and 3 of Part I point only to pages the
+/// excerpt leaves out (19-40; 13 and 36-37), so they are not located. An excerpt of the
+/// filing, from a public GitHub repository (see EXCERPTS.tsv).
+#[test]
+fn ten_q_cross_reference_index_of_a_real_filing_gives_both_parts() {
+    let s = run_10q_excerpt("GE_0000040545-23-000198.10-q-cross-reference-index.html");
+    let mut types: Vec<&str> = s.iter().map(|x| x.section_type.as_str()).collect();
+    types.sort();
+    assert_eq!(
+        types,
+        [
+            "part1_item2",
+            "part1_item4",
+            "part2_item1",
+            "part2_item1a",
+            "part2_item2",
+            "part2_item3",
+            "part2_item4",
+            "part2_item5",
+            "part2_item6"
+        ]
+    );
+    assert!(s.iter().all(|x| x.method == "cross_reference_index"));
+    let sec = |t: &str| s.iter().find(|x| x.section_type == t).unwrap();
+    for x in &s {
+        let want = if x.section_type.starts_with("part1") {
+            "part1"
+        } else {
+            "part2"
+        };
+        assert_eq!(x.part.as_deref(), Some(want), "{}", x.section_type);
+        assert!(
+            !x.text.contains("CROSS REFERENCE INDEX"),
+            "{}",
+            x.section_type
+        );
+        assert!(!x.text.contains("2023 2Q FORM 10-Q"), "{}", x.section_type);
+    }
+    // Item 2 (pages 4-18) starts at its caption, run into the paragraph mid-page 4.
+    let mda = &sec("part1_item2").text;
+    assert!(mda.starts_with(
+        "The consolidated financial statements of General Electric Company are prepared in conformity"
+    ));
+    assert!(!mda.contains("ABOUT GENERAL ELECTRIC"));
+    // Item 4 at its caption on page 18.
+    assert!(sec("part1_item4").text.starts_with(
+        "Under the direction of our Chief Executive Officer and Chief Financial Officer"
+    ));
+    assert_eq!(
+        sec("part1_item4").title.as_deref(),
+        Some("Item 4. Controls and Procedures")
+    );
+    // Part II, Item 1 (pages 38-40, no caption in the body): from the top of page 38 to the
+    // EXHIBITS caption of Item 6, legal matters included.
+    let legal = &sec("part2_item1").text;
+    assert!(legal.starts_with("NOTE 23. COMMITMENTS, GUARANTEES"));
+    assert!(legal.contains("LEGAL MATTERS. The following information supplements"));
+    assert!(!legal.contains("Exhibit 31(a)"));
+    assert!(sec("part2_item6").text.starts_with("Exhibit 10(a)."));
+    assert!(!sec("part2_item6").text.contains("SIGNATURES"));
+    // "Not applicable(a)": the note under the index says where the item is.
+    assert_eq!(
+        sec("part2_item1a").text,
+        "For a discussion of our risk factors, refer to our Annual Report on Form 10-K for the year ended December 31, 2022."
+    );
+    for t in ["part2_item3", "part2_item4", "part2_item5"] {
+        assert_eq!(sec(t).text, "Not applicable", "{t}");
+    }
+    assert_eq!(
+        sec("part2_item3").title.as_deref(),
+        Some("Item 3. Defaults Upon Senior Securities")
+    );
+}

@@ -1,8 +1,9 @@
-//! Step 3, for a 10-K organised by a **Form 10-K cross-reference index** (a table mapping each
+//! Step 3, for a 10-K or 10-Q organised by a **cross-reference index** (a table mapping each
 //! item to captions and page numbers, with no "Item" headings in the body): the index is read,
 //! and each item is located by its caption printed as a heading in the body, else by the first
 //! page of its page range; items the index answers otherwise (a note under the index, "Not
-//! applicable") get that text.
+//! applicable") get that text. A 10-Q's index lists Part I and Part II, whose item numbers
+//! both start at 1: its "Part …" rows say which part the items below them belong to.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -13,7 +14,7 @@ use regex::Regex;
 
 use super::body::{build_text, count_words};
 use super::candidates::{not_applicable_re, parse_item_start, Candidate};
-use super::numbering::{item_order, ten_k_part, Form, ItemNo};
+use super::numbering::{item_order, part_re, roman, ten_k_part, Form, ItemNo};
 use super::units::{page_key, page_label, trim_range, Unit, UnitKind};
 
 /// One row of a "Form 10-K cross-reference index": an item, the captions the filing files it
@@ -21,6 +22,8 @@ use super::units::{page_key, page_label, trim_range, Unit, UnitKind};
 #[derive(Debug, Clone)]
 struct IndexEntry {
     item: ItemNo,
+    /// The item's part: from the index's "Part II" rows in a 10-Q, the standard part in a 10-K.
+    part: u8,
     /// "Item 1A. Risk Factors" as printed in the index row (item cell and its title).
     title: String,
     /// Body captions to look for, best first (explicit caption cells, then the item title).
@@ -108,9 +111,11 @@ fn norm_caption(s: &str) -> String {
 }
 
 /// Reads a table as a cross-reference index: rows that start with an item and give a caption
-/// or a page reference.
-fn index_entries(table: &finloom_plugin_api::Table) -> Vec<IndexEntry> {
+/// or a page reference. In a 10-Q, a row opening with "Part I" / "Part II" sets the part of
+/// the items after it (Part I until one does).
+fn index_entries(table: &finloom_plugin_api::Table, form: Form) -> Vec<IndexEntry> {
     let mut out: Vec<IndexEntry> = Vec::new();
+    let mut q_part = 1u8;
     for (ri, row) in table.rows.iter().enumerate() {
         let cells: Vec<&str> = row
             .cells
@@ -118,6 +123,9 @@ fn index_entries(table: &finloom_plugin_api::Table) -> Vec<IndexEntry> {
             .map(|c| c.text.as_str().trim())
             .filter(|t| !t.is_empty())
             .collect();
+        if let Some(p) = cells.first().and_then(|c| part_re().captures(c)) {
+            q_part = roman(&p[1]);
+        }
         // "Item 1A." or, in many indexes (GE, Citigroup), a bare "1A." in the first cell.
         let parsed = cells
             .iter()
@@ -131,7 +139,11 @@ fn index_entries(table: &finloom_plugin_api::Table) -> Vec<IndexEntry> {
         let Some((pos, item, after)) = parsed else {
             continue;
         };
-        if item.minor.is_some() || out.iter().any(|e| e.item == item) {
+        let part = match form {
+            Form::TenQ => q_part,
+            _ => ten_k_part(&item),
+        };
+        if item.minor.is_some() || out.iter().any(|e| e.item == item && e.part == part) {
             continue;
         }
         let own_title = cells[pos][after..]
@@ -149,8 +161,15 @@ fn index_entries(table: &finloom_plugin_api::Table) -> Vec<IndexEntry> {
                 }
                 notes.extend(marks);
             } else if not_applicable_re().is_match(c) {
-                // "Not applicable" / "None": the filing does not have the item.
+                // "Not applicable" / "None": the filing does not have the item. A mark on it
+                // ("Not applicable(a)", GE's 10-Q) points to a note under the index that says
+                // where the item is instead; the note wins over the bare answer below.
                 answer.get_or_insert_with(|| c.to_string());
+                notes.extend(
+                    note_mark_re()
+                        .captures_iter(c)
+                        .filter_map(|m| m.get(1).map(|m| m.as_str().to_string())),
+                );
             } else if page.is_none() && notes.is_empty() {
                 let cap =
                     c.trim_matches(|ch: char| "\"'\u{201c}\u{201d}\u{2018}\u{2019}".contains(ch));
@@ -166,6 +185,7 @@ fn index_entries(table: &finloom_plugin_api::Table) -> Vec<IndexEntry> {
         captions.retain(|c| norm_caption(c).len() >= 4);
         out.push(IndexEntry {
             item,
+            part,
             title: collapse_ws(&title_parts.join(" ")),
             captions,
             first_page: page,
@@ -261,6 +281,7 @@ fn inline_caption_body(t: &str, caption: &str, styled: bool) -> Option<usize> {
 #[derive(Debug, Clone)]
 pub(super) struct IndexedItem {
     pub(super) item: ItemNo,
+    pub(super) part: u8,
     pub(super) title: String,
     pub(super) start: usize,
     pub(super) end: usize,
@@ -279,26 +300,31 @@ pub(super) fn cross_reference_index(
     acc: &str,
     units: &[Unit],
     chosen: &[&Candidate],
+    form: Form,
 ) -> Option<(usize, Vec<Candidate>, Vec<IndexedItem>)> {
     let (iu, entries) = units
         .iter()
         .enumerate()
         .filter_map(|(i, u)| match u.kind {
-            UnitKind::Table(ti) => Some((i, index_entries(&doc.tables[ti]))),
+            UnitKind::Table(ti) => Some((i, index_entries(&doc.tables[ti], form))),
             _ => None,
         })
         // An index lists at least four items, in the form's order.
         .filter(|(_, e)| {
             let ords: Vec<u32> = e
                 .iter()
-                .filter_map(|x| item_order(Form::TenK, 0, &x.item))
+                .filter_map(|x| item_order(form, x.part, &x.item))
                 .collect();
             ords.len() >= 4 && ords.windows(2).all(|w| w[0] < w[1])
         })
         .max_by_key(|(i, e)| (e.len(), std::cmp::Reverse(*i)))?;
     let found = entries
         .iter()
-        .filter(|e| chosen.iter().any(|c| c.item == e.item))
+        .filter(|e| {
+            chosen
+                .iter()
+                .any(|c| c.item == e.item && (form != Form::TenQ || c.part == e.part))
+        })
         .count();
     // Headings found for most indexed items: an ordinary table of contents.
     if found * 2 >= entries.len() {
@@ -313,7 +339,7 @@ pub(super) fn cross_reference_index(
     let mut out: Vec<Candidate> = Vec::new();
     let mut others: Vec<IndexedItem> = Vec::new();
     for e in &entries {
-        let Some(ord) = item_order(Form::TenK, 0, &e.item) else {
+        let Some(ord) = item_order(form, e.part, &e.item) else {
             continue;
         };
         let body_unit = |i: usize, u: &Unit| {
@@ -372,7 +398,7 @@ pub(super) fn cross_reference_index(
                     headless,
                     item: e.item,
                     explicit_part: None,
-                    part: ten_k_part(&e.item),
+                    part: e.part,
                     title: e.title.clone(),
                     score: 0.6,
                     method: "cross_reference_index",
@@ -393,6 +419,7 @@ pub(super) fn cross_reference_index(
                 let built = build_text(doc, acc, units, &c, end_unit);
                 others.push(IndexedItem {
                     item: e.item,
+                    part: e.part,
                     title: e.title.clone(),
                     start: units[unit].start,
                     end: built.end_byte,
@@ -415,6 +442,7 @@ pub(super) fn cross_reference_index(
             let text = doc.text[body..units[i].end].trim().to_string();
             others.push(IndexedItem {
                 item: e.item,
+                part: e.part,
                 title: e.title.clone(),
                 start: units[i].start,
                 end: units[i].end,
@@ -434,6 +462,7 @@ pub(super) fn cross_reference_index(
                     if s < t {
                         others.push(IndexedItem {
                             item: e.item,
+                            part: e.part,
                             title: e.title.clone(),
                             start: s,
                             end: t,

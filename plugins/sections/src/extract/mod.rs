@@ -40,7 +40,7 @@ use candidates::{find_candidates, Candidate};
 use chain::{assign_parts, choose_chain};
 use combined::{inherit_status_of_shared_body, items_of_part_body, split_combined_headings};
 use cross_reference::{cross_reference_index, IndexedItem};
-use numbering::{part_name, ten_k_part};
+use numbering::part_name;
 use units::{build_units, UnitKind};
 use unnumbered::{executive_officers, title_only_items};
 
@@ -191,14 +191,14 @@ pub fn extract_sections(
     let mut cands = assign_parts(&units, cands, form);
     let chain = choose_chain(&units, &mut cands);
     let mut chosen: Vec<&Candidate> = chain.iter().map(|&i| &cands[i]).collect();
-    // A 10-K organised by a "Form 10-K cross-reference index" has no item headings in its
+    // A 10-K or 10-Q organised by a "Form 10-K cross-reference index" has no item headings in its
     // body: when such an index lists items the headings did not find, locate the items
     // through the index instead.
     let mut index_stop: Option<usize> = None;
     let from_index: Vec<Candidate>;
     let mut indexed_elsewhere: Vec<IndexedItem> = Vec::new();
-    if form == Form::TenK {
-        if let Some((iu, found, others)) = cross_reference_index(doc, acc, &units, &chosen) {
+    if matches!(form, Form::TenK | Form::TenQ) {
+        if let Some((iu, found, others)) = cross_reference_index(doc, acc, &units, &chosen, form) {
             from_index = found;
             chosen = from_index.iter().collect();
             index_stop = Some(iu);
@@ -250,7 +250,7 @@ pub fn extract_sections(
                     // "Form 10-K Cross-Reference Index", not "(a)3. Exhibit Index".
                     let caption = !matches!(u.kind, UnitKind::Table(_))
                         && t.len() <= 100
-                        && ((t.contains("index") && t.contains("10-k"))
+                        && ((t.contains("index") && (t.contains("10-k") || t.contains("10-q")))
                             || t.contains("cross-reference")
                             || t.contains("cross reference"));
                     if u.furniture || caption {
@@ -321,7 +321,10 @@ pub fn extract_sections(
     }
     for x in indexed_elsewhere {
         let item_label = x.item.label();
-        let section_type = format!("item_{}", item_label.to_ascii_lowercase());
+        let section_type = match form {
+            Form::TenQ => format!("part{}_item{}", x.part, item_label.to_ascii_lowercase()),
+            _ => format!("item_{}", item_label.to_ascii_lowercase()),
+        };
         if sections.iter().any(|s| s.section_type == section_type) {
             continue;
         }
@@ -330,7 +333,7 @@ pub fn extract_sections(
             id: format!("{acc}/sec/{section_type}"),
             accession_number: acc.to_string(),
             section_type,
-            part: Some(part_name(ten_k_part(&x.item))),
+            part: Some(part_name(x.part)),
             item: item_label,
             title: Some(x.title),
             text: x.text,
