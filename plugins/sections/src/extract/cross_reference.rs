@@ -68,13 +68,17 @@ fn note_mark_re() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"\(([a-z])\)|\*+").expect("note mark"))
 }
 
+/// The letters of a cell's footnote marks: "a" of "74, (a)" or of "Not applicable(a)".
+fn note_marks(cell: &str) -> impl Iterator<Item = String> + '_ {
+    note_mark_re()
+        .captures_iter(cell)
+        .filter_map(|c| c.get(1).map(|m| m.as_str().to_string()))
+}
+
 /// A page cell read: its page references (first page, end of the first range) and the
 /// footnote marks beside them ("74, (a)", "(b)"). `None` when the cell is neither.
 fn page_cell(cell: &str) -> Option<(Option<String>, Option<String>, Vec<String>)> {
-    let notes: Vec<String> = note_mark_re()
-        .captures_iter(cell)
-        .filter_map(|c| c.get(1).map(|m| m.as_str().to_string()))
-        .collect();
+    let notes: Vec<String> = note_marks(cell).collect();
     let bare = note_mark_re().replace_all(cell, " ");
     let bare = bare
         .trim()
@@ -165,11 +169,7 @@ fn index_entries(table: &finloom_plugin_api::Table, form: Form) -> Vec<IndexEntr
                 // ("Not applicable(a)", GE's 10-Q) points to a note under the index that says
                 // where the item is instead; the note wins over the bare answer below.
                 answer.get_or_insert_with(|| c.to_string());
-                notes.extend(
-                    note_mark_re()
-                        .captures_iter(c)
-                        .filter_map(|m| m.get(1).map(|m| m.as_str().to_string())),
-                );
+                notes.extend(note_marks(c));
             } else if page.is_none() && notes.is_empty() {
                 let cap =
                     c.trim_matches(|ch: char| "\"'\u{201c}\u{201d}\u{2018}\u{2019}".contains(ch));
