@@ -1122,3 +1122,62 @@ fn ten_q_cross_reference_index_gives_both_parts() {
     assert_eq!(get("part2_item6").text, "Exhibit 31. Certifications.");
     assert!(s.iter().all(|x| !x.text.contains("CROSS REFERENCE")));
 }
+
+/// A 10-Q index without "Part" rows: the item numbers starting again (and "1A", "5", "6",
+/// which Part I does not have) put the rest of the rows in Part II.
+#[test]
+fn ten_q_cross_reference_index_without_part_rows() {
+    let foot = |n: u32| format!("2023 2Q FORM 10-Q {n}");
+    let doc = DocBuilder::new()
+        .h("MANAGEMENT'S DISCUSSION AND ANALYSIS")
+        .p(BODY)
+        .p(&foot(1))
+        .h("STATEMENT OF EARNINGS")
+        .table(&[&["Revenues", "$", "1,000"], &["Net earnings", "", "100"]])
+        .p(&foot(2))
+        .h("CONTROLS AND PROCEDURES")
+        .p("Our disclosure controls were effective.")
+        .h("LEGAL PROCEEDINGS")
+        .p("We are party to routine litigation.")
+        .p(&foot(3))
+        .h("EXHIBITS")
+        .p("Exhibit 31. Certifications.")
+        .table(&[
+            &["FORM 10-Q CROSS REFERENCE INDEX", "Page(s)"],
+            &["Item 1.", "Financial Statements", "2"],
+            &[
+                "Item 2.",
+                "Management\u{2019}s Discussion and Analysis",
+                "1",
+            ],
+            &["Item 4.", "Controls and Procedures", "3"],
+            &["Item 1.", "Legal Proceedings", "3"],
+            &["Item 1A.", "Risk Factors", "Not applicable"],
+            &["Item 6.", "Exhibits", "4"],
+        ])
+        .p(&foot(4))
+        .build();
+    let s = run("10-Q", &doc);
+    let mut got = types(&s);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "part1_item1",
+            "part1_item2",
+            "part1_item4",
+            "part2_item1",
+            "part2_item1a",
+            "part2_item6"
+        ]
+    );
+    let get = |t: &str| s.iter().find(|x| x.section_type == t).unwrap();
+    assert_eq!(
+        get("part2_item1").text,
+        "We are party to routine litigation."
+    );
+    assert_eq!(
+        get("part1_item4").text,
+        "Our disclosure controls were effective."
+    );
+}

@@ -116,10 +116,12 @@ fn norm_caption(s: &str) -> String {
 
 /// Reads a table as a cross-reference index: rows that start with an item and give a caption
 /// or a page reference. In a 10-Q, a row opening with "Part I" / "Part II" sets the part of
-/// the items after it (Part I until one does).
+/// the items after it (Part I until one does); an index without such rows moves to Part II at
+/// the first item that Part I cannot hold there (its numbers start again, or "1A", "5", "6").
 fn index_entries(table: &finloom_plugin_api::Table, form: Form) -> Vec<IndexEntry> {
     let mut out: Vec<IndexEntry> = Vec::new();
     let mut q_part = 1u8;
+    let mut last_part1: Option<u32> = None;
     for (ri, row) in table.rows.iter().enumerate() {
         let cells: Vec<&str> = row
             .cells
@@ -144,7 +146,15 @@ fn index_entries(table: &finloom_plugin_api::Table, form: Form) -> Vec<IndexEntr
             continue;
         };
         let part = match form {
-            Form::TenQ => q_part,
+            Form::TenQ => {
+                if q_part == 1 {
+                    match item_order(form, 1, &item) {
+                        Some(o) if last_part1.is_none_or(|l| o > l) => last_part1 = Some(o),
+                        _ => q_part = 2,
+                    }
+                }
+                q_part
+            }
             _ => ten_k_part(&item),
         };
         if item.minor.is_some() || out.iter().any(|e| e.item == item && e.part == part) {
