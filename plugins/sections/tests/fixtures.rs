@@ -395,8 +395,12 @@ fn executive_officers_are_their_own_section_not_item_4() {
 /// scripts/lib/excerpt.py from tests/fixtures/EXCERPTS.tsv): the excerpt has no SGML header,
 /// so the form is given.
 fn run_10k_excerpt(name: &str) -> Vec<Section> {
+    run_excerpt(name, "10-K")
+}
+
+fn run_excerpt(name: &str, form: &str) -> Vec<Section> {
     let (mut meta, doc) = testing::load(testing::own_fixture(name));
-    meta.form_type = "10-K".into();
+    meta.form_type = form.into();
     extract_sections(&meta, &doc, &Config::default()).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
@@ -889,12 +893,6 @@ fn items_that_point_to_fs_pages_keep_their_pointer_and_stop_before_them() {
     }
 }
 
-fn run_10q_excerpt(name: &str) -> Vec<Section> {
-    let (mut meta, doc) = testing::load(testing::own_fixture(name));
-    meta.form_type = "10-Q".into();
-    extract_sections(&meta, &doc, &Config::default()).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
 /// General Electric's 10-Q for the second quarter of 2023 prints no item headings either: a
 /// "FORM 10-Q CROSS REFERENCE INDEX" on its last page lists Part I and Part II, whose item
 /// numbers both start at 1 ("Item 1." twice), with pages ("19-40"), "Not applicable", or
@@ -904,7 +902,10 @@ fn run_10q_excerpt(name: &str) -> Vec<Section> {
 /// filing, from a public GitHub repository (see EXCERPTS.tsv).
 #[test]
 fn ten_q_cross_reference_index_of_a_real_filing_gives_both_parts() {
-    let s = run_10q_excerpt("GE_0000040545-23-000198.10-q-cross-reference-index.html");
+    let s = run_excerpt(
+        "GE_0000040545-23-000198.10-q-cross-reference-index.html",
+        "10-Q",
+    );
     let mut types: Vec<&str> = s.iter().map(|x| x.section_type.as_str()).collect();
     types.sort();
     assert_eq!(
