@@ -191,9 +191,9 @@ pub fn extract_sections(
     let mut cands = assign_parts(&units, cands, form);
     let chain = choose_chain(&units, &mut cands);
     let mut chosen: Vec<&Candidate> = chain.iter().map(|&i| &cands[i]).collect();
-    // A 10-K or 10-Q organised by a "Form 10-K cross-reference index" has no item headings in its
-    // body: when such an index lists items the headings did not find, locate the items
-    // through the index instead.
+    // A 10-K or 10-Q organised by a cross-reference index ("Form 10-K Cross Reference Index",
+    // "Form 10-Q …") has no item headings in its body: when such an index lists items the
+    // headings did not find, locate the items through the index instead.
     let mut index_stop: Option<usize> = None;
     let from_index: Vec<Candidate>;
     let mut indexed_elsewhere: Vec<IndexedItem> = Vec::new();
