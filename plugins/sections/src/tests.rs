@@ -1181,3 +1181,55 @@ fn ten_q_cross_reference_index_without_part_rows() {
         "Our disclosure controls were effective."
     );
 }
+
+/// An index item placed by its page alone, on a page where an item before it in the form's
+/// order was found further down (GE's 10-Q: Part II, Item 2 on page 18, where Item 4's caption
+/// sits mid-page under the end of the MD&A): it does not cut the item before it at the top of
+/// the page; it gets the page, and the MD&A runs on to Item 4's caption.
+#[test]
+fn an_item_placed_by_page_after_an_earlier_item_on_that_page_gets_the_page() {
+    let foot = |n: u32| format!("2023 2Q FORM 10-Q {n}");
+    let doc = DocBuilder::new()
+        .h("MANAGEMENT'S DISCUSSION AND ANALYSIS")
+        .p(BODY)
+        .p(&foot(1))
+        .p("Our liquidity remained strong through the quarter.")
+        .h("CONTROLS AND PROCEDURES")
+        .p("Our disclosure controls were effective.")
+        .h("OTHER FINANCIAL DATA")
+        .p("We repurchased 1.2 million shares in the quarter.")
+        .p(&foot(2))
+        .h("STATEMENT OF EARNINGS")
+        .table(&[&["Revenues", "$", "1,000"], &["Net earnings", "", "100"]])
+        .p(&foot(3))
+        .table(&[
+            &["FORM 10-Q CROSS REFERENCE INDEX", "Page(s)"],
+            &["Part I \u{2013} FINANCIAL INFORMATION"],
+            &["Item 1.", "Financial Statements", "3"],
+            &[
+                "Item 2.",
+                "Management\u{2019}s Discussion and Analysis",
+                "1-2",
+            ],
+            &["Item 4.", "Controls and Procedures", "2"],
+            &["Part II \u{2013} OTHER INFORMATION"],
+            &["Item 1A.", "Risk Factors", "Not applicable"],
+            &[
+                "Item 2.",
+                "Unregistered Sales of Equity Securities and Use of Proceeds",
+                "2",
+            ],
+        ])
+        .build();
+    let s = run("10-Q", &doc);
+    let get = |t: &str| s.iter().find(|x| x.section_type == t).unwrap();
+    assert!(get("part1_item2")
+        .text
+        .ends_with("Our liquidity remained strong through the quarter."));
+    assert!(get("part1_item4")
+        .text
+        .starts_with("Our disclosure controls were effective."));
+    let p2i2 = &get("part2_item2").text;
+    assert!(p2i2.contains("We repurchased 1.2 million shares in the quarter."));
+    assert!(!p2i2.contains("STATEMENT OF EARNINGS"));
+}

@@ -400,7 +400,15 @@ pub(super) fn cross_reference_index(
             if unit == iu {
                 continue;
             }
-            if !out.iter().any(|c| c.unit == unit) {
+            // Placed by its page alone on a page where an item before it in the form's order
+            // was found further down (GE's 10-Q: Part II Item 2 on page 18, where Item 4's
+            // caption sits mid-page): it does not start at the top of that page, which holds
+            // the end of the item before; it gets the page range, like an item sharing a start.
+            let after_earlier_on_page = headless
+                && out
+                    .iter()
+                    .any(|c| c.ord < ord && c.unit > unit && on_page(c.unit, &e.first_page));
+            if !after_earlier_on_page && !out.iter().any(|c| c.unit == unit) {
                 out.push(Candidate {
                     unit,
                     title_end_unit: unit,
@@ -417,8 +425,8 @@ pub(super) fn cross_reference_index(
                 });
                 continue;
             }
-            // Starts on the page where an earlier item starts (GE: Items 1 and 2 on page 4):
-            // the pages of its first range.
+            // Starts on the page where an earlier item starts (GE: Items 1 and 2 on page 4), or
+            // after it on that page: the pages of its first range.
             let end = e.first_range_end.as_ref().and_then(|p| pages.get(p));
             if let Some(&(_, end_unit)) = end.filter(|&&(_, f)| f > unit) {
                 let c = Candidate::at_unit(unit, e.item, 0, String::new(), 0.6, "", ord);
