@@ -1091,9 +1091,17 @@ fn ten_q_cross_reference_index_gives_both_parts() {
     );
     let get = |t: &str| s.iter().find(|x| x.section_type == t).unwrap();
     assert!(s.iter().all(|x| x.method == "cross_reference_index"));
+    // The MD&A (pages 1-3) runs on over page 2, which the index gives Item 3 as well.
     assert_eq!(
         get("part1_item2").text,
-        format!("MANAGEMENT'S DISCUSSION AND ANALYSIS\n\n{BODY}")
+        format!(
+            "MANAGEMENT'S DISCUSSION AND ANALYSIS\n\n{BODY}\n\nCAPITAL RESOURCES AND LIQUIDITY\n\n\
+             Our exposure to interest rates is described below."
+        )
+    );
+    assert_eq!(
+        get("part1_item3").text,
+        "CAPITAL RESOURCES AND LIQUIDITY\n\nOur exposure to interest rates is described below."
     );
     assert_eq!(
         get("part1_item4").text,
@@ -1232,4 +1240,55 @@ fn an_item_placed_by_page_after_an_earlier_item_on_that_page_gets_the_page() {
     let p2i2 = &get("part2_item2").text;
     assert!(p2i2.contains("We repurchased 1.2 million shares in the quarter."));
     assert!(!p2i2.contains("STATEMENT OF EARNINGS"));
+}
+
+/// An index item that only its page places inside the page range of an item before it (GE's
+/// 10-Q: Item 3 on page 13 of the MD&A's pages 4-18) is a part of that item: it gets its page,
+/// and the item before it runs on.
+#[test]
+fn an_item_placed_by_page_inside_an_earlier_items_range_gets_the_page() {
+    let foot = |n: u32| format!("2023 2Q FORM 10-Q {n}");
+    let doc = DocBuilder::new()
+        .h("MANAGEMENT'S DISCUSSION AND ANALYSIS")
+        .p(BODY)
+        .p(&foot(1))
+        .p("Interest rate and currency risk are managed centrally.")
+        .p(&foot(2))
+        .p("Capital resources were ample at the end of the quarter.")
+        .h("CONTROLS AND PROCEDURES")
+        .p("Our disclosure controls were effective.")
+        .p(&foot(3))
+        .h("STATEMENT OF EARNINGS")
+        .table(&[&["Revenues", "$", "1,000"], &["Net earnings", "", "100"]])
+        .p(&foot(4))
+        .table(&[
+            &["FORM 10-Q CROSS REFERENCE INDEX", "Page(s)"],
+            &["Part I \u{2013} FINANCIAL INFORMATION"],
+            &["Item 1.", "Financial Statements", "4"],
+            &[
+                "Item 2.",
+                "Management\u{2019}s Discussion and Analysis",
+                "1-3",
+            ],
+            &[
+                "Item 3.",
+                "Quantitative and Qualitative Disclosures About Market Risk",
+                "2",
+            ],
+            &["Item 4.", "Controls and Procedures", "3"],
+        ])
+        .build();
+    let s = run("10-Q", &doc);
+    let get = |t: &str| s.iter().find(|x| x.section_type == t).unwrap();
+    let mda = &get("part1_item2").text;
+    assert!(mda.contains("Interest rate and currency risk are managed centrally."));
+    assert!(mda.ends_with("Capital resources were ample at the end of the quarter."));
+    assert_eq!(
+        get("part1_item3").text,
+        "Interest rate and currency risk are managed centrally."
+    );
+    assert_eq!(
+        get("part1_item4").text,
+        "Our disclosure controls were effective."
+    );
 }

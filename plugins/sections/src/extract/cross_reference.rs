@@ -347,6 +347,8 @@ pub(super) fn cross_reference_index(
             .is_some_and(|&(s, e)| (s..=e).contains(&i))
     };
     let mut out: Vec<Candidate> = Vec::new();
+    // Per located item (same order as `out`): the last unit of its first page range.
+    let mut range_ends: Vec<Option<usize>> = Vec::new();
     let mut others: Vec<IndexedItem> = Vec::new();
     for e in &entries {
         let Some(ord) = item_order(form, e.part, &e.item) else {
@@ -408,7 +410,20 @@ pub(super) fn cross_reference_index(
                 && out
                     .iter()
                     .any(|c| c.ord < ord && c.unit > unit && on_page(c.unit, &e.first_page));
-            if !after_earlier_on_page && !out.iter().any(|c| c.unit == unit) {
+            // Likewise when its page lies inside the page range of an item before it (GE's
+            // 10-Q: Item 3 on page 13 of the MD&A's 4-18, Part II Item 1 on pages 38-40 of the
+            // financial statements' 19-40): a part of that item, not where it ends.
+            let inside_earlier = headless
+                && out.iter().zip(&range_ends).any(|(c, end)| {
+                    c.ord < ord && c.unit < unit && end.is_some_and(|end| unit < end)
+                });
+            if !after_earlier_on_page && !inside_earlier && !out.iter().any(|c| c.unit == unit) {
+                range_ends.push(
+                    e.first_range_end
+                        .as_ref()
+                        .and_then(|p| pages.get(p))
+                        .map(|&(_, end)| end),
+                );
                 out.push(Candidate {
                     unit,
                     title_end_unit: unit,
@@ -426,7 +441,7 @@ pub(super) fn cross_reference_index(
                 continue;
             }
             // Starts on the page where an earlier item starts (GE: Items 1 and 2 on page 4), or
-            // after it on that page: the pages of its first range.
+            // after it on that page, or inside its pages: the pages of its first range.
             let end = e.first_range_end.as_ref().and_then(|p| pages.get(p));
             if let Some(&(_, end_unit)) = end.filter(|&&(_, f)| f > unit) {
                 let c = Candidate::at_unit(unit, e.item, 0, String::new(), 0.6, "", ord);
