@@ -1292,3 +1292,49 @@ fn an_item_placed_by_page_inside_an_earlier_items_range_gets_the_page() {
         "Our disclosure controls were effective."
     );
 }
+
+/// The pages an index gives an item inside another's range stop at the index when it sits on
+/// the last of them (GE's 10-Q: Part II Item 1 on pages 38-40 of the statements' 19-40, the
+/// index on page 40).
+#[test]
+fn an_items_pages_stop_at_the_index() {
+    let foot = |n: u32| format!("2023 2Q FORM 10-Q {n}");
+    let doc = DocBuilder::new()
+        .h("MANAGEMENT'S DISCUSSION AND ANALYSIS")
+        .p(BODY)
+        .p(&foot(1))
+        .h("STATEMENT OF EARNINGS")
+        .table(&[&["Revenues", "$", "1,000"], &["Net earnings", "", "100"]])
+        .p(&foot(2))
+        .h("NOTE 9. COMMITMENTS AND CONTINGENCIES")
+        .p("We are party to routine litigation.")
+        .table(&[
+            &["FORM 10-Q CROSS REFERENCE INDEX", "Page(s)"],
+            &["Part I \u{2013} FINANCIAL INFORMATION"],
+            &["Item 1.", "Financial Statements", "2-3"],
+            &[
+                "Item 2.",
+                "Management\u{2019}s Discussion and Analysis",
+                "1",
+            ],
+            &["Item 4.", "Controls and Procedures", "Not applicable"],
+            &["Part II \u{2013} OTHER INFORMATION"],
+            &["Item 1.", "Legal Proceedings", "3"],
+            &["Item 1A.", "Risk Factors", "Not applicable"],
+        ])
+        .p("(a) For a discussion of our risk factors, refer to our Annual Report on Form 10-K.")
+        .h("SIGNATURES")
+        .p("Pursuant to the requirements of the Securities Exchange Act of 1934.")
+        .p(&foot(3))
+        .build();
+    let s = run("10-Q", &doc);
+    let get = |t: &str| s.iter().find(|x| x.section_type == t).unwrap();
+    assert_eq!(
+        get("part2_item1").text,
+        "NOTE 9. COMMITMENTS AND CONTINGENCIES\n\nWe are party to routine litigation."
+    );
+    assert!(get("part1_item1")
+        .text
+        .contains("We are party to routine litigation."));
+    assert!(!get("part1_item1").text.contains("CROSS REFERENCE"));
+}

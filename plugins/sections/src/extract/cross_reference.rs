@@ -444,6 +444,13 @@ pub(super) fn cross_reference_index(
             // after it on that page, or inside its pages: the pages of its first range.
             let end = e.first_range_end.as_ref().and_then(|p| pages.get(p));
             if let Some(&(_, end_unit)) = end.filter(|&&(_, f)| f > unit) {
+                // Pages that run on into the index (GE's 10-Q: Part II Item 1 on pages 38-40,
+                // the index on page 40) stop before it, as the located items do.
+                let end_unit = if iu > unit {
+                    end_unit.min(iu)
+                } else {
+                    end_unit
+                };
                 let c = Candidate::at_unit(unit, e.item, 0, String::new(), 0.6, "", ord);
                 let c = Candidate {
                     headless: true,
