@@ -1020,6 +1020,26 @@ fn a_combined_ten_q_heading_names_items_of_its_own_part() {
     assert_eq!(s[4].part.as_deref(), Some("part2"));
 }
 
+/// A GE-style 10-Q's running foot: "2023 2Q FORM 10-Q 18".
+fn q_foot(n: u32) -> String {
+    format!("2023 2Q FORM 10-Q {n}")
+}
+
+/// A 10-Q whose first page is the MD&A under its caption, with no item heading.
+fn ten_q_mda_page() -> DocBuilder {
+    DocBuilder::new()
+        .h("MANAGEMENT'S DISCUSSION AND ANALYSIS")
+        .p(BODY)
+        .p(&q_foot(1))
+}
+
+/// The section of type `t`.
+fn section<'a>(s: &'a [Section], t: &str) -> &'a Section {
+    s.iter()
+        .find(|x| x.section_type == t)
+        .unwrap_or_else(|| panic!("no section {t}"))
+}
+
 /// A 10-Q organised by a "Form 10-Q cross reference index" (GE, Citigroup): no "Item"
 /// headings in the body; the index at the end lists Part I and Part II, whose item numbers
 /// restart ("Item 1." twice), by caption and page, several "Not applicable" (one with a
@@ -1027,25 +1047,21 @@ fn a_combined_ten_q_heading_names_items_of_its_own_part() {
 /// under its own part.
 #[test]
 fn ten_q_cross_reference_index_gives_both_parts() {
-    let foot = |n: u32| format!("2023 2Q FORM 10-Q {n}");
-    let doc = DocBuilder::new()
-        .h("MANAGEMENT'S DISCUSSION AND ANALYSIS")
-        .p(BODY)
-        .p(&foot(1))
+    let doc = ten_q_mda_page()
         .h("CAPITAL RESOURCES AND LIQUIDITY")
         .p("Our exposure to interest rates is described below.")
-        .p(&foot(2))
+        .p(&q_foot(2))
         .h("CONTROLS AND PROCEDURES")
         .p("Under the direction of our Chief Executive Officer we evaluated our controls.")
         .h("UNREGISTERED SALES OF EQUITY SECURITIES AND USE OF PROCEEDS")
         .p("We repurchased 1.2 million shares in the quarter.")
-        .p(&foot(3))
+        .p(&q_foot(3))
         .h("STATEMENT OF EARNINGS")
         .table(&[&["Revenues", "$", "1,000"], &["Net earnings", "", "100"]])
-        .p(&foot(4))
+        .p(&q_foot(4))
         .h("LEGAL PROCEEDINGS")
         .p("We are party to routine litigation.")
-        .p(&foot(5))
+        .p(&q_foot(5))
         .h("EXHIBITS")
         .p("Exhibit 31. Certifications.")
         .table(&[
@@ -1068,7 +1084,7 @@ fn ten_q_cross_reference_index_gives_both_parts() {
         .p("(a) For a discussion of our risk factors, refer to our Annual Report on Form 10-K for the year ended December 31, 2022.")
         .h("SIGNATURES")
         .p("Pursuant to the requirements of the Securities Exchange Act of 1934.")
-        .p(&foot(6))
+        .p(&q_foot(6))
         .build();
     let s = run("10-Q", &doc);
     let mut got = types(&s);
@@ -1089,7 +1105,7 @@ fn ten_q_cross_reference_index_gives_both_parts() {
             "part2_item6"
         ]
     );
-    let get = |t: &str| s.iter().find(|x| x.section_type == t).unwrap();
+    let get = |t: &str| section(&s, t);
     assert!(s.iter().all(|x| x.method == "cross_reference_index"));
     // The MD&A (pages 1-3) runs on over page 2, which the index gives Item 3 as well.
     assert_eq!(
@@ -1135,19 +1151,15 @@ fn ten_q_cross_reference_index_gives_both_parts() {
 /// which Part I does not have) put the rest of the rows in Part II.
 #[test]
 fn ten_q_cross_reference_index_without_part_rows() {
-    let foot = |n: u32| format!("2023 2Q FORM 10-Q {n}");
-    let doc = DocBuilder::new()
-        .h("MANAGEMENT'S DISCUSSION AND ANALYSIS")
-        .p(BODY)
-        .p(&foot(1))
+    let doc = ten_q_mda_page()
         .h("STATEMENT OF EARNINGS")
         .table(&[&["Revenues", "$", "1,000"], &["Net earnings", "", "100"]])
-        .p(&foot(2))
+        .p(&q_foot(2))
         .h("CONTROLS AND PROCEDURES")
         .p("Our disclosure controls were effective.")
         .h("LEGAL PROCEEDINGS")
         .p("We are party to routine litigation.")
-        .p(&foot(3))
+        .p(&q_foot(3))
         .h("EXHIBITS")
         .p("Exhibit 31. Certifications.")
         .table(&[
@@ -1163,7 +1175,7 @@ fn ten_q_cross_reference_index_without_part_rows() {
             &["Item 1A.", "Risk Factors", "Not applicable"],
             &["Item 6.", "Exhibits", "4"],
         ])
-        .p(&foot(4))
+        .p(&q_foot(4))
         .build();
     let s = run("10-Q", &doc);
     let mut got = types(&s);
@@ -1179,7 +1191,7 @@ fn ten_q_cross_reference_index_without_part_rows() {
             "part2_item6"
         ]
     );
-    let get = |t: &str| s.iter().find(|x| x.section_type == t).unwrap();
+    let get = |t: &str| section(&s, t);
     assert_eq!(
         get("part2_item1").text,
         "We are party to routine litigation."
@@ -1196,20 +1208,16 @@ fn ten_q_cross_reference_index_without_part_rows() {
 /// the page; it gets the page, and the MD&A runs on to Item 4's caption.
 #[test]
 fn an_item_placed_by_page_after_an_earlier_item_on_that_page_gets_the_page() {
-    let foot = |n: u32| format!("2023 2Q FORM 10-Q {n}");
-    let doc = DocBuilder::new()
-        .h("MANAGEMENT'S DISCUSSION AND ANALYSIS")
-        .p(BODY)
-        .p(&foot(1))
+    let doc = ten_q_mda_page()
         .p("Our liquidity remained strong through the quarter.")
         .h("CONTROLS AND PROCEDURES")
         .p("Our disclosure controls were effective.")
         .h("OTHER FINANCIAL DATA")
         .p("We repurchased 1.2 million shares in the quarter.")
-        .p(&foot(2))
+        .p(&q_foot(2))
         .h("STATEMENT OF EARNINGS")
         .table(&[&["Revenues", "$", "1,000"], &["Net earnings", "", "100"]])
-        .p(&foot(3))
+        .p(&q_foot(3))
         .table(&[
             &["FORM 10-Q CROSS REFERENCE INDEX", "Page(s)"],
             &["Part I \u{2013} FINANCIAL INFORMATION"],
@@ -1230,7 +1238,7 @@ fn an_item_placed_by_page_after_an_earlier_item_on_that_page_gets_the_page() {
         ])
         .build();
     let s = run("10-Q", &doc);
-    let get = |t: &str| s.iter().find(|x| x.section_type == t).unwrap();
+    let get = |t: &str| section(&s, t);
     assert!(get("part1_item2")
         .text
         .ends_with("Our liquidity remained strong through the quarter."));
@@ -1247,20 +1255,16 @@ fn an_item_placed_by_page_after_an_earlier_item_on_that_page_gets_the_page() {
 /// and the item before it runs on.
 #[test]
 fn an_item_placed_by_page_inside_an_earlier_items_range_gets_the_page() {
-    let foot = |n: u32| format!("2023 2Q FORM 10-Q {n}");
-    let doc = DocBuilder::new()
-        .h("MANAGEMENT'S DISCUSSION AND ANALYSIS")
-        .p(BODY)
-        .p(&foot(1))
+    let doc = ten_q_mda_page()
         .p("Interest rate and currency risk are managed centrally.")
-        .p(&foot(2))
+        .p(&q_foot(2))
         .p("Capital resources were ample at the end of the quarter.")
         .h("CONTROLS AND PROCEDURES")
         .p("Our disclosure controls were effective.")
-        .p(&foot(3))
+        .p(&q_foot(3))
         .h("STATEMENT OF EARNINGS")
         .table(&[&["Revenues", "$", "1,000"], &["Net earnings", "", "100"]])
-        .p(&foot(4))
+        .p(&q_foot(4))
         .table(&[
             &["FORM 10-Q CROSS REFERENCE INDEX", "Page(s)"],
             &["Part I \u{2013} FINANCIAL INFORMATION"],
@@ -1279,7 +1283,7 @@ fn an_item_placed_by_page_inside_an_earlier_items_range_gets_the_page() {
         ])
         .build();
     let s = run("10-Q", &doc);
-    let get = |t: &str| s.iter().find(|x| x.section_type == t).unwrap();
+    let get = |t: &str| section(&s, t);
     let mda = &get("part1_item2").text;
     assert!(mda.contains("Interest rate and currency risk are managed centrally."));
     assert!(mda.ends_with("Capital resources were ample at the end of the quarter."));
@@ -1298,14 +1302,10 @@ fn an_item_placed_by_page_inside_an_earlier_items_range_gets_the_page() {
 /// index on page 40).
 #[test]
 fn an_items_pages_stop_at_the_index() {
-    let foot = |n: u32| format!("2023 2Q FORM 10-Q {n}");
-    let doc = DocBuilder::new()
-        .h("MANAGEMENT'S DISCUSSION AND ANALYSIS")
-        .p(BODY)
-        .p(&foot(1))
+    let doc = ten_q_mda_page()
         .h("STATEMENT OF EARNINGS")
         .table(&[&["Revenues", "$", "1,000"], &["Net earnings", "", "100"]])
-        .p(&foot(2))
+        .p(&q_foot(2))
         .h("NOTE 9. COMMITMENTS AND CONTINGENCIES")
         .p("We are party to routine litigation.")
         .table(&[
@@ -1325,10 +1325,10 @@ fn an_items_pages_stop_at_the_index() {
         .p("(a) For a discussion of our risk factors, refer to our Annual Report on Form 10-K.")
         .h("SIGNATURES")
         .p("Pursuant to the requirements of the Securities Exchange Act of 1934.")
-        .p(&foot(3))
+        .p(&q_foot(3))
         .build();
     let s = run("10-Q", &doc);
-    let get = |t: &str| s.iter().find(|x| x.section_type == t).unwrap();
+    let get = |t: &str| section(&s, t);
     assert_eq!(
         get("part2_item1").text,
         "NOTE 9. COMMITMENTS AND CONTINGENCIES\n\nWe are party to routine litigation."
