@@ -1338,3 +1338,43 @@ fn an_items_pages_stop_at_the_index() {
         .contains("We are party to routine litigation."));
     assert!(!get("part1_item1").text.contains("CROSS REFERENCE"));
 }
+
+/// An index row that gives an item no page of its own, with the statements listed under it
+/// ("1. Financial Statements:" then "Consolidated Statement of Income | 4", Citigroup's
+/// indexes): the first row under it with a page says where the item starts.
+#[test]
+fn an_index_item_without_a_page_starts_at_its_first_sub_row_page() {
+    let doc = ten_q_mda_page()
+        .p("Capital resources were ample at the end of the quarter.")
+        .p(&q_foot(2))
+        .h("CONTROLS AND PROCEDURES")
+        .p("Our disclosure controls were effective.")
+        .p(&q_foot(3))
+        .h("CONSOLIDATED STATEMENT OF INCOME")
+        .table(&[&["Revenues", "$", "1,000"], &["Net earnings", "", "100"]])
+        .p(&q_foot(4))
+        .h("CONSOLIDATED BALANCE SHEET")
+        .table(&[&["Total assets", "$", "9,000"]])
+        .p(&q_foot(5))
+        .table(&[
+            &["FORM 10-Q CROSS-REFERENCE INDEX", "Page"],
+            &["Part I\u{2014}Financial Information"],
+            &["1.", "Financial Statements:"],
+            &["", "Consolidated Statement of Income", "4"],
+            &["", "Consolidated Balance Sheet", "5"],
+            &["2.", "Management\u{2019}s Discussion and Analysis", "1-2"],
+            &["4.", "Controls and Procedures", "3"],
+            &["Part II\u{2014}Other Information"],
+            &["1A.", "Risk Factors", "None"],
+            &["3.", "Defaults Upon Senior Securities", "Not applicable"],
+        ])
+        .build();
+    let s = run("10-Q", &doc);
+    let i1 = &section(&s, "part1_item1").text;
+    assert!(i1.starts_with("CONSOLIDATED STATEMENT OF INCOME"), "{i1}");
+    assert!(i1.contains("CONSOLIDATED BALANCE SHEET"));
+    assert_eq!(
+        section(&s, "part1_item4").text,
+        "Our disclosure controls were effective."
+    );
+}

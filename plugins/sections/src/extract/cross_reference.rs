@@ -122,6 +122,8 @@ fn index_entries(table: &finloom_plugin_api::Table, form: Form) -> Vec<IndexEntr
     let mut out: Vec<IndexEntry> = Vec::new();
     let mut q_part = 1u8;
     let mut last_part1: Option<u32> = None;
+    // The entry whose rows below may give its pages (it gave none, nor an answer or a note).
+    let mut under: Option<usize> = None;
     for (ri, row) in table.rows.iter().enumerate() {
         let cells: Vec<&str> = row
             .cells
@@ -129,7 +131,8 @@ fn index_entries(table: &finloom_plugin_api::Table, form: Form) -> Vec<IndexEntr
             .map(|c| c.text.as_str().trim())
             .filter(|t| !t.is_empty())
             .collect();
-        if let Some(p) = cells.first().and_then(|c| part_re().captures(c)) {
+        let part_row = cells.first().and_then(|c| part_re().captures(c));
+        if let Some(p) = &part_row {
             q_part = roman(&p[1]);
         }
         // "Item 1A." or, in many indexes (GE, Citigroup), a bare "1A." in the first cell.
@@ -143,6 +146,22 @@ fn index_entries(table: &finloom_plugin_api::Table, form: Form) -> Vec<IndexEntr
                 Some((0, item, c.get(1)?.end()))
             });
         let Some((pos, item, after)) = parsed else {
+            // A row under an item that gives no page of its own ("1. Financial Statements:"
+            // followed by "Consolidated Statement of Income | 110", Citigroup's indexes): the
+            // first such row with a page says where the item starts.
+            if part_row.is_some() {
+                under = None;
+            }
+            if let Some(e) = under.and_then(|k| out.get_mut(k)) {
+                if e.first_page.is_none() {
+                    if let Some((Some(first), end, _)) =
+                        cells.iter().skip(1).find_map(|c| page_cell(c))
+                    {
+                        e.first_page = Some(first);
+                        e.first_range_end = end;
+                    }
+                }
+            }
             continue;
         };
         let part = match form {
@@ -158,6 +177,7 @@ fn index_entries(table: &finloom_plugin_api::Table, form: Form) -> Vec<IndexEntr
             _ => ten_k_part(&item),
         };
         if item.minor.is_some() || out.iter().any(|e| e.item == item && e.part == part) {
+            under = None;
             continue;
         }
         let own_title = cells[pos][after..]
@@ -193,6 +213,7 @@ fn index_entries(table: &finloom_plugin_api::Table, form: Form) -> Vec<IndexEntr
             captions.push(own_title);
         }
         captions.retain(|c| norm_caption(c).len() >= 4);
+        under = (page.is_none() && answer.is_none() && notes.is_empty()).then_some(out.len());
         out.push(IndexEntry {
             item,
             part,
