@@ -1367,9 +1367,12 @@ fn an_index_item_without_a_page_starts_at_its_first_sub_row_page() {
             &["Part II\u{2014}Other Information"],
             &["1A.", "Risk Factors", "None"],
             &["3.", "Defaults Upon Senior Securities", "Not applicable"],
+            &["4.", "Mine Safety Disclosures", "N/A"],
         ])
         .build();
     let s = run("10-Q", &doc);
+    // "N/A" answers as "Not applicable" does.
+    assert_eq!(section(&s, "part2_item4").text, "N/A");
     let i1 = &section(&s, "part1_item1").text;
     assert!(i1.starts_with("CONSOLIDATED STATEMENT OF INCOME"), "{i1}");
     assert!(i1.contains("CONSOLIDATED BALANCE SHEET"));

@@ -164,10 +164,11 @@ pub(super) fn parse_item_start(t: &str) -> Option<(ItemNo, Option<u8>, usize)> {
     Some((item, part, end))
 }
 
+/// An answer that an item is absent: "Not applicable", "None", "Omitted", "N/A".
 pub(super) fn not_applicable_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)^(?:are\s+)?(?:not\s+applicable|inapplicable|none|omitted)\b")
+        Regex::new(r"(?i)^(?:are\s+)?(?:not\s+applicable|inapplicable|none|omitted|n/a)\b")
             .expect("not applicable")
     })
 }
