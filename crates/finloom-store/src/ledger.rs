@@ -258,15 +258,14 @@ pub fn placeholder_keys_sql(
     run_param: &str,
     claims: &[(String, String)],
 ) -> String {
-    let lit = |v: &str| format!("'{}'", v.replace('\'', "''"));
     let claimed: String = claims
         .iter()
         .map(|(path, acc)| {
             format!(
                 " OR (o.source_path = {} AND EXISTS (SELECT 1 FROM filings a \
                  WHERE a.accession_number = {} AND a.status = 'ok'))",
-                lit(path),
-                lit(acc)
+                crate::literal(path),
+                crate::literal(acc)
             )
         })
         .collect();

@@ -414,6 +414,8 @@ pub fn list_tables(conn: &Connection, catalog: &str) -> Result<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use finloom_plugin_api::{col, col_ref, ColumnType as T};
 
     #[test]
     fn a_downloader_copy_is_called_expected_and_only_that_one() {
@@ -441,8 +443,6 @@ mod tests {
         .error
         .contains(hint));
     }
-    use super::*;
-    use finloom_plugin_api::{col, col_ref, ColumnType as T};
 
     fn decl(name: &str) -> TableDecl {
         TableDecl {
